@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { adminGuard } from './admin/guard.js';
+import { authRoutes } from './admin/auth-routes.js';
+import { dashboardRoutes } from './admin/dashboard-routes.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/schema.js';
+import { loadAssets, type Assets } from './http/assets.js';
+import type { AppEnv } from './http/context.js';
+import { errorResponse, handleError } from './http/error-pages.js';
+import { AppError } from './http/errors.js';
+import { languageAndTextSize, requestLog, securityHeaders } from './http/middleware.js';
+import { poolConsole } from './pool/console-routes.js';
+import { publicRoutes } from './public/routes.js';
+import { unitConsole } from './units/console-routes.js';
+
+export interface AppDeps {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  /** Where request and error lines go; tests capture them, `main.ts` prints them. */
+  log?: (line: string) => void;
+}
+
+const MiB = 1024 * 1024;
+/** CSV uploads may be large; everything else is a small form. */
+const UPLOAD_PATHS = new Set(['/admin/units/import', '/admin/pool/import']);
+
+let assetsOnce: Assets | undefined;
+
+/** The whole web application, built from its dependencies; no module-level state besides the static files. */
+export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
+  const assets = (assetsOnce ??= loadAssets());
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestLog(log), securityHeaders(config.baseUrl.startsWith('https:')));
+  app.use('*', async (c, next) => {
+    c.set('db', db);
+    c.set('config', config);
+    c.set('clock', clock);
+    c.set('assets', assets);
+    c.set('admin', undefined);
+    await next();
+  });
+  app.use('*', languageAndTextSize);
+  app.use('*', (c, next) =>
+    bodyLimit({
+      maxSize: UPLOAD_PATHS.has(c.req.path) ? 20 * MiB : 1 * MiB,
+      onError: () => {
+        throw new AppError('too_large');
+      },
+    })(c, next),
+  );
+
+  app.get('/healthz', (c) => c.text('ok'));
+  app.get('/assets/*', (c) => {
+    const asset = assets.byPath(c.req.path.slice('/assets/'.length));
+    if (!asset) throw new AppError('not_found');
+    return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': asset.type,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+
+  app.use('/admin', adminGuard);
+  app.use('/admin/*', adminGuard);
+  app.route('/admin', authRoutes);
+  app.route('/admin', dashboardRoutes);
+  app.route('/admin/units', unitConsole);
+  app.route('/admin/pool', poolConsole);
+  app.route('/', publicRoutes);
+
+  app.notFound((c) => errorResponse(c, 404));
+  app.onError(handleError(log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

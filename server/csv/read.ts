@@ -1,0 +1,133 @@
+import { parse } from 'csv-parse/sync';
+
+/** How a file's bytes were read: shown to the user so a wrongly saved file is easy to spot. */
+export type Encoding = 'utf-8-bom' | 'utf-8' | 'gb18030';
+
+/**
+ * Decodes a spreadsheet export without being told its encoding: a UTF-8 BOM means UTF-8; bytes that are valid
+ * UTF-8 are UTF-8; anything else is read as GB18030 (what Excel saves on a Chinese Windows). GB18030 decodes
+ * every byte sequence, so a file that is neither still decodes, and the row checks then catch the damage.
+ */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: Encoding } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+  }
+}
+
+export interface CsvProblem {
+  line: number;
+  message: string;
+}
+
+export interface CsvRow<K extends string> {
+  line: number;
+  values: Partial<Record<K, string>>;
+}
+
+export type CsvRead<K extends string> =
+  | { ok: true; encoding: Encoding; columns: K[]; rows: CsvRow<K>[] }
+  | { ok: false; encoding: Encoding | undefined; problems: CsvProblem[] };
+
+export interface CsvShape<K extends string> {
+  /** Canonical column names and the other header spellings accepted for each (matched case-insensitively). */
+  columns: Record<K, readonly string[]>;
+  required: readonly NoInfer<K>[];
+  /** Problem texts, in the reader's language. */
+  messages: {
+    empty: string;
+    unreadable: (detail: string) => string;
+    unknownColumn: (name: string) => string;
+    duplicateColumn: (name: string) => string;
+    missingColumn: (name: string) => string;
+    fieldCount: (got: number, want: number) => string;
+  };
+}
+
+/**
+ * Reads a CSV file whose columns are found by header name. Every structural problem (unknown, repeated or
+ * missing columns, rows with the wrong number of fields) is reported with its line number; field values are
+ * returned trimmed, for the caller to check.
+ */
+export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>): CsvRead<K> {
+  const { text, encoding } = decodeText(bytes);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as { lines?: number; message?: string };
+    return { ok: false, encoding, problems: [{ line: err.lines ?? 1, message: shape.messages.unreadable(err.message ?? '') }] };
+  }
+  // Rows where every field is blank are what spreadsheets leave behind: ignore them.
+  records = records.filter((r) => r.record.some((f) => f.trim() !== ''));
+  const header = records[0];
+  if (!header) return { ok: false, encoding, problems: [{ line: 1, message: shape.messages.empty }] };
+
+  const problems: CsvProblem[] = [];
+  const lookup = new Map<string, K>();
+  for (const [key, names] of Object.entries(shape.columns) as [K, readonly string[]][]) {
+    for (const n of [key, ...names]) lookup.set(n.toLowerCase(), key);
+  }
+  const order: K[] = [];
+  for (const raw of header.record) {
+    const name = raw.trim();
+    const key = lookup.get(name.toLowerCase());
+    if (!key) problems.push({ line: header.info.lines, message: shape.messages.unknownColumn(name) });
+    else if (order.includes(key)) problems.push({ line: header.info.lines, message: shape.messages.duplicateColumn(name) });
+    if (key) order.push(key);
+  }
+  for (const req of shape.required) {
+    if (!order.includes(req)) problems.push({ line: header.info.lines, message: shape.messages.missingColumn(req) });
+  }
+  if (problems.length) return { ok: false, encoding, problems };
+
+  const rows: CsvRow<K>[] = [];
+  for (const { record, info } of records.slice(1)) {
+    // csv-parse reports the line a record ends on; a quoted line break inside makes it start earlier.
+    const line = info.lines - record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+    if (record.length !== order.length) {
+      problems.push({ line, message: shape.messages.fieldCount(record.length, order.length) });
+      continue;
+    }
+    const values: Partial<Record<K, string>> = {};
+    order.forEach((key, i) => (values[key] = (record[i] ?? '').trim()));
+    rows.push({ line, values });
+  }
+  if (problems.length) return { ok: false, encoding, problems };
+  return { ok: true, encoding, columns: order, rows };
+}
+
+/** Quotes one CSV field when needed (RFC 4180). */
+export function csvField(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Neutralises text a spreadsheet would run as a formula (CSV injection) by prefixing an apostrophe. Codes such
+ * as `-A1` and phones such as `+86 138…` are left alone so an exported file imports back unchanged.
+ */
+export function spreadsheetSafe(v: string): string {
+  if (/^[=@\t\r]/.test(v)) return `'${v}`;
+  if (/^[+-]/.test(v) && /[^0-9A-Za-z_ -]/.test(v.slice(1))) return `'${v}`;
+  return v;
+}
+
+/** A CSV file as Excel on a Chinese Windows opens it correctly: UTF-8 with a BOM, CRLF line ends. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  const cell = (v: string | number | null | undefined) => csvField(typeof v === 'string' ? spreadsheetSafe(v) : v);
+  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Reads a yes/no cell; an empty cell means the default. Undefined when the text is not understood. */
+export function parseFlag(text: string | undefined, fallback: boolean): boolean | undefined {
+  const v = (text ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
+  if (['1', 'true', 'yes', 'y', '是', '有效', '启用', 'active'].includes(v)) return true;
+  if (['0', 'false', 'no', 'n', '否', '无效', '停用', 'inactive'].includes(v)) return false;
+  return undefined;
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-foundation.js';
+
+/** Static list (no filesystem scanning): add each new numbered migration here. */
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': m0001,
+};

@@ -1,0 +1,50 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { MessageKey } from '../i18n/catalogue.js';
+import type { AppEnv, Ctx } from './context.js';
+import { AppError } from './errors.js';
+import { page } from './layout.js';
+
+type Status = AppError['status'];
+
+function wantsJson(c: Ctx): boolean {
+  return c.req.path.endsWith('.json') || c.req.path.endsWith('.csv') || (c.req.header('accept') ?? '').startsWith('application/json');
+}
+
+/** A friendly page (or a small JSON object for data routes) in the reader's language. */
+export function errorResponse(c: Ctx, status: Status, opts: { message?: MessageKey; params?: Record<string, string | number>; reference?: string } = {}) {
+  const t = c.get('t');
+  const title = t(`error.title.${status}` as MessageKey);
+  const body = opts.message ? t(opts.message, opts.params) : t(`error.body.${status}` as MessageKey, opts.params ?? { minutes: 15 });
+  if (wantsJson(c)) return c.json({ error: status, message: body }, status);
+  return page(
+    c,
+    { title, status },
+    <section class="narrow error-page">
+      <h1>{title}</h1>
+      <p>{body}</p>
+      {opts.reference && <p class="hint">{t('error.reference', { id: opts.reference })}</p>}
+      <p>
+        <a href="/" class="button">
+          {t('error.backHome')}
+        </a>
+      </p>
+    </section>,
+  );
+}
+
+/** Turns any thrown error into a page; unexpected ones are logged once with the request id and leak nothing. */
+export function handleError(log: (line: string) => void) {
+  return async (err: Error, c: Context<AppEnv>) => {
+    if (err instanceof AppError) {
+      const res = await errorResponse(c, err.status, { message: err.options.message, params: err.options.params });
+      if (err.options.retryAfterSeconds) res.headers.set('Retry-After', String(err.options.retryAfterSeconds));
+      return res;
+    }
+    if (err instanceof HTTPException && err.status === 413) return errorResponse(c, 413);
+    if (err instanceof HTTPException && err.status < 500) return errorResponse(c, 400);
+    const id = c.get('requestId') ?? '-';
+    log(`${id} ERROR ${err.name}: ${err.message.split('\n')[0]}\n${err.stack ?? ''}`);
+    return errorResponse(c, 500, { reference: id });
+  };
+}

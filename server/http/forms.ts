@@ -1,0 +1,39 @@
+import { AppError } from './errors.js';
+import type { Ctx } from './context.js';
+
+export type FormFields = Record<string, string>;
+
+/**
+ * The submitted form as text fields only (files are read with `formFile`). Refuses content types other than
+ * form encodings with 415, and repeated fields keep their last value.
+ */
+export async function formFields(c: Ctx): Promise<FormFields> {
+  const body = await parse(c);
+  const out: FormFields = {};
+  for (const [k, v] of Object.entries(body)) {
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (typeof last === 'string') out[k] = last;
+  }
+  return out;
+}
+
+/** An uploaded file's bytes, or undefined when the field holds no file. */
+export async function formFile(c: Ctx, name: string): Promise<Uint8Array | undefined> {
+  const body = await parse(c);
+  const v = body[name];
+  const f = Array.isArray(v) ? v[0] : v;
+  if (!f || typeof f === 'string') return undefined;
+  return new Uint8Array(await f.arrayBuffer());
+}
+
+async function parse(c: Ctx) {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
+    throw new AppError('unsupported_media');
+  }
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch {
+    throw new AppError('bad_request');
+  }
+}

@@ -1,0 +1,67 @@
+import type { Child } from 'hono/jsx';
+import type { Ctx } from './context.js';
+import { withQuery } from './middleware.js';
+
+export interface PageOptions {
+  title: string;
+  /** Extra browser modules (logical asset names under web/), loaded as `type=module`. */
+  scripts?: string[];
+  /** Marks the page as part of the console: console navigation instead of the public one. */
+  console?: Child;
+  status?: 200 | 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500;
+  headers?: Record<string, string>;
+}
+
+/** The one page shell: header with the language and text-size switches, main content, footer. */
+export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
+  const { c, opts } = props;
+  const t = c.get('t');
+  const assets = c.get('assets');
+  const lang = c.get('lang');
+  const large = c.get('largeText');
+  return (
+    <html lang={lang} class={large ? 'large-text' : undefined}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${opts.title} · ${t('site.name')}`}</title>
+        <link rel="stylesheet" href={assets.url('css/app.css')} />
+        {opts.scripts?.map((s) => <script type="module" src={assets.url(s)}></script>)}
+      </head>
+      <body>
+        <a class="skip" href="#main">{t('nav.skip')}</a>
+        <header class="site-header">
+          <div class="bar">
+            <a class="brand" href="/">{t('site.name')}</a>
+            <nav class="switches" aria-label={t('lang.switchLabel')}>
+              <a href={withQuery(c, 'lang', lang === 'en' ? 'zh-CN' : 'en')} lang={lang === 'en' ? 'zh-CN' : 'en'} class="switch">
+                {t('lang.switchTo')}
+              </a>
+              <a href={withQuery(c, 'text', large ? 'normal' : 'large')} class="switch" aria-pressed={large ? 'true' : 'false'}>
+                {large ? t('text.normal') : t('text.large')}
+              </a>
+            </nav>
+          </div>
+          {opts.console ?? (
+            <nav class="site-nav" aria-label={t('site.name')}>
+              <a href="/">{t('nav.home')}</a>
+              <a href="/about">{t('nav.about')}</a>
+            </nav>
+          )}
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+        <footer class="site-footer">
+          <p>{t('footer.openSource')}</p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Renders a full page with the shared layout. */
+export async function page(c: Ctx, opts: PageOptions, body: Child) {
+  const html = await (<Layout c={c} opts={opts}>{body}</Layout>).toString();
+  return c.html('<!doctype html>' + html, opts.status ?? 200, opts.headers);
+}

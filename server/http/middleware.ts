@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { isLang, langFromAcceptLanguage, translator } from '../i18n/catalogue.js';
+import type { AppEnv, Ctx } from './context.js';
+
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Strict headers on every answer. Referrer-Policy no-referrer keeps survey links out of other sites' logs. */
+export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set('Content-Security-Policy', CSP);
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('X-Frame-Options', 'DENY');
+    h.set('Referrer-Policy', 'no-referrer');
+    h.set('Cross-Origin-Opener-Policy', 'same-origin');
+    h.set('Cross-Origin-Resource-Policy', 'same-origin');
+    h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+    if (httpsOnly) h.set('Strict-Transport-Security', 'max-age=31536000');
+    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
+  };
+}
+
+/** Paths that carry a secret in them; the log shows their shape only. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/s\/[^/?#]+/, '/s/[token]').replace(/^\/admin\/setup\/[^/?#]+/, '/admin/setup/[token]');
+}
+
+/**
+ * One line per request: id, method, path without query (queries can hold searched names), status, time.
+ * Never a token, never personal data.
+ */
+export function requestLog(log: (line: string) => void): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    c.set('requestId', randomBytes(6).toString('hex'));
+    await next();
+    const ms = (performance.now() - started).toFixed(1);
+    log(`${c.get('requestId')} ${c.req.method} ${redactPath(c.req.path)} ${c.res.status} ${ms}ms`);
+  };
+}
+
+/** Language from `?lang=` (then remembered in a cookie), the cookie, or Accept-Language; and the 大字 switch. */
+export const languageAndTextSize: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const asked = c.req.query('lang');
+  let lang = isLang(asked) ? asked : undefined;
+  if (lang) setCookie(c, 'lang', lang, { path: '/', maxAge: YEAR_SECONDS, sameSite: 'Lax', httpOnly: true });
+  if (!lang) {
+    const fromCookie = getCookie(c, 'lang');
+    lang = isLang(fromCookie) ? fromCookie : langFromAcceptLanguage(c.req.header('accept-language'));
+  }
+  c.set('lang', lang);
+  c.set('t', translator(lang));
+
+  const text = c.req.query('text');
+  let large = getCookie(c, 'text') === 'large';
+  if (text === 'large' || text === 'normal') {
+    large = text === 'large';
+    setCookie(c, 'text', text, { path: '/', maxAge: YEAR_SECONDS, sameSite: 'Lax', httpOnly: true });
+  }
+  c.set('largeText', large);
+  await next();
+};
+
+/** The client's address: the socket's, or X-Forwarded-For's last hop when TRUST_PROXY says a proxy sets it. */
+export function clientAddress(c: Ctx): string {
+  if (c.get('config').trustProxy) {
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const last = hops[hops.length - 1];
+    if (last) return last.slice(0, 64);
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // in-process requests (tests) have no socket
+  }
+}
+
+/** The current URL with one query parameter set: used by the language and text-size switches. */
+export function withQuery(c: Ctx, key: string, value: string): string {
+  const url = new URL(c.req.url);
+  url.searchParams.set(key, value);
+  return `${url.pathname}?${url.searchParams.toString()}`;
+}

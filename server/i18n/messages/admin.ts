@@ -1,0 +1,51 @@
+export const adminMessages = {
+  'admin.console': { zh: '管理后台', en: 'Console' },
+  'admin.nav.dashboard': { zh: '概况', en: 'Overview' },
+  'admin.nav.units': { zh: '部门单位', en: 'Units' },
+  'admin.nav.pool': { zh: '代表库', en: 'Pool' },
+  'admin.nav.audit': { zh: '操作日志', en: 'Audit log' },
+  'admin.nav.logout': { zh: '退出登录', en: 'Log out' },
+  'admin.signedInAs': { zh: '当前用户：{name}', en: 'Signed in as {name}' },
+
+  'admin.login.title': { zh: '管理员登录', en: 'Administrator login' },
+  'admin.login.username': { zh: '用户名', en: 'User name' },
+  'admin.login.password': { zh: '密码', en: 'Password' },
+  'admin.login.submit': { zh: '登录', en: 'Log in' },
+  'admin.login.failed': { zh: '用户名或密码不正确。', en: 'The user name or password is not correct.' },
+  'admin.login.loggedOut': { zh: '您已退出登录。', en: 'You have logged out.' },
+  'admin.login.noAdmin': {
+    zh: '还没有管理员账号。请使用 npm start 启动时显示的一次性链接，或在服务器上运行 npm run cli -- admin add 用户名 创建。',
+    en: 'There is no administrator yet. Use the one-time link printed by npm start, or run npm run cli -- admin add NAME on the server.',
+  },
+
+  'admin.setup.title': { zh: '创建第一个管理员', en: 'Create the first administrator' },
+  'admin.setup.intro': { zh: '此链接只能使用一次，24 小时内有效。', en: 'This link works once, within 24 hours.' },
+  'admin.setup.confirm': { zh: '再次输入密码', en: 'Repeat the password' },
+  'admin.setup.submit': { zh: '创建并登录', en: 'Create and log in' },
+  'admin.setup.gone': { zh: '此设置链接已使用、已过期，或管理员已经存在。', en: 'This setup link has been used or has expired, or an administrator already exists.' },
+  'admin.setup.passwordHint': { zh: '至少 10 个字符。', en: 'At least 10 characters.' },
+
+  'admin.error.username': { zh: '用户名须为 1–64 个字母、数字或 _ . @ - 。', en: 'The user name must be 1–64 letters, digits or _ . @ -.' },
+  'admin.error.usernameTaken': { zh: '该用户名已被使用。', en: 'This user name is taken.' },
+  'admin.error.passwordShort': { zh: '密码至少需要 10 个字符。', en: 'The password must have at least 10 characters.' },
+  'admin.error.passwordMismatch': { zh: '两次输入的密码不一致。', en: 'The two passwords differ.' },
+
+  'admin.dashboard.title': { zh: '概况', en: 'Overview' },
+  'admin.dashboard.units': { zh: '有效部门单位', en: 'Active units' },
+  'admin.dashboard.categories': { zh: '类别', en: 'Categories' },
+  'admin.dashboard.pool': { zh: '有效代表', en: 'Active representatives' },
+  'admin.dashboard.strata': { zh: '界别', en: 'Strata' },
+
+  'admin.audit.title': { zh: '操作日志', en: 'Audit log' },
+  'admin.audit.intro': {
+    zh: '每一项管理操作都按时间顺序记录，并以哈希链相连；任何一行被修改、插入或删除，都能通过 npm run cli -- audit verify 发现。',
+    en: 'Every administrator action is recorded in order and hash-chained: an edited, inserted or deleted row is found by npm run cli -- audit verify.',
+  },
+  'admin.audit.chainOk': { zh: '哈希链完整（共 {n} 条）。', en: 'The hash chain is intact ({n} rows).' },
+  'admin.audit.chainBroken': { zh: '哈希链在第 {seq} 条处断开：{problem}', en: 'The hash chain breaks at row {seq}: {problem}' },
+  'admin.audit.seq': { zh: '序号', en: 'No.' },
+  'admin.audit.at': { zh: '时间', en: 'Time' },
+  'admin.audit.actor': { zh: '操作人', en: 'Who' },
+  'admin.audit.action': { zh: '操作', en: 'Action' },
+  'admin.audit.detail': { zh: '内容', en: 'Detail' },
+} as const;

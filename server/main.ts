@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { countAdmins, issueSetupToken } from './admin/accounts.js';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { migrateToLatest, openSqlite } from './db/database.js';
+import type { Database } from './db/schema.js';
+
+/** Opens and migrates DATA_DIR/pingyi.db. Shared by the server, the CLI and the demo. */
+export async function openDataDir(config: Config): Promise<Database> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openSqlite(join(config.dataDir, 'pingyi.db'));
+  await migrateToLatest(db);
+  return db;
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}) {
+  const app = createApp({ db, config, clock: systemClock, log: opts.quiet ? () => {} : (line) => console.log(line) });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  return server;
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : String(e));
+    process.exit(2);
+  }
+  const db = await openDataDir(config);
+  const server = await startServer(config, db);
+  console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${config.dataDir}`);
+  if ((await countAdmins(db)) === 0) {
+    const token = await issueSetupToken(db, systemClock);
+    console.log(`No administrator yet. Create the first one within 24 hours at this one-time link:\n  ${config.baseUrl}/admin/setup/${token}`);
+  }
+  const stop = () => {
+    server.close();
+    void db.destroy().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,35 @@
+import { csvMessages } from '../csv/shape-messages.js';
+import { parseFlag, readCsv, type CsvProblem, type Encoding } from '../csv/read.js';
+import type { Translate } from '../i18n/catalogue.js';
+import { problemText } from '../validate.js';
+import { unitProblems, type UnitInput } from './units.js';
+
+const COLUMNS = {
+  code: ['编号', '代码', '单位编号'],
+  name: ['名称', '单位名称'],
+  category: ['类别', '序列', '单位类别'],
+  active: ['有效', '是否有效', '状态'],
+} as const;
+
+export type UnitsFile = { ok: true; encoding: Encoding; rows: UnitInput[] } | { ok: false; problems: CsvProblem[] };
+
+/** Reads a units CSV (SPEC §3.1: `code,name,category[,active]`), reporting every bad row with its line. */
+export function parseUnitsCsv(bytes: Uint8Array, t: Translate): UnitsFile {
+  const read = readCsv(bytes, { columns: COLUMNS, required: ['code', 'name', 'category'], messages: csvMessages(t) });
+  if (!read.ok) return { ok: false, problems: read.problems };
+  const problems: CsvProblem[] = [];
+  const rows: UnitInput[] = [];
+  const firstLine = new Map<string, number>();
+  for (const { line, values } of read.rows) {
+    const active = parseFlag(values.active, true);
+    const unit = { code: values.code ?? '', name: values.name ?? '', category: values.category ?? '', active: active ?? true };
+    const found = unitProblems(unit);
+    if (active === undefined) found.push({ key: 'units.error.active', params: { value: values.active ?? '' } });
+    const seen = firstLine.get(unit.code);
+    if (seen !== undefined) found.push({ key: 'units.error.duplicate', params: { value: unit.code, first: seen } });
+    else firstLine.set(unit.code, line);
+    for (const p of found) problems.push({ line, message: problemText(t, p) });
+    if (!found.length) rows.push(unit);
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, encoding: read.encoding, rows };
+}
