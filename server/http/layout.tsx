@@ -25,6 +25,7 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${opts.title} · ${t('site.name')}`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={assets.url('css/app.css')} />
         {opts.scripts?.map((s) => <script type="module" src={assets.url(s)}></script>)}
       </head>

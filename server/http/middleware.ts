@@ -20,7 +20,7 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Strict headers on every answer. Referrer-Policy no-referrer keeps survey links out of other sites' logs. */
+/** Strict headers on every answer. Referrer-Policy same-origin keeps survey links out of other sites' logs (no-referrer would make browsers send `Origin: null` on our own forms). */
 export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
@@ -28,7 +28,7 @@ export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
     h.set('Content-Security-Policy', CSP);
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('X-Frame-Options', 'DENY');
-    h.set('Referrer-Policy', 'no-referrer');
+    h.set('Referrer-Policy', 'same-origin');
     h.set('Cross-Origin-Opener-Policy', 'same-origin');
     h.set('Cross-Origin-Resource-Policy', 'same-origin');
     h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');

@@ -1,0 +1,70 @@
+/*
+ * `npm run cli -- <command>`: every command reads DATA_DIR, prints a clear error and exits non-zero on failure,
+ * and changes nothing when it fails.
+ */
+import { createInterface } from 'node:readline';
+import { systemClock } from '../server/clock.js';
+import { CliError, parseArgs } from '../server/cli/command.js';
+import { commands, findCommand } from '../server/cli/commands.js';
+import { ConfigError, loadConfig } from '../server/config.js';
+import { translator } from '../server/i18n/catalogue.js';
+import { openDataDir } from '../server/main.js';
+
+function usage(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return ['usage: npm run cli -- <command>', '', ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join('\n');
+}
+
+function askSecret(prompt: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return Promise.resolve(undefined);
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const internal = rl as unknown as { _writeToOutput: (s: string) => void };
+  let prompted = false;
+  internal._writeToOutput = (s) => {
+    if (!prompted) process.stdout.write(s);
+    prompted = true;
+  };
+  return new Promise((resolve) =>
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stdout.write('\n');
+      resolve(answer);
+    }),
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+    console.log(usage());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    console.error(`unknown command: ${argv.join(' ')}\n\n${usage()}`);
+    return 2;
+  }
+  const args = parseArgs(found.rest, found.command.flags);
+  const unknown = [...args.flags.keys()].filter((f) => !(found.command.flags ?? []).includes(f));
+  if (unknown.length) {
+    console.error(`${found.name}: unknown option ${unknown.map((f) => `--${f}`).join(', ')}\nusage: ${found.command.usage}`);
+    return 2;
+  }
+  const lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
+  const config = loadConfig(process.env);
+  const db = await openDataDir(config);
+  try {
+    await found.command.run({ db, config, clock: systemClock, t: translator(lang), env: process.env, out: (l) => console.log(l), askSecret }, args);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof CliError || e instanceof ConfigError) console.error(e.message);
+    else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+/*
+ * `npm test`: type checking, then every test/*.test.ts file in its own process (uvu), two at a time.
+ * Ends with one line `N passed, N failed` (type errors and crashed files count as failures).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(join(root, 'test'))
+  .filter((f) => f.endsWith('.test.ts') || f.endsWith('.test.tsx'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code: code ?? 1, out, ms: Date.now() - started }));
+  });
+}
+
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+let passed = 0;
+let failed = 0;
+
+if (only.length === 0 || only.includes('typecheck')) {
+  const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
+  if (tsc.code === 0) {
+    passed++;
+    console.log(`✓ typecheck (${tsc.ms} ms)`);
+  } else {
+    failed++;
+    console.log(`✗ typecheck\n${tsc.out}`);
+  }
+}
+
+const queue = [...files];
+const workers = Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, async () => {
+  for (let file = queue.shift(); file; file = queue.shift()) {
+    const res = await run(process.execPath, ['--import', 'tsx', join('test', file)]);
+    const out = strip(res.out);
+    const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+    if (Number.isNaN(total) || Number.isNaN(ok)) {
+      failed++;
+      console.log(`✗ ${file}: did not finish (exit ${res.code})\n${out}`);
+      continue;
+    }
+    const bad = total - ok - skipped + (res.code !== 0 && total === ok ? 1 : 0);
+    passed += ok;
+    failed += bad;
+    console.log(`${bad ? '✗' : '✓'} ${file}: ${ok}/${total} (${res.ms} ms)`);
+    if (bad) console.log(out);
+  }
+});
+await Promise.all(workers);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

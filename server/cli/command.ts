@@ -1,0 +1,57 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/schema.js';
+import type { Translate } from '../i18n/catalogue.js';
+
+/** What a CLI command gets: the opened database and a place to print. */
+export interface CliContext {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  t: Translate;
+  env: Record<string, string | undefined>;
+  out: (line: string) => void;
+  /** Asks for a secret on the terminal without echo; undefined when there is no terminal. */
+  askSecret: (prompt: string) => Promise<string | undefined>;
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+export interface Command {
+  /** e.g. `pool import FILE.csv [--deactivate-missing]` */
+  usage: string;
+  summary: string;
+  /** Flags the command accepts; anything else is refused before it runs. */
+  flags?: readonly string[];
+  run(ctx: CliContext, args: ParsedArgs): Promise<void>;
+}
+
+/** A refusal the user can act on: printed as is, exit code 1, nothing changed. */
+export class CliError extends Error {}
+
+/** `--name value`, `--name=value` and bare `--switch`; everything else is positional. */
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (booleanFlags.includes(a.slice(2)) || i + 1 >= argv.length || (argv[i + 1] as string).startsWith('--')) flags.set(a.slice(2), true);
+    else flags.set(a.slice(2), argv[++i] as string);
+  }
+  return { positional, flags };
+}
+
+export function flagText(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v === true) throw new CliError(`--${name} needs a value`);
+  return v;
+}

@@ -1,0 +1,25 @@
+import { adminCommands } from '../admin/cli.js';
+import { auditCommands } from '../audit/cli.js';
+import { backupCommands } from '../db/backup.js';
+import { poolCommands } from '../pool/cli.js';
+import { unitCommands } from '../units/cli.js';
+import type { Command } from './command.js';
+
+/** Every CLI command, by its words. Each capability owns its commands. */
+export const commands: Record<string, Command> = {
+  ...unitCommands,
+  ...poolCommands,
+  ...adminCommands,
+  ...auditCommands,
+  ...backupCommands,
+};
+
+/** Finds the longest command name that the arguments start with. */
+export function findCommand(argv: readonly string[]): { name: string; command: Command; rest: string[] } | undefined {
+  for (const n of [2, 1]) {
+    const name = argv.slice(0, n).join(' ');
+    const command = commands[name];
+    if (command && argv.length >= n) return { name, command, rest: argv.slice(n) };
+  }
+  return undefined;
+}

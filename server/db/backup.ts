@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { sql } from 'kysely';
+import { CliError, type Command } from '../cli/command.js';
+
+export const backupCommands: Record<string, Command> = {
+  backup: {
+    usage: 'backup FILE',
+    summary: 'copy the live database into FILE (safe while the server runs)',
+    async run(ctx, args) {
+      const file = args.positional[0];
+      if (!file || args.positional.length > 1) throw new CliError('usage: backup FILE');
+      const target = resolve(file);
+      if (existsSync(target)) throw new CliError(`${target} already exists; choose a new file name`);
+      // VACUUM INTO writes a consistent snapshot from one read transaction; writers are not blocked.
+      await sql`vacuum into ${target}`.execute(ctx.db);
+      ctx.out(`backup written to ${target}`);
+    },
+  },
+};

@@ -1,0 +1,39 @@
+import { writeFileSync } from 'node:fs';
+import { CliError, type Command } from '../cli/command.js';
+import { readBytes } from '../units/cli.js';
+import { parsePoolCsv, poolCsv } from './csv.js';
+import { allRepresentatives, upsertRepresentatives } from './representatives.js';
+
+export const poolCommands: Record<string, Command> = {
+  'pool import': {
+    usage: 'pool import FILE.csv [--deactivate-missing]',
+    summary: 'add or update representatives by code; all or nothing',
+    flags: ['deactivate-missing'],
+    async run(ctx, args) {
+      const file = args.positional[0];
+      if (!file || args.positional.length > 1) throw new CliError('usage: pool import FILE.csv [--deactivate-missing]');
+      const parsed = parsePoolCsv(readBytes(file), ctx.t);
+      if (!parsed.ok) {
+        const lines = parsed.problems.map((p) => '  ' + ctx.t('csv.problem', { line: p.line, message: p.message }));
+        throw new CliError([ctx.t('pool.importFailed', { n: lines.length }), ...lines].join('\n'));
+      }
+      const summary = await upsertRepresentatives(ctx.db, ctx.clock, parsed.rows, { actor: 'cli', deactivateMissing: args.flags.has('deactivate-missing') });
+      ctx.out(ctx.t('pool.importDone', { ...summary, encoding: parsed.encoding }));
+    },
+  },
+  'pool export': {
+    usage: 'pool export FILE.csv',
+    summary: 'write the whole pool as CSV (UTF-8 with BOM), personal data included',
+    async run(ctx, args) {
+      const file = args.positional[0];
+      if (!file || args.positional.length > 1) throw new CliError('usage: pool export FILE.csv');
+      const reps = await allRepresentatives(ctx.db);
+      try {
+        writeFileSync(file, poolCsv(reps), { mode: 0o600 });
+      } catch (e) {
+        throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      ctx.out(`${reps.length} → ${file}`);
+    },
+  },
+};
