@@ -43,17 +43,25 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command: ${argv.join(' ')}\n\n${usage()}`);
     return 2;
   }
-  const args = parseArgs(found.rest, found.command.flags);
-  const unknown = [...args.flags.keys()].filter((f) => !(found.command.flags ?? []).includes(f));
+  const switches = found.command.switches ?? [];
+  const args = parseArgs(found.rest, switches);
+  const unknown = [...args.flags.keys()].filter((f) => !(found.command.flags ?? []).includes(f) && !switches.includes(f));
   if (unknown.length) {
     console.error(`${found.name}: unknown option ${unknown.map((f) => `--${f}`).join(', ')}\nusage: ${found.command.usage}`);
     return 2;
   }
   const lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
+  const t = translator(lang);
+  const out = (l: string) => console.log(l);
+  if (found.command.noDatabase) {
+    // Checking a published file needs no installation: no DATA_DIR, no secret, no database.
+    await found.command.run({ db: undefined as never, config: undefined as never, clock: systemClock, t, env: process.env, out, askSecret }, args);
+    return 0;
+  }
   const config = loadConfig(process.env);
   const db = await openDataDir(config);
   try {
-    await found.command.run({ db, config, clock: systemClock, t: translator(lang), env: process.env, out: (l) => console.log(l), askSecret }, args);
+    await found.command.run({ db, config, clock: systemClock, t, env: process.env, out, askSecret }, args);
     return 0;
   } finally {
     await db.destroy();

@@ -13,6 +13,7 @@ import { openDataDir, startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { upsertUnits } from '../server/units/units.js';
 import { demoPool, demoUnits } from './demo-city.js';
+import { demoRound } from './demo-rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
 let config;
@@ -28,6 +29,9 @@ const password = randomBytes(9).toString('base64url');
 await createAdmin(db, clock, { username: 'demo', password, actor: 'demo' });
 const units = await upsertUnits(db, clock, demoUnits(), 'demo');
 const pool = await upsertRepresentatives(db, clock, demoPool(), { actor: 'demo' });
+const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
+const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
+for (const year of years) await demoRound(db, config, year, { now: clock.now(), current: year === thisYear });
 
 try {
   await startServer(config, db);
@@ -41,6 +45,7 @@ Pingyi demo is running at ${base}
   data (temporary):  ${dataDir}
   units:             ${units.added} in 3 categories
   representatives:   ${pool.added} in 6 strata (synthetic people)
+  rounds:            ${years.join(', ')} (the last one open; see ${base}/draw/${thisYear})
 
 Console: ${base}/admin/login
   user name: demo

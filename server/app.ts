@@ -6,6 +6,7 @@ import { dashboardRoutes } from './admin/dashboard-routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/schema.js';
+import { drawPublicRoutes } from './draw/public-routes.js';
 import { loadAssets, type Assets } from './http/assets.js';
 import type { AppEnv } from './http/context.js';
 import { errorResponse, handleError } from './http/error-pages.js';
@@ -13,6 +14,7 @@ import { AppError } from './http/errors.js';
 import { languageAndTextSize, requestLog, securityHeaders } from './http/middleware.js';
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
+import { roundConsole } from './rounds/console-routes.js';
 import { unitConsole } from './units/console-routes.js';
 
 export interface AppDeps {
@@ -69,6 +71,8 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   app.route('/admin', dashboardRoutes);
   app.route('/admin/units', unitConsole);
   app.route('/admin/pool', poolConsole);
+  app.route('/admin/rounds', roundConsole);
+  app.route('/draw', drawPublicRoutes);
   app.route('/', publicRoutes);
 
   app.notFound((c) => errorResponse(c, 404));

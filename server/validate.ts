@@ -30,3 +30,10 @@ export function problemText(t: Translate, p: Problem): string {
   const text = t(p.key, p.params);
   return p.line === undefined ? text : t('csv.problem', { line: p.line, message: text });
 }
+
+/** The result of an action that may be refused for reasons a person can act on. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+export function refused(key: MessageKey, params?: Params, field?: string): { ok: false; problems: Problem[] } {
+  return { ok: false, problems: [{ key, params, field }] };
+}

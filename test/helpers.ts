@@ -76,6 +76,12 @@ export class Browser {
     return this.keep(await this.t.app.request(path, { method: 'POST', body: form, headers: { cookie: this.cookieHeader() } }));
   }
 
+  /** Follows a 303 (Post/Redirect/Get) as a browser would; any other answer is returned as it is. */
+  async follow(res: Response): Promise<Response> {
+    const to = res.headers.get('location');
+    return res.status === 303 && to ? this.get(to) : res;
+  }
+
   /** The CSRF token of the current session, read from a console page as a browser would. */
   async csrf(): Promise<string> {
     const html = await (await this.get('/admin')).text();

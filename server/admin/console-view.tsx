@@ -15,6 +15,7 @@ function ConsoleNav(props: { c: Ctx }) {
     ['/admin', 'admin.nav.dashboard'],
     ['/admin/units', 'admin.nav.units'],
     ['/admin/pool', 'admin.nav.pool'],
+    ['/admin/rounds', 'admin.nav.rounds'],
     ['/admin/audit', 'admin.nav.audit'],
   ];
   return (

@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/context.js';
 import { poolComposition } from '../pool/representatives.js';
 import { PoolSizeWarning } from '../pool/views.js';
 import { listCategories, listUnits } from '../units/units.js';
-import { formatDateTime } from '../http/format.js';
+import { formatDateTime } from '../time.js';
 import { consolePage } from './console-view.js';
 import { currentAdmin } from './guard.js';
 

@@ -24,8 +24,12 @@ export interface Command {
   /** e.g. `pool import FILE.csv [--deactivate-missing]` */
   usage: string;
   summary: string;
-  /** Flags the command accepts; anything else is refused before it runs. */
+  /** Options that take a value (`--year 2026`); anything not listed here or in `switches` is refused. */
   flags?: readonly string[];
+  /** Options that take no value (`--no-stratify`). */
+  switches?: readonly string[];
+  /** True for commands that work on files alone (they run on any machine, without DATA_DIR). */
+  noDatabase?: boolean;
   run(ctx: CliContext, args: ParsedArgs): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../audit/cli.js';
 import { backupCommands } from '../db/backup.js';
+import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
+import { roundCommands } from '../rounds/cli.js';
 import { unitCommands } from '../units/cli.js';
 import type { Command } from './command.js';
 
@@ -9,9 +11,11 @@ import type { Command } from './command.js';
 export const commands: Record<string, Command> = {
   ...unitCommands,
   ...poolCommands,
+  ...roundCommands,
   ...adminCommands,
   ...auditCommands,
   ...backupCommands,
+  ...drawCommands,
 };
 
 /** Finds the longest command name that the arguments start with. */

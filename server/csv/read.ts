@@ -94,11 +94,16 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
       continue;
     }
     const values: Partial<Record<K, string>> = {};
-    order.forEach((key, i) => (values[key] = (record[i] ?? '').trim()));
+    order.forEach((key, i) => (values[key] = unguard((record[i] ?? '').trim())));
     rows.push({ line, values });
   }
   if (problems.length) return { ok: false, encoding, problems };
   return { ok: true, encoding, columns: order, rows };
+}
+
+/** Undoes `spreadsheetSafe`: an apostrophe before formula-like text was added on export, not typed by a person. */
+function unguard(v: string): string {
+  return /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v;
 }
 
 /** Quotes one CSV field when needed (RFC 4180). */
@@ -113,7 +118,7 @@ export function csvField(value: string | number | null | undefined): string {
  */
 export function spreadsheetSafe(v: string): string {
   if (/^[=@\t\r]/.test(v)) return `'${v}`;
-  if (/^[+-]/.test(v) && /[^0-9A-Za-z_ -]/.test(v.slice(1))) return `'${v}`;
+  if (/^[+-]/.test(v) && /[^0-9A-Za-z_ ()-]/.test(v.slice(1))) return `'${v}`;
   return v;
 }
 

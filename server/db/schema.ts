@@ -74,6 +74,88 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export type RoundStatus = 'draft' | 'frozen' | 'drawn' | 'open' | 'closed' | 'published';
+
+export interface RoundTable {
+  id: string;
+  year: number;
+  title: string;
+  sample_size: number;
+  scale: 'satisfaction4' | 'score100';
+  /** satisfaction4 points as "100,70,30". */
+  points: string;
+  stratify: number;
+  bottom_scope: 'overall' | 'category';
+  min_valid: number;
+  /** ISO-8601 with offset, as entered. */
+  opens_at: string;
+  closes_at: string;
+  status: RoundStatus;
+  frozen_at: string | null;
+  pool_hash: string | null;
+  public_random: string | null;
+  public_random_source: string | null;
+  seed: string | null;
+  drawn_at: string | null;
+  opened_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoundPoolTable {
+  round_id: string;
+  code: string;
+  stratum: string;
+  district: string | null;
+  representative_id: string;
+}
+
+export interface RoundUnitTable {
+  round_id: string;
+  code: string;
+  name: string;
+  category: string;
+  category_position: number;
+}
+
+export interface RoundDrawTable {
+  round_id: string;
+  code: string;
+  stratum: string;
+  kind: 'sample' | 'reserve';
+  /** Order in the sample (overall) or in the stratum's reserve list. */
+  position: number;
+}
+
+export interface RoundAllocationTable {
+  round_id: string;
+  stratum: string;
+  pool_count: number;
+  seats: number;
+}
+
+export interface RoundReplacementTable {
+  round_id: string;
+  seq: number;
+  out_code: string;
+  in_code: string;
+  reason: string;
+  /** YYYY-MM-DD in the city's time zone. */
+  date: string;
+}
+
+export interface RoundLinkTable {
+  round_id: string;
+  code: string;
+  generation: number;
+  token_hash: string;
+  active: number;
+  /** YYYY-MM-DD in the city's time zone: all that is kept about when a ballot came. */
+  used_on: string | null;
+  issued_at: string;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -83,6 +165,13 @@ export interface DB {
   units: UnitTable;
   representatives: RepresentativeTable;
   audit_log: AuditLogTable;
+  rounds: RoundTable;
+  round_pool: RoundPoolTable;
+  round_units: RoundUnitTable;
+  round_draw: RoundDrawTable;
+  round_allocation: RoundAllocationTable;
+  round_replacements: RoundReplacementTable;
+  round_links: RoundLinkTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */

@@ -45,11 +45,18 @@ export function loadAssets(): Assets {
   }
   // chart.js does not export its browser build; find it beside the package's main file.
   sources.set('vendor/chart.js', join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
+  // Generated assets (name → text). seedrandom ships no ES module: wrap its own file so the browser's draw check
+  // runs the very ARC4 the server runs, without the script touching Math.seedrandom.
+  const generated = new Map<string, string>();
+  const seedrandomSource = readFileSync(join(dirname(require.resolve('seedrandom')), 'seedrandom.js'), 'utf8');
+  generated.set('vendor/seedrandom.js', `const module = { exports: {} }; const define = undefined;\n${seedrandomSource}\nexport default module.exports;\n`);
 
   const byName = new Map<string, Asset>();
   const byPath = new Map<string, Asset>();
-  for (const [name, file] of sources) {
-    const body = readFileSync(file);
+  const bodies = new Map<string, Buffer>();
+  for (const [name, file] of sources) bodies.set(name, readFileSync(file));
+  for (const [name, text] of generated) bodies.set(name, Buffer.from(text, 'utf8'));
+  for (const [name, body] of bodies) {
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
     const ext = extname(name);
     const path = `${name.slice(0, -ext.length)}.${hash}${ext}`;

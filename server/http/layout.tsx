@@ -9,6 +9,8 @@ export interface PageOptions {
   /** Marks the page as part of the console: console navigation instead of the public one. */
   console?: Child;
   status?: 200 | 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500;
+  /** Where the language and text-size switches lead: the page's own GET address when it answers a POST. */
+  path?: string;
   headers?: Record<string, string>;
 }
 
@@ -35,10 +37,10 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
           <div class="bar">
             <a class="brand" href="/">{t('site.name')}</a>
             <nav class="switches" aria-label={t('lang.switchLabel')}>
-              <a href={withQuery(c, 'lang', lang === 'en' ? 'zh-CN' : 'en')} lang={lang === 'en' ? 'zh-CN' : 'en'} class="switch">
+              <a href={withQuery(c, 'lang', lang === 'en' ? 'zh-CN' : 'en', opts.path)} lang={lang === 'en' ? 'zh-CN' : 'en'} class="switch">
                 {t('lang.switchTo')}
               </a>
-              <a href={withQuery(c, 'text', large ? 'normal' : 'large')} class="switch" aria-pressed={large ? 'true' : 'false'}>
+              <a href={withQuery(c, 'text', large ? 'normal' : 'large', opts.path)} class="switch" aria-pressed={large ? 'true' : 'false'}>
                 {large ? t('text.normal') : t('text.large')}
               </a>
             </nav>

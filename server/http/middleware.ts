@@ -92,9 +92,12 @@ export function clientAddress(c: Ctx): string {
   }
 }
 
-/** The current URL with one query parameter set: used by the language and text-size switches. */
-export function withQuery(c: Ctx, key: string, value: string): string {
-  const url = new URL(c.req.url);
+/**
+ * The current URL (or `path`, for a page that answers a POST) with one query parameter set: used by the language
+ * and text-size switches, which must lead to an address a GET can open.
+ */
+export function withQuery(c: Ctx, key: string, value: string, path?: string): string {
+  const url = new URL(path && c.req.method !== 'GET' && c.req.method !== 'HEAD' ? path : c.req.url, c.req.url);
   url.searchParams.set(key, value);
   return `${url.pathname}?${url.searchParams.toString()}`;
 }

@@ -8,7 +8,7 @@ export const poolCommands: Record<string, Command> = {
   'pool import': {
     usage: 'pool import FILE.csv [--deactivate-missing]',
     summary: 'add or update representatives by code; all or nothing',
-    flags: ['deactivate-missing'],
+    switches: ['deactivate-missing'],
     async run(ctx, args) {
       const file = args.positional[0];
       if (!file || args.positional.length > 1) throw new CliError('usage: pool import FILE.csv [--deactivate-missing]');

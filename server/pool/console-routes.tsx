@@ -41,6 +41,14 @@ function pageLink(c: Ctx, page: number): string {
   return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
+/** After an import the list says what happened (carried in the redirect's query, so a reload repeats nothing). */
+function importNotice(c: Ctx): string | undefined {
+  if (c.req.query('done') !== 'imported') return undefined;
+  const n = (k: string) => Number.parseInt(c.req.query(k) ?? '0', 10) || 0;
+  const encoding = ['utf-8', 'utf-8-bom', 'gb18030'].includes(c.req.query('encoding') ?? '') ? (c.req.query('encoding') as string) : '';
+  return c.get('t')('pool.importDone', { added: n('added'), updated: n('updated'), unchanged: n('unchanged'), deactivated: n('deactivated'), encoding });
+}
+
 async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; status?: 200 | 422 } = {}) {
   const t = c.get('t');
   const db = c.get('db');
@@ -53,12 +61,12 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
   const done = DONE[c.req.query('done') as keyof typeof DONE];
   return consolePage(
     c,
-    { title: t('pool.title'), status: extra.status },
+    { title: t('pool.title'), status: extra.status, path: '/admin/pool' },
     <>
       <h1>{t('pool.title')}</h1>
       <p>{t('pool.intro')}</p>
       <PoolSizeWarning c={c} active={comp.active} />
-      <Notice text={extra.notice ?? (done ? t(done, { code: c.req.query('code') ?? '' }) : undefined)} />
+      <Notice text={extra.notice ?? importNotice(c) ?? (done ? t(done, { code: c.req.query('code') ?? '' }) : undefined)} />
       <p>
         {t('pool.activeCount', { active: comp.active, inactive: comp.inactive })} <a href="/admin/pool/composition">{t('pool.composition')}</a>
       </p>
@@ -172,7 +180,7 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
   );
 }
 
-async function RepresentativeForm(c: Ctx, opts: { rep: Partial<RepresentativeInput>; editing?: string; problems?: Problem[]; status?: 200 | 422 }) {
+async function RepresentativeForm(c: Ctx, opts: { rep: Partial<RepresentativeInput>; editing?: string; problems?: Problem[]; status?: 200 | 422; notice?: string }) {
   const t = c.get('t');
   const r = opts.rep;
   const title = opts.editing ? t('pool.edit') : t('pool.add');
@@ -189,11 +197,12 @@ async function RepresentativeForm(c: Ctx, opts: { rep: Partial<RepresentativeInp
   );
   return consolePage(
     c,
-    { title, status: opts.status },
+    { title, status: opts.status, path: opts.editing ? `/admin/pool/r/${encodeURIComponent(opts.editing)}` : '/admin/pool/new' },
     <section class="narrow">
       <h1>
         {title} {opts.editing && <code>{opts.editing}</code>}
       </h1>
+      <Notice text={opts.notice} />
       <p class="hint">{t('pool.personalData')}</p>
       <ProblemList c={c} problems={(opts.problems ?? []).map((p) => problemText(t, p))} />
       <form method="post" action={action} class="stack">
@@ -261,6 +270,7 @@ export const poolConsole = new Hono<AppEnv>()
     const csv = poolCsv(await allRepresentatives(c.get('db')));
     return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="pool.csv"' });
   })
+  .get('/import', (c) => c.redirect('/admin/pool#import', 303))
   .post('/import', async (c) => {
     const t = c.get('t');
     const file = await formFile(c, 'file');
@@ -272,7 +282,8 @@ export const poolConsole = new Hono<AppEnv>()
     }
     const deactivateMissing = (await formFields(c)).deactivateMissing === '1';
     const summary = await upsertRepresentatives(c.get('db'), c.get('clock'), parsed.rows, { actor: currentAdmin(c).username, deactivateMissing });
-    return ListPage(c, { notice: t('pool.importDone', { ...summary, encoding: parsed.encoding }) });
+    const q = new URLSearchParams({ done: 'imported', encoding: parsed.encoding, ...Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, String(v)])) });
+    return c.redirect(`/admin/pool?${q.toString()}`, 303);
   })
   .get('/new', (c) => RepresentativeForm(c, { rep: { active: true } }))
   .post('/', async (c) => {
@@ -286,7 +297,7 @@ export const poolConsole = new Hono<AppEnv>()
   .get('/r/:code', async (c) => {
     const rep = await findRepresentative(c.get('db'), c.req.param('code'));
     if (!rep) throw new AppError('not_found', { message: 'pool.error.notFound' });
-    return RepresentativeForm(c, { rep, editing: rep.code });
+    return RepresentativeForm(c, { rep, editing: rep.code, notice: c.req.query('done') === 'saved' ? c.get('t')('pool.saved', { code: rep.code }) : undefined });
   })
   .post('/r/:code', async (c) => {
     const code = c.req.param('code');

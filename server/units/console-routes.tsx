@@ -20,11 +20,18 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; status?: 200 | 422
   const units = await listUnits(c.get('db'));
   const categories = await listCategories(c.get('db'));
   const done = DONE[c.req.query('done') as keyof typeof DONE];
-  const notice = extra.notice ?? (done ? t(done, { code: c.req.query('code') ?? '' }) : undefined);
+  const q = (k: string) => Number.parseInt(c.req.query(k) ?? '0', 10) || 0;
+  const notice =
+    extra.notice ??
+    (c.req.query('done') === 'imported'
+      ? t('units.importDone', { added: q('added'), updated: q('updated'), unchanged: q('unchanged') })
+      : done
+        ? t(done, { code: c.req.query('code') ?? '' })
+        : undefined);
   const active = units.filter((u) => u.active).length;
   return consolePage(
     c,
-    { title: t('units.title'), status: extra.status },
+    { title: t('units.title'), status: extra.status, path: '/admin/units' },
     <>
       <h1>{t('units.title')}</h1>
       <p>{t('units.intro')}</p>
@@ -109,7 +116,7 @@ async function UnitForm(c: Ctx, opts: { unit: Partial<UnitInput>; editing?: stri
   const invalid = (field: string) => (opts.problems?.some((p) => p.field === field) ? 'true' : undefined);
   return consolePage(
     c,
-    { title, status: opts.status },
+    { title, status: opts.status, path: opts.editing ? `/admin/units/${encodeURIComponent(opts.editing)}/edit` : '/admin/units/new' },
     <section class="narrow">
       <h1>{title}</h1>
       <ProblemList c={c} problems={(opts.problems ?? []).map((p) => problemText(t, p))} />
@@ -155,6 +162,7 @@ export const unitConsole = new Hono<AppEnv>()
     await upsertUnits(c.get('db'), c.get('clock'), [unit], currentAdmin(c).username, 'units.add');
     return c.redirect(`/admin/units?done=added&code=${encodeURIComponent(unit.code)}`, 303);
   })
+  .get('/import', (c) => c.redirect('/admin/units#import', 303))
   .post('/import', async (c) => {
     const t = c.get('t');
     const file = await formFile(c, 'file');
@@ -162,7 +170,7 @@ export const unitConsole = new Hono<AppEnv>()
     const parsed = parseUnitsCsv(file, t);
     if (!parsed.ok) return ListPage(c, { problems: parsed.problems.map((p) => t('csv.problem', { line: p.line, message: p.message })), status: 422 });
     const summary = await upsertUnits(c.get('db'), c.get('clock'), parsed.rows, currentAdmin(c).username);
-    return ListPage(c, { notice: t('units.importDone', { ...summary }) });
+    return c.redirect(`/admin/units?done=imported&added=${summary.added}&updated=${summary.updated}&unchanged=${summary.unchanged}`, 303);
   })
   .get('/:code/edit', async (c) => {
     const unit = await findUnit(c.get('db'), c.req.param('code'));

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-rounds.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-rounds': m0002,
 };

@@ -3,6 +3,7 @@ export const adminMessages = {
   'admin.nav.dashboard': { zh: '概况', en: 'Overview' },
   'admin.nav.units': { zh: '部门单位', en: 'Units' },
   'admin.nav.pool': { zh: '代表库', en: 'Pool' },
+  'admin.nav.rounds': { zh: '年度测评', en: 'Rounds' },
   'admin.nav.audit': { zh: '操作日志', en: 'Audit log' },
   'admin.nav.logout': { zh: '退出登录', en: 'Log out' },
   'admin.signedInAs': { zh: '当前用户：{name}', en: 'Signed in as {name}' },

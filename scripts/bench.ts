@@ -1,0 +1,24 @@
+/*
+ * `npm run bench`: every benchmark of the project, then a summary table of figures and goals.
+ * `npm run bench -- draw` runs only the benchmarks whose names contain "draw".
+ */
+import { benchDraw } from './bench/draw.js';
+import type { Figure } from './bench/types.js';
+
+const benches: Record<string, () => Promise<Figure[]>> = {
+  draw: benchDraw,
+};
+
+const only = process.argv.slice(2);
+const figures: Figure[] = [];
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length && !only.some((o) => name.includes(o))) continue;
+  figures.push(...(await run()));
+}
+
+const rows = figures.map((f) => [f.name, `${f.value} ${f.unit}`, f.goal, f.met ? 'met' : 'NOT MET']);
+const head = ['figure', 'measured', 'goal', ''];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+process.exit(figures.every((f) => f.met) ? 0 : 1);

@@ -1,0 +1,55 @@
+import type { Config } from '../config.js';
+import { compareBytes } from '../draw/algorithm.js';
+import { toCsv } from '../csv/read.js';
+import type { Executor } from '../db/schema.js';
+import type { Round } from '../rounds/rounds.js';
+import { linkToken, linkUrl } from './tokens.js';
+
+export interface Invitation {
+  code: string;
+  name: string;
+  stratum: string;
+  district: string | null;
+  phone: string | null;
+  email: string | null;
+  url: string;
+  used: boolean;
+}
+
+/**
+ * Every current seat holder with their link, re-derived from the secret (the database holds only hashes).
+ * Contact details are today's, found through the representative the code stood for at the freeze.
+ */
+export async function invitations(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>, opts: { unusedOnly?: boolean } = {}): Promise<Invitation[]> {
+  let q = db
+    .selectFrom('round_links')
+    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
+    .innerJoin('representatives', 'representatives.id', 'round_pool.representative_id')
+    .select(['round_links.code', 'round_links.generation', 'round_links.used_on', 'round_pool.stratum', 'round_pool.district', 'representatives.name', 'representatives.phone', 'representatives.email'])
+    .where('round_links.round_id', '=', round.id)
+    .where('round_links.active', '=', 1);
+  if (opts.unusedOnly) q = q.where('round_links.used_on', 'is', null);
+  const rows = await q.execute();
+  return rows
+    .sort((a, b) => compareBytes(a.stratum, b.stratum) || compareBytes(a.code, b.code))
+    .map((r) => ({
+      code: r.code,
+      name: r.name,
+      stratum: r.stratum,
+      district: r.district,
+      phone: r.phone,
+      email: r.email,
+      url: linkUrl(config.baseUrl, linkToken(config.secret, round.year, r.code, r.generation)),
+      used: r.used_on !== null,
+    }));
+}
+
+/** The links CSV (SPEC §2.5): UTF-8 with BOM so Excel opens it correctly. */
+export async function linksCsv(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>): Promise<{ csv: string; count: number }> {
+  const list = await invitations(db, round, config);
+  const csv = toCsv(
+    ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
+    list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
+  );
+  return { csv, count: list.length };
+}

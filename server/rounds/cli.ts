@@ -1,0 +1,172 @@
+import { writeFileSync } from 'node:fs';
+import { CliError, flagText, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
+import { linksCsv } from '../links/invitations.js';
+import { problemText, type Outcome } from '../validate.js';
+import { closeRound, createRound, drawRound, findRound, freezeRound, openRound, reissueLink, replaceMember, turnoutByStratum } from './rounds.js';
+import { parseSettings } from './settings.js';
+
+function year(args: ParsedArgs): number {
+  const y = flagText(args, 'year');
+  if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
+  return Number(y);
+}
+
+function required(args: ParsedArgs, name: string): string {
+  const v = flagText(args, name);
+  if (v === undefined || v.trim() === '') throw new CliError(`--${name} is required`);
+  return v;
+}
+
+/** Turns a refused outcome into the CLI's error, or returns the value. */
+function unwrap<T>(ctx: CliContext, outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new CliError(outcome.problems.map((p) => problemText(ctx.t, p)).join('\n'));
+  return outcome.value;
+}
+
+const noPositional = (args: ParsedArgs, usage: string) => {
+  if (args.positional.length) throw new CliError(`unexpected ${args.positional.join(' ')}\nusage: ${usage}`);
+};
+
+export const roundCommands: Record<string, Command> = {
+  'round create': {
+    usage: 'round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO]',
+    summary: 'create the round of a year (a draft whose settings can still change)',
+    flags: ['year', 'title', 'sample', 'scale', 'points', 'bottom-scope', 'min-valid', 'opens', 'closes'],
+    switches: ['no-stratify'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const parsed = parseSettings(
+        {
+          year: required(args, 'year'),
+          title: flagText(args, 'title'),
+          sample: flagText(args, 'sample'),
+          scale: flagText(args, 'scale'),
+          points: flagText(args, 'points'),
+          stratify: !args.flags.has('no-stratify'),
+          bottomScope: flagText(args, 'bottom-scope'),
+          minValid: flagText(args, 'min-valid'),
+          opens: flagText(args, 'opens'),
+          closes: flagText(args, 'closes'),
+        },
+        ctx.config.timeZone,
+        (y) => ctx.t('rounds.defaultTitle', { year: y }),
+      );
+      if (!parsed.ok) throw new CliError(parsed.problems.map((p) => problemText(ctx.t, p)).join('\n'));
+      const round = unwrap(ctx, await createRound(ctx.db, ctx.clock, parsed.settings, 'cli'));
+      ctx.out(`${ctx.t('rounds.created', { year: round.year })} ${round.title}; sample ${round.sample_size}, ${round.scale}, opens ${round.opens_at}, closes ${round.closes_at}`);
+    },
+  },
+  'round freeze': {
+    usage: 'round freeze --year Y',
+    summary: 'snapshot the active pool and units; prints poolHash',
+    flags: ['year'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const r = unwrap(ctx, await freezeRound(ctx.db, ctx.clock, year(args), ctx.config.minPool, 'cli'));
+      ctx.out(`poolHash ${r.poolHash}`);
+      for (const [stratum, n] of Object.entries(r.strata)) ctx.out(`  ${stratum}: ${n}`);
+      ctx.out(ctx.t('rounds.units', { n: r.units }));
+    },
+  },
+  'round draw': {
+    usage: 'round draw --year Y --public-random TEXT [--source TEXT]',
+    summary: 'run the draw with the public random value; prints seed and seats per stratum',
+    flags: ['year', 'public-random', 'source'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const r = unwrap(
+        ctx,
+        await drawRound(ctx.db, ctx.clock, { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret }, 'cli'),
+      );
+      ctx.out(`seed ${r.seed}`);
+      for (const [stratum, n] of Object.entries(r.allocation)) ctx.out(`  ${stratum}: ${n}`);
+    },
+  },
+  'round replace': {
+    usage: 'round replace --year Y --code C --reason TEXT',
+    summary: 'give a seat to the next reserve of the same stratum; prints the reserve',
+    flags: ['year', 'code', 'reason'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const code = required(args, 'code');
+      const r = unwrap(
+        ctx,
+        await replaceMember(ctx.db, ctx.clock, { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone }, 'cli'),
+      );
+      ctx.out(r.in);
+    },
+  },
+  'round reissue': {
+    usage: 'round reissue --year Y --code C',
+    summary: 'issue a new link for a seat; the old link stops working',
+    flags: ['year', 'code'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const code = required(args, 'code');
+      unwrap(ctx, await reissueLink(ctx.db, ctx.clock, { year: year(args), code, secret: ctx.config.secret }, 'cli'));
+      ctx.out(ctx.t('rounds.reissued', { code }));
+    },
+  },
+  'round links': {
+    usage: 'round links --year Y --out FILE.csv',
+    summary: 'the invitation list (UTF-8 with BOM): code,name,stratum,district,phone,email,url',
+    flags: ['year', 'out'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const y = year(args);
+      const out = required(args, 'out');
+      const round = await findRound(ctx.db, y);
+      if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
+      if (!round.drawn_at) throw new CliError(ctx.t('rounds.error.notDrawn', { year: y }));
+      const { csv, count } = await linksCsv(ctx.db, round, ctx.config);
+      try {
+        writeFileSync(out, csv, { mode: 0o600 });
+      } catch (e) {
+        throw new CliError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      ctx.out(`${count} → ${out}`);
+    },
+  },
+  'round open': {
+    usage: 'round open --year Y',
+    summary: 'accept ballots (between the opening and closing times)',
+    flags: ['year'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      unwrap(ctx, await openRound(ctx.db, ctx.clock, year(args), 'cli'));
+      ctx.out(ctx.t('rounds.opened'));
+    },
+  },
+  'round close': {
+    usage: 'round close --year Y',
+    summary: 'stop accepting ballots',
+    flags: ['year'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      unwrap(ctx, await closeRound(ctx.db, ctx.clock, year(args), 'cli'));
+      ctx.out(ctx.t('rounds.closed'));
+    },
+  },
+  'round status': {
+    usage: 'round status --year Y',
+    summary: 'the round\'s state and turnout overall and by stratum',
+    flags: ['year'],
+    async run(ctx, args) {
+      noPositional(args, this.usage);
+      const y = year(args);
+      const round = await findRound(ctx.db, y);
+      if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
+      ctx.out(`${round.year} ${round.title}`);
+      ctx.out(`${ctx.t('rounds.status')}: ${ctx.t(`rounds.status.${round.status}`)} (${round.status})`);
+      if (round.pool_hash) ctx.out(`poolHash ${round.pool_hash}`);
+      if (round.seed) ctx.out(`seed ${round.seed}`);
+      const rows = await turnoutByStratum(ctx.db, round);
+      if (!rows.length) return;
+      const pct = (a: number, s: number) => (s ? `${((100 * a) / s).toFixed(1)}%` : '—');
+      const seats = rows.reduce((n, r) => n + r.seats, 0);
+      const answered = rows.reduce((n, r) => n + r.answered, 0);
+      ctx.out(`${ctx.t('rounds.turnout')}: ${answered}/${seats} ${pct(answered, seats)}`);
+      for (const r of rows) ctx.out(`  ${r.stratum}: ${r.answered}/${r.seats} ${pct(r.answered, r.seats)}`);
+    },
+  },
+};

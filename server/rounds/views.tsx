@@ -1,0 +1,165 @@
+import { CsrfField } from '../admin/console-view.js';
+import type { Ctx } from '../http/context.js';
+import type { MessageKey } from '../i18n/catalogue.js';
+import { formatDateTime } from '../time.js';
+import type { Problem } from '../validate.js';
+import type { Round, StratumTurnout } from './rounds.js';
+import type { RoundSettings } from './settings.js';
+
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
+
+/** The settings form: for creating a round, or editing a draft one (disabled once frozen). */
+export function SettingsForm(props: { c: Ctx; action: string; values: Partial<RoundSettings> & { yearText?: string }; problems?: Problem[]; locked?: boolean; creating?: boolean }) {
+  const { c, values: v } = props;
+  const t = c.get('t');
+  const bad = (f: string) => (props.problems?.some((p) => p.field === f) ? 'true' : undefined);
+  const dis = props.locked || undefined;
+  return (
+    <form method="post" action={props.action} class="stack">
+      <CsrfField c={c} />
+      {props.creating && (
+        <>
+          <label for="year">{t('rounds.year')}</label>
+          <input id="year" name="year" inputmode="numeric" required maxlength={4} value={v.yearText ?? String(v.year ?? '')} aria-invalid={bad('year')} />
+        </>
+      )}
+      <label for="title">{t('rounds.titleField')}</label>
+      <input id="title" name="title" maxlength={200} value={v.title ?? ''} disabled={dis} aria-invalid={bad('title')} />
+      <label for="sample">{t('rounds.sampleSize')}</label>
+      <input id="sample" name="sample" inputmode="numeric" value={String(v.sampleSize ?? 1000)} disabled={dis} aria-invalid={bad('sample')} />
+      <label for="scale">{t('rounds.scale')}</label>
+      <select id="scale" name="scale" disabled={dis}>
+        {(['satisfaction4', 'score100'] as const).map((s) => (
+          <option value={s} selected={(v.scale ?? 'satisfaction4') === s}>
+            {t(`rounds.scale.${s}`)}
+          </option>
+        ))}
+      </select>
+      <label for="points">{t('rounds.points')}</label>
+      <input id="points" name="points" value={(v.points ?? [100, 70, 30]).join(',')} disabled={dis} aria-invalid={bad('points')} />
+      <label class="check">
+        <input type="checkbox" name="stratify" value="1" checked={v.stratify !== false} disabled={dis} /> {t('rounds.stratify')}
+      </label>
+      <input type="hidden" name="stratifyShown" value="1" />
+      <label for="bottomScope">{t('rounds.bottomScope')}</label>
+      <select id="bottomScope" name="bottomScope" disabled={dis}>
+        {(['overall', 'category'] as const).map((s) => (
+          <option value={s} selected={(v.bottomScope ?? 'overall') === s}>
+            {t(`rounds.bottomScope.${s}`)}
+          </option>
+        ))}
+      </select>
+      <label for="minValid">{t('rounds.minValid')}</label>
+      <input id="minValid" name="minValid" inputmode="numeric" value={String(v.minValid ?? 30)} disabled={dis} aria-invalid={bad('minValid')} />
+      <label for="opens">{t('rounds.opensAt')}</label>
+      <p class="hint">{t('rounds.isoHint')}</p>
+      <input id="opens" name="opens" value={v.opensAt ?? ''} disabled={dis} aria-invalid={bad('opens')} />
+      <label for="closes">{t('rounds.closesAt')}</label>
+      <input id="closes" name="closes" value={v.closesAt ?? ''} disabled={dis} aria-invalid={bad('closes')} />
+      {!props.locked && (
+        <button type="submit" class="primary">
+          {props.creating ? t('rounds.create') : t('common.save')}
+        </button>
+      )}
+    </form>
+  );
+}
+
+/** One action of the lifecycle as a small form; irreversible ones ask for a ticked confirmation. */
+export function ActionForm(props: { c: Ctx; action: string; label: MessageKey; help?: MessageKey; confirm?: boolean; danger?: boolean; children?: unknown }) {
+  const t = props.c.get('t');
+  return (
+    <form method="post" action={props.action} class="stack action">
+      <CsrfField c={props.c} />
+      {props.help && <p class="hint">{t(props.help)}</p>}
+      {props.children as never}
+      {props.confirm && (
+        <label class="check">
+          <input type="checkbox" name="confirm" value="1" required /> {t('rounds.confirm')}
+        </label>
+      )}
+      <button type="submit" class={props.danger ? 'danger' : 'primary'}>
+        {t(props.label)}
+      </button>
+    </form>
+  );
+}
+
+export function Timeline(props: { c: Ctx; round: Round }) {
+  const { c, round: r } = props;
+  const t = c.get('t');
+  const tz = c.get('config').timeZone;
+  const at = (v: string | null) => (v ? formatDateTime(v, tz) : '—');
+  return (
+    <dl class="timeline">
+      <dt>{t('rounds.status')}</dt>
+      <dd>
+        <strong>{t(`rounds.status.${r.status}`)}</strong>
+      </dd>
+      <dt>{t('rounds.opensAt')}</dt>
+      <dd>{formatDateTime(r.opens_at, tz)}</dd>
+      <dt>{t('rounds.closesAt')}</dt>
+      <dd>{formatDateTime(r.closes_at, tz)}</dd>
+      <dt>{t('rounds.freeze')}</dt>
+      <dd>
+        {at(r.frozen_at)}
+        {r.pool_hash && (
+          <>
+            <br />
+            <code class="wrap">{r.pool_hash}</code>
+          </>
+        )}
+      </dd>
+      <dt>{t('rounds.draw')}</dt>
+      <dd>
+        {at(r.drawn_at)}
+        {r.public_random && (
+          <>
+            <br />
+            {t('rounds.publicRandom')}: <code class="wrap">{r.public_random}</code>
+            {r.public_random_source && <> ({r.public_random_source})</>}
+          </>
+        )}
+      </dd>
+    </dl>
+  );
+}
+
+export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[] }) {
+  const t = props.c.get('t');
+  const seats = props.rows.reduce((n, r) => n + r.seats, 0);
+  const answered = props.rows.reduce((n, r) => n + r.answered, 0);
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>{t('rounds.turnout')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('pool.stratum')}</th>
+            <th scope="col" class="num">{t('rounds.seats')}</th>
+            <th scope="col" class="num">{t('rounds.answered')}</th>
+            <th scope="col" class="num">{t('rounds.turnoutRate')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr>
+              <th scope="row">{r.stratum}</th>
+              <td class="num">{r.seats}</td>
+              <td class="num">{r.answered}</td>
+              <td class="num">{pct(r.answered, r.seats)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t('common.total')}</th>
+            <td class="num">{seats}</td>
+            <td class="num">{answered}</td>
+            <td class="num">{pct(answered, seats)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
