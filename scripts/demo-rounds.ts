@@ -2,11 +2,15 @@
  * The demo city's rounds: three past years and the current one, each frozen and drawn with a made-up public
  * random value, at plausible dates (the clock is set to each step's date, so the timelines read naturally).
  */
+import seedrandom from 'seedrandom';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
 import { closeRound, createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
+import { linkToken } from '../server/links/tokens.js';
+import type { Answer } from '../server/survey/ballot.js';
+import { castBallot } from '../server/survey/links.js';
 import { zonedIso } from '../server/time.js';
 
 function must<T>(o: { ok: true; value: T } | { ok: false; problems: unknown[] }): T {
@@ -15,7 +19,7 @@ function must<T>(o: { ok: true; value: T } | { ok: false; problems: unknown[] })
 }
 
 /** Creates, freezes and draws one round; past rounds are also opened and closed at their dates. */
-export async function demoRound(db: Database, config: Config, year: number, opts: { now: Date; current: boolean }) {
+export async function demoRound(db: Database, config: Config, year: number, opts: { now: Date; current: boolean; weakest: string[] }) {
   const tz = config.timeZone;
   const opens = opts.current ? new Date(opts.now.getTime() - 2 * 86400_000).toISOString() : zonedIso(year, 12, 1, 9, 0, tz);
   const closes = opts.current ? new Date(opts.now.getTime() + 21 * 86400_000).toISOString() : zonedIso(year, 12, 20, 18, 0, tz);
@@ -29,8 +33,41 @@ export async function demoRound(db: Database, config: Config, year: number, opts
   must(await drawRound(db, at(step(3)), { year, publicRandom, source: `中国福利彩票 3D 第 ${year}${320 + (year % 7)} 期开奖号码`, secret: config.secret }, 'demo'));
   if (!opts.current) {
     must(await openRound(db, at(zonedIso(year, 12, 1, 9, 0, tz)), year, 'demo'));
+    const from = new Date(zonedIso(year, 12, 1, 9, 0, tz));
+    await demoBallots(db, config, year, { share: 0.82, days: { from, to: new Date(from.getTime() + 18 * 86400_000) }, weakest: opts.weakest });
     must(await closeRound(db, at(zonedIso(year, 12, 20, 18, 0, tz)), year, 'demo'));
   } else {
     must(await openRound(db, at(step(2)), year, 'demo'));
+    await demoBallots(db, config, year, { share: 0.35, days: { from: new Date(opts.now.getTime() - 2 * 86400_000), to: opts.now }, weakest: opts.weakest });
   }
+}
+
+/**
+ * Casts made-up ballots for a share of a round's seat holders, spread over the days the round has been open.
+ * Each unit has a made-up quality for the year; `weakest` units get worse answers, so the demo's rankings and
+ * flags have something to show.
+ */
+export async function demoBallots(db: Database, config: Config, year: number, opts: { share: number; days: { from: Date; to: Date }; weakest: string[] }) {
+  const round = await db.selectFrom('rounds').selectAll().where('year', '=', year).executeTakeFirstOrThrow();
+  const units = await db.selectFrom('round_units').select('code').where('round_id', '=', round.id).orderBy('code').execute();
+  const links = await db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
+  const rng = seedrandom(`demo-ballots-${year}`);
+  const quality = new Map(units.map((u) => [u.code, opts.weakest.includes(u.code) ? 0.35 + rng() * 0.1 : 0.55 + rng() * 0.35]));
+  const span = Math.max(1, opts.days.to.getTime() - opts.days.from.getTime());
+  let cast = 0;
+  for (const link of links) {
+    if (rng() >= opts.share) continue;
+    const answers: Record<string, Answer> = {};
+    for (const u of units) {
+      const q = quality.get(u.code) as number;
+      const r = rng();
+      answers[u.code] = r < 0.08 ? 'unknown' : r < 0.08 + 0.92 * q ? 'satisfied' : r < 0.08 + 0.92 * (q + (1 - q) * 0.6) ? 'basic' : 'dissatisfied';
+    }
+    // Earlier days get more ballots, as with real reminders.
+    const at = new Date(opts.days.from.getTime() + span * rng() ** 1.6);
+    const token = linkToken(config.secret, year, link.code, link.generation);
+    const res = await castBallot(db, fixedClock(at), config.timeZone, { token, roundId: round.id, answers, comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {}, comment: null });
+    if (res.ok) cast++;
+  }
+  return cast;
 }

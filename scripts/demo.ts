@@ -11,6 +11,8 @@ import { systemClock } from '../server/clock.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { openDataDir, startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
+import { invitations } from '../server/links/invitations.js';
+import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
 import { demoPool, demoUnits } from './demo-city.js';
 import { demoRound } from './demo-rounds.js';
@@ -31,7 +33,11 @@ const units = await upsertUnits(db, clock, demoUnits(), 'demo');
 const pool = await upsertRepresentatives(db, clock, demoPool(), { actor: 'demo' });
 const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
 const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
-for (const year of years) await demoRound(db, config, year, { now: clock.now(), current: year === thisYear });
+// U27 is weak in the last two past years (so "bottom three two years running" shows), U05 only once.
+const weakest: Record<number, string[]> = { [thisYear - 3]: ['U05', 'U31'], [thisYear - 2]: ['U05', 'U27'], [thisYear - 1]: ['U27', 'U12'], [thisYear]: ['U12'] };
+for (const year of years) await demoRound(db, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
+const current = await findRound(db, thisYear);
+const tryLinks = current ? (await invitations(db, current, config, { unusedOnly: true })).slice(0, 5) : [];
 
 try {
   await startServer(config, db);
@@ -46,6 +52,9 @@ Pingyi demo is running at ${base}
   units:             ${units.added} in 3 categories
   representatives:   ${pool.added} in 6 strata (synthetic people)
   rounds:            ${years.join(', ')} (the last one open; see ${base}/draw/${thisYear})
+
+Survey links of the open round to try (each works once):
+${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}`).join('\n')}
 
 Console: ${base}/admin/login
   user name: demo

@@ -15,6 +15,9 @@ import { languageAndTextSize, requestLog, securityHeaders } from './http/middlew
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
 import { roundConsole } from './rounds/console-routes.js';
+import { FragmentCache } from './survey/form-view.js';
+import { GuessLimiter } from './survey/guess-limit.js';
+import { surveyRoutes } from './survey/routes.js';
 import { unitConsole } from './units/console-routes.js';
 
 export interface AppDeps {
@@ -35,6 +38,7 @@ let assetsOnce: Assets | undefined;
 export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   const assets = (assetsOnce ??= loadAssets());
   const app = new Hono<AppEnv>();
+  const survey = { fragments: new FragmentCache(), guesses: new GuessLimiter() };
 
   app.use('*', requestLog(log), securityHeaders(config.baseUrl.startsWith('https:')));
   app.use('*', async (c, next) => {
@@ -43,6 +47,7 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
     c.set('clock', clock);
     c.set('assets', assets);
     c.set('admin', undefined);
+    c.set('survey', survey);
     await next();
   });
   app.use('*', languageAndTextSize);
@@ -72,6 +77,7 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   app.route('/admin/units', unitConsole);
   app.route('/admin/pool', poolConsole);
   app.route('/admin/rounds', roundConsole);
+  app.route('/', surveyRoutes);
   app.route('/draw', drawPublicRoutes);
   app.route('/', publicRoutes);
 

@@ -156,6 +156,16 @@ export interface RoundLinkTable {
   issued_at: string;
 }
 
+/** An anonymous ballot: nothing in it points to a person, a link or a moment. */
+export interface BallotTable {
+  id: string;
+  round_id: string;
+  receipt: string;
+  answers: string;
+  comments: string;
+  comment: string | null;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -172,6 +182,7 @@ export interface DB {
   round_allocation: RoundAllocationTable;
   round_replacements: RoundReplacementTable;
   round_links: RoundLinkTable;
+  ballots: BallotTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */

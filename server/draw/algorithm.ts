@@ -84,7 +84,10 @@ interface PreparedPool {
   readonly order: Uint32Array;
 }
 
-/** Validates the pool and sorts it once; everything the draw needs about the pool derives from this. */
+/**
+ * Validates the pool and sorts it once; everything the draw needs about the pool derives from this. Without
+ * stratification the given strata play no part, so they are not checked either.
+ */
 function preparePool(pool: readonly PoolEntry[], stratify: boolean): PreparedPool {
   if (!Array.isArray(pool) || pool.length === 0) throw new Error('draw: the pool is empty');
   const n = pool.length;

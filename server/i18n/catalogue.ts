@@ -7,6 +7,7 @@ import { commonMessages } from './messages/common.js';
 import { drawMessages } from './messages/draw.js';
 import { poolMessages } from './messages/pool.js';
 import { roundMessages } from './messages/rounds.js';
+import { surveyMessages } from './messages/survey.js';
 import { unitMessages } from './messages/units.js';
 
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -14,7 +15,7 @@ export type Lang = (typeof LANGS)[number];
 
 export type Pair = { zh: string; en: string };
 
-const all = { ...commonMessages, ...adminMessages, ...unitMessages, ...poolMessages, ...roundMessages, ...drawMessages } satisfies Record<string, Pair>;
+const all = { ...commonMessages, ...adminMessages, ...unitMessages, ...poolMessages, ...roundMessages, ...drawMessages, ...surveyMessages } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;
 export type Params = Record<string, string | number>;

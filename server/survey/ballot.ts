@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import seedrandom from 'seedrandom';
+import type { MessageKey, Params } from '../i18n/catalogue.js';
+import { charLength } from '../validate.js';
+
+export type Scale = 'satisfaction4' | 'score100';
+export const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
+export type Choice = (typeof CHOICES)[number];
+export type Answer = Choice | number;
+
+export const UNIT_COMMENT_MAX = 500;
+export const OVERALL_COMMENT_MAX = 2000;
+
+export interface FormUnit {
+  code: string;
+  name: string;
+  category: string;
+  categoryPosition: number;
+}
+
+/**
+ * The order a link's form shows its units: categories in their fixed order, units shuffled within each category
+ * by a generator seeded from the token, so every link has its own order and a reload keeps it. (Not the draw:
+ * this randomness only spreads the first-and-last-place effect evenly over the units.)
+ */
+export function formOrder(units: readonly FormUnit[], token: string): FormUnit[][] {
+  const byCategory = new Map<number, FormUnit[]>();
+  for (const u of [...units].sort((a, b) => a.categoryPosition - b.categoryPosition || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
+    const list = byCategory.get(u.categoryPosition) ?? [];
+    list.push(u);
+    byCategory.set(u.categoryPosition, list);
+  }
+  const rng = seedrandom(createHash('sha256').update(`form-order|${token}`).digest('hex'));
+  return [...byCategory.values()].map((list) => {
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [list[i], list[j]] = [list[j] as FormUnit, list[i] as FormUnit];
+    }
+    return list;
+  });
+}
+
+/** All values of each submitted field, as the form parser gives them. */
+export type RawFields = Record<string, string | string[] | unknown>;
+
+export interface FieldProblem {
+  key: MessageKey;
+  params?: Params;
+}
+
+export interface BallotDraft {
+  /** What the person gave, kept to show the form again: a choice, a score as typed, or nothing. */
+  given: Record<string, string>;
+  comments: Record<string, string>;
+  comment: string;
+}
+
+export type ParsedBallot =
+  | { ok: true; answers: Record<string, Answer>; comments: Record<string, string>; comment: string | null }
+  | { ok: false; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
+
+const texts = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+
+/**
+ * Checks a submitted form against the round's units (SPEC §2.6): every unit answered, answers from the scale,
+ * comments within their limits, no unit outside the round. Lists every problem at once; stores nothing.
+ */
+export function parseBallot(fields: RawFields, units: readonly { code: string }[], scale: Scale): ParsedBallot {
+  const problems: Record<string, FieldProblem> = {};
+  const general: FieldProblem[] = [];
+  const answers: Record<string, Answer> = {};
+  const given: Record<string, string> = {};
+  const comments: Record<string, string> = {};
+  const known = new Set(units.map((u) => u.code));
+
+  for (const name of Object.keys(fields)) {
+    const m = /^[uc]\.(.*)$/s.exec(name);
+    if (m && !known.has(m[1] as string)) general.push({ key: 'survey.error.unknownUnit', params: { code: (m[1] as string).slice(0, 40) } });
+  }
+
+  for (const { code } of units) {
+    const values = texts(fields[`u.${code}`]).map((v) => v.trim());
+    const comment = (texts(fields[`c.${code}`]).at(-1) ?? '').trim();
+    if (comment) comments[code] = comment;
+    if (charLength(comment) > UNIT_COMMENT_MAX) problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
+
+    let problem: FieldProblem | undefined;
+    if (scale === 'satisfaction4') {
+      const v = values.at(-1) ?? '';
+      given[code] = v;
+      if (v === '') problem = { key: 'survey.error.missing' };
+      else if (values.length > 1 || !(CHOICES as readonly string[]).includes(v)) problem = { key: 'survey.error.invalid' };
+      else answers[code] = v as Choice;
+    } else {
+      const unknown = values.includes('unknown');
+      const numbers = values.filter((v) => v !== 'unknown' && v !== '');
+      given[code] = unknown && numbers.length === 0 ? 'unknown' : (numbers.at(-1) ?? '');
+      if (unknown && numbers.length) problem = { key: 'survey.error.both' };
+      else if (unknown) answers[code] = 'unknown';
+      else if (numbers.length === 0) problem = { key: 'survey.error.missing' };
+      else if (numbers.length > 1 || !/^\d{1,3}$/.test(numbers[0] as string) || Number(numbers[0]) > 100) problem = { key: 'survey.error.score' };
+      else answers[code] = Number(numbers[0]);
+    }
+    if (problem && !problems[code]) problems[code] = problem;
+  }
+
+  const comment = (texts(fields.comment).at(-1) ?? '').trim();
+  if (charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
+
+  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, comments, comment } };
+  return { ok: true, answers, comments, comment: comment || null };
+}
+
+const RECEIPT_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'; // no 0/O, 1/I/L: easy to read aloud and type
+
+/** A random receipt like `K7QM-2XDA` (about 40 bits): shown once, published with the results. */
+export function newReceipt(randomBytes: (n: number) => Uint8Array): string {
+  const bytes = randomBytes(8);
+  let s = '';
+  for (const b of bytes) s += RECEIPT_ALPHABET[b % RECEIPT_ALPHABET.length];
+  return `${s.slice(0, 4)}-${s.slice(4)}`;
+}

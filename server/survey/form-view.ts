@@ -1,0 +1,85 @@
+import type { Translate } from '../i18n/catalogue.js';
+import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type FieldProblem, type FormUnit, type Scale } from './ballot.js';
+
+/*
+ * The survey form is built from one fragment per unit. A blank fragment depends only on the round, the unit and
+ * the language, so blank ones are cached (the round's units are frozen) and a link's form is its fragments
+ * joined in that link's order. A form shown again after a refusal is built fresh, with the answers kept.
+ */
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c] as string);
+
+export interface UnitState {
+  given?: string;
+  comment?: string;
+  problem?: FieldProblem;
+}
+
+/** One unit's fieldset: its name as the legend, each answer a large labelled button, an optional comment. */
+export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: UnitState = {}): string {
+  const id = esc(unit.code);
+  const name = `u.${id}`;
+  const err = state.problem ? `<p class="field-error" id="err-${id}"><span aria-hidden="true">⚠ </span>${esc(t(state.problem.key, state.problem.params))}</p>` : '';
+  const described = state.problem ? ` aria-describedby="err-${id}"` : '';
+  let choices: string;
+  if (scale === 'satisfaction4') {
+    choices = CHOICES.map(
+      (c) =>
+        `<label class="choice choice-${c}"><input type="radio" name="${name}" value="${c}"${state.given === c ? ' checked' : ''}><span>${esc(t(`survey.a.${c}`))}</span></label>`,
+    ).join('');
+  } else {
+    const score = state.given && state.given !== 'unknown' ? esc(state.given) : '';
+    choices =
+      `<label class="score-label" for="s-${id}">${esc(t('survey.score'))}</label>` +
+      `<input class="score" id="s-${id}" type="number" name="${name}" min="0" max="100" step="1" inputmode="numeric" value="${score}">` +
+      `<label class="choice choice-unknown"><input type="checkbox" name="${name}" value="unknown"${state.given === 'unknown' ? ' checked' : ''}><span>${esc(t('survey.scoreUnknown'))}</span></label>`;
+  }
+  const comment = state.comment ?? '';
+  return (
+    `<fieldset class="unit${state.problem ? ' has-error' : ''}" id="unit-${id}" data-unit="${id}"${described}>` +
+    `<legend>${esc(unit.name)}</legend>${err}<div class="choices">${choices}</div>` +
+    `<details class="unit-comment"${comment ? ' open' : ''}><summary>${esc(t('survey.unitComment'))}</summary>` +
+    `<textarea name="c.${id}" rows="3" maxlength="${UNIT_COMMENT_MAX}" aria-label="${esc(`${unit.name}: ${t('survey.unitComment')}`)}">${esc(comment)}</textarea></details>` +
+    `</fieldset>`
+  );
+}
+
+/** Blank fragments of one round in one language, computed once. */
+export class FragmentCache {
+  private store = new Map<string, Map<string, string>>();
+
+  fragments(key: string, build: () => Map<string, string>): Map<string, string> {
+    let f = this.store.get(key);
+    if (!f) {
+      f = build();
+      if (this.store.size > 50) this.store.clear(); // a few rounds × two languages at most; never grow unbounded
+      this.store.set(key, f);
+    }
+    return f;
+  }
+}
+
+/** The units of a form in a link's order, grouped by category, as HTML. */
+export function formBody(
+  t: Translate,
+  groups: FormUnit[][],
+  fragment: (u: FormUnit) => string,
+): string {
+  return groups
+    .map((units) => {
+      const category = units[0]?.category ?? '';
+      return `<section class="category"><h2>${esc(t('survey.category', { category, n: units.length }))}</h2>${units.map(fragment).join('')}</section>`;
+    })
+    .join('');
+}
+
+/** The overall comment box and the send button. */
+export function formEnd(t: Translate, draft?: BallotDraft): string {
+  return (
+    `<div class="overall"><label for="comment">${esc(t('survey.overallComment'))}</label>` +
+    `<textarea id="comment" name="comment" rows="5" maxlength="${OVERALL_COMMENT_MAX}">${esc(draft?.comment ?? '')}</textarea></div>` +
+    `<p class="hint">${esc(t('survey.submitHint'))}</p>` +
+    `<button type="submit" class="primary send">${esc(t('survey.submit'))}</button>`
+  );
+}

@@ -1,0 +1,122 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database, DB, RoundStatus } from '../db/schema.js';
+import { tokenHash } from '../links/tokens.js';
+import { dateInZone } from '../time.js';
+import { newReceipt, type Answer, type FormUnit } from './ballot.js';
+
+/*
+ * The survey's hot path: looking up a link and casting a ballot. The queries are compiled by Kysely once per
+ * database and then run with new parameters, so no query is rebuilt per request.
+ */
+
+export interface LinkState {
+  roundId: string;
+  year: number;
+  title: string;
+  scale: 'satisfaction4' | 'score100';
+  status: RoundStatus;
+  opensAt: string;
+  closesAt: string;
+  usedOn: string | null;
+}
+
+interface Prepared {
+  link: CompiledQuery;
+  units: CompiledQuery;
+  markUsed: CompiledQuery;
+  insertBallot: CompiledQuery;
+}
+
+const preparedByDb = new WeakMap<object, Prepared>();
+
+function prepare(db: Kysely<DB>): Prepared {
+  let p = preparedByDb.get(db);
+  if (p) return p;
+  p = {
+    link: db
+      .selectFrom('round_links')
+      .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
+      .select(['rounds.id as roundId', 'rounds.year', 'rounds.title', 'rounds.scale', 'rounds.status', 'rounds.opens_at as opensAt', 'rounds.closes_at as closesAt', 'round_links.used_on as usedOn'])
+      .where('round_links.token_hash', '=', SLOT)
+      .where('round_links.active', '=', 1)
+      .compile(),
+    units: db
+      .selectFrom('round_units')
+      .select(['code', 'name', 'category', 'category_position as categoryPosition'])
+      .where('round_id', '=', SLOT)
+      .orderBy('category_position')
+      .orderBy('code')
+      .compile(),
+    // Succeeds only for an active, unused link of an open round: the guard of "one ballot per link".
+    markUsed: db
+      .updateTable('round_links')
+      .set({ used_on: SLOT })
+      .where('token_hash', '=', SLOT)
+      .where('active', '=', 1)
+      .where('used_on', 'is', null)
+      .where('round_id', 'in', (eb) => eb.selectFrom('rounds').select('id').where('status', '=', 'open'))
+      .compile(),
+    insertBallot: db.insertInto('ballots').values({ id: SLOT, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
+  };
+  preparedByDb.set(db, p);
+  return p;
+}
+
+/** Stands for a value given at run time; any other parameter is a constant of the query. */
+const SLOT = '\u0000slot';
+
+/** The compiled query with its slots filled, in order. */
+function withParams(q: CompiledQuery, values: readonly unknown[]): CompiledQuery {
+  let i = 0;
+  const parameters = q.parameters.map((p) => (p === SLOT ? values[i++] : p));
+  if (i !== values.length) throw new Error(`query has ${i} slots, got ${values.length} values`);
+  return { ...q, parameters };
+}
+
+/** The link behind a token (active links only), with its round; undefined for an unknown or re-issued token. */
+export async function findLink(db: Database, token: string): Promise<LinkState | undefined> {
+  const p = prepare(db);
+  const res = await db.executeQuery<LinkState>(withParams(p.link, [tokenHash(token)]));
+  return res.rows[0];
+}
+
+/** The round's frozen units, in category order. */
+export async function roundUnits(db: Database, roundId: string): Promise<FormUnit[]> {
+  const p = prepare(db);
+  return (await db.executeQuery<FormUnit>(withParams(p.units, [roundId]))).rows;
+}
+
+export type CastResult = { ok: true; receipt: string } | { ok: false; reason: 'used' };
+
+/**
+ * Marks the link used and stores the ballot in one transaction, which succeeds only for an unused link: however
+ * many times one link is submitted at once, one ballot is stored. The ballot carries no link, no time, no person.
+ */
+export async function castBallot(
+  db: Database,
+  clock: Clock,
+  timeZone: string,
+  input: { token: string; roundId: string; answers: Record<string, Answer>; comments: Record<string, string>; comment: string | null },
+): Promise<CastResult> {
+  const p = prepare(db);
+  const usedOn = dateInZone(clock.now(), timeZone);
+  const answers = JSON.stringify(input.answers);
+  const comments = JSON.stringify(input.comments);
+  for (let attempt = 0; ; attempt++) {
+    const receipt = newReceipt((n) => randomBytes(n));
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const marked = await trx.executeQuery(withParams(p.markUsed, [usedOn, tokenHash(input.token)]));
+        if (Number(marked.numAffectedRows ?? 0) !== 1) return { ok: false as const, reason: 'used' as const };
+        await trx.executeQuery(withParams(p.insertBallot, [randomUUID(), input.roundId, receipt, answers, comments, input.comment]));
+        return { ok: true as const, receipt };
+      });
+    } catch (e) {
+      // A receipt that collides with another in the same round (about 1 in 10^9 per pair): try a fresh one.
+      if (attempt < 3 && /unique|constraint/i.test((e as Error).message) && /receipt/i.test((e as Error).message)) continue;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import type { AppEnv, Ctx } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { page } from '../http/layout.js';
+import { clientAddress } from '../http/middleware.js';
+import type { MessageKey, Params } from '../i18n/catalogue.js';
+import { TOKEN_PATTERN } from '../links/tokens.js';
+import { formatDateTime } from '../time.js';
+import { formOrder, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
+import { esc, formBody, formEnd, unitFieldset } from './form-view.js';
+import { castBallot, findLink, roundUnits, type LinkState } from './links.js';
+
+const RECEIPT = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+
+function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: MessageKey, params?: Params) {
+  const t = c.get('t');
+  return page(
+    c,
+    { title: t(title), status },
+    <section class="narrow survey-status">
+      <h1>{t(title)}</h1>
+      <p class="lead">{t(body, params)}</p>
+    </section>,
+  );
+}
+
+/**
+ * The link's state decides what the person sees: unknown or re-issued → 404 (counted as a guess), used → 409
+ * with the date only, round not open → 410 saying when it opens or that it has closed. Undefined when the form
+ * may be shown and submitted.
+ */
+async function refusal(c: Ctx, token: string, link: LinkState | undefined) {
+  const tz = c.get('config').timeZone;
+  if (!link) {
+    c.get('survey').guesses.recordMiss(clientAddress(c), c.get('clock').now().getTime());
+    return statusPage(c, 404, 'survey.notFound.title', 'survey.notFound.body');
+  }
+  if (link.usedOn) return statusPage(c, 409, 'survey.used.title', 'survey.used.body', { date: link.usedOn });
+  const now = c.get('clock').now().getTime();
+  const before = link.status === 'drawn' || (link.status === 'open' && now < Date.parse(link.opensAt));
+  if (before) return statusPage(c, 410, 'survey.notYet.title', 'survey.notYet.body', { opens: formatDateTime(link.opensAt, tz) });
+  if (link.status !== 'open' || now >= Date.parse(link.closesAt)) {
+    return statusPage(c, 410, 'survey.closed.title', link.status === 'open' || link.status === 'closed' || link.status === 'published' ? 'survey.closed.body' : 'survey.closedNoDate.body', {
+      closes: formatDateTime(link.closesAt, tz),
+    });
+  }
+  void token;
+  return undefined;
+}
+
+async function lookup(c: Ctx, token: string) {
+  const minutes = c.get('survey').guesses.blockedMinutes(clientAddress(c), c.get('clock').now().getTime());
+  if (minutes > 0) throw new AppError('rate_limited', { message: 'survey.tooMany.body', params: { minutes }, retryAfterSeconds: minutes * 60 });
+  return TOKEN_PATTERN.test(token) ? findLink(c.get('db'), token) : undefined;
+}
+
+async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[], refused?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft }) {
+  const t = c.get('t');
+  const lang = c.get('lang');
+  const groups = formOrder(units, token);
+  let body: string;
+  if (refused) {
+    body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
+  } else {
+    const blank = c.get('survey').fragments.fragments(`${link.roundId}|${lang}`, () => new Map(units.map((u) => [u.code, unitFieldset(t, link.scale, u)])));
+    body = formBody(t, groups, (u) => blank.get(u.code) as string);
+  }
+  const problemCount = refused ? Object.keys(refused.problems).length + refused.general.length : 0;
+  const summary = refused
+    ? `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
+      refused.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
+      units
+        .filter((u) => refused.problems[u.code])
+        .map((u) => `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`)
+        .join('') +
+      `</ul></div>`
+    : '';
+  const deadline = formatDateTime(link.closesAt, c.get('config').timeZone);
+  return page(
+    c,
+    { title: link.title, status: refused ? 422 : 200, scripts: ['js/survey.js'], path: `/s/${token}` },
+    <section class="survey">
+      <h1>{link.title}</h1>
+      <p class="deadline">
+        <strong>{t('survey.deadline', { deadline })}</strong>
+      </p>
+      <p>{t('survey.intro')}</p>
+      <p class="hint js-only" hidden>
+        {t('survey.saved')}
+      </p>
+      <p class="progress" id="progress" aria-live="polite" hidden data-template={t('survey.progress', { done: '{done}', total: '{total}' })}></p>
+      <form method="post" action={`/s/${token}`} id="survey" novalidate data-total={String(units.length)} data-scale={link.scale}>
+        {raw(summary + body + formEnd(t, refused?.draft))}
+      </form>
+    </section>,
+  );
+}
+
+/** The representative's side: `/s/{token}` (form and submission) and `/thanks` (the receipt). */
+export const surveyRoutes = new Hono<AppEnv>()
+  .get('/s/:token', async (c) => {
+    const token = c.req.param('token');
+    const link = await lookup(c, token);
+    const refusedPage = await refusal(c, token, link);
+    if (refusedPage || !link) return refusedPage;
+    return formPage(c, token, link, await roundUnits(c.get('db'), link.roundId));
+  })
+  .post('/s/:token', async (c) => {
+    const token = c.req.param('token');
+    const link = await lookup(c, token);
+    const refusedPage = await refusal(c, token, link);
+    if (refusedPage || !link) return refusedPage;
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new AppError('unsupported_media');
+    let fields: Record<string, unknown>;
+    try {
+      fields = await c.req.parseBody({ all: true });
+    } catch {
+      throw new AppError('bad_request');
+    }
+    const units = await roundUnits(c.get('db'), link.roundId);
+    const parsed = parseBallot(fields, units, link.scale);
+    if (!parsed.ok) return formPage(c, token, link, units, parsed);
+    const cast = await castBallot(c.get('db'), c.get('clock'), c.get('config').timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
+    if (!cast.ok) return refusal(c, token, await findLink(c.get('db'), token));
+    return c.redirect(`/thanks?receipt=${cast.receipt}`, 303);
+  })
+  .get('/thanks', (c) => {
+    const t = c.get('t');
+    const receipt = c.req.query('receipt') ?? '';
+    if (!RECEIPT.test(receipt)) throw new AppError('not_found');
+    return page(
+      c,
+      { title: t('survey.thanks.title'), scripts: ['js/survey.js'] },
+      <section class="narrow thanks">
+        <h1>
+          <span aria-hidden="true">✓ </span>
+          {t('survey.thanks.title')}
+        </h1>
+        <p class="lead">{t('survey.thanks.body')}</p>
+        <p>{t('survey.thanks.receipt')}</p>
+        <p class="receipt" id="receipt">
+          {receipt}
+        </p>
+        <p>{t('survey.thanks.receiptHelp')}</p>
+      </section>,
+    );
+  });
