@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
-import { page } from '../http/layout.js';
+import { JsonData, page } from '../http/layout.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { drawMessages } from '../i18n/messages/draw.js';
 import { findRound } from '../rounds/rounds.js';
@@ -395,7 +395,7 @@ function VerifySection({ c, rec }: Props) {
         <progress id="draw-check-progress" max={100} value={0} hidden></progress>
         <div id="draw-check-result" class="verdict" role="status" aria-live="polite"></div>
       </div>
-      <script type="application/json" id="draw-i18n" dangerouslySetInnerHTML={{ __html: JSON.stringify(words).replace(/</g, '\\u003c') }}></script>
+      <JsonData id="draw-i18n" data={words} />
     </section>
   );
 }

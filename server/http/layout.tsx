@@ -68,3 +68,11 @@ export async function page(c: Ctx, opts: PageOptions, body: Child) {
   const html = await (<Layout c={c} opts={opts}>{body}</Layout>).toString();
   return c.html('<!doctype html>' + html, opts.status ?? 200, opts.headers);
 }
+
+/**
+ * Data for a page's browser module: `<script type="application/json">` is not executed (so the CSP's "no inline
+ * script" holds), and `<` is escaped so no text in the data can close the element.
+ */
+export function JsonData(props: { id: string; data: unknown }) {
+  return <script type="application/json" id={props.id} dangerouslySetInnerHTML={{ __html: JSON.stringify(props.data).replace(/</g, '\\u003c') }}></script>;
+}

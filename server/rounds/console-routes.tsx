@@ -133,8 +133,15 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
       <Notice text={notice} />
       <ProblemList c={c} problems={(extra.problems ?? []).map((p) => problemText(t, p))} />
       <Timeline c={c} round={round} />
-      <p>
+      <p class="row">
         <a href={`/draw/${round.year}`}>{t('rounds.publicPage')}</a>
+        {round.drawn_at && (
+          <>
+            <a href={`${base}/turnout`}>{t('nav.turnout')}</a>
+            <a href={`${base}/missing`}>{t('nav.missing')}</a>
+            <a href={`${base}/comments`}>{t('nav.comments')}</a>
+          </>
+        )}
       </p>
 
       {round.status === 'draft' && (

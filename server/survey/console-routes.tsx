@@ -1,0 +1,207 @@
+import { Hono } from 'hono';
+import { consolePage } from '../admin/console-view.js';
+import { toCsv } from '../csv/read.js';
+import type { AppEnv, Ctx } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { JsonData } from '../http/layout.js';
+import { invitations } from '../links/invitations.js';
+import { findRound, turnoutByStratum, type Round } from '../rounds/rounds.js';
+import { TurnoutTable } from '../rounds/views.js';
+import { commentsByUnit, turnoutByDay, turnoutByDistrict } from './turnout.js';
+
+async function drawnRound(c: Ctx): Promise<Round> {
+  const y = c.req.param('year') ?? '';
+  const round = /^\d{4}$/.test(y) ? await findRound(c.get('db'), Number(y)) : undefined;
+  if (!round) throw new AppError('not_found', { message: 'rounds.error.notFound', params: { year: y.slice(0, 4) } });
+  if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
+  return round;
+}
+
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
+
+function SubNav(props: { c: Ctx; round: Round }) {
+  const t = props.c.get('t');
+  const base = `/admin/rounds/${props.round.year}`;
+  return (
+    <p class="row">
+      <a href={base}>{props.round.year}</a>
+      <a href={`${base}/turnout`}>{t('nav.turnout')}</a>
+      <a href={`${base}/missing`}>{t('nav.missing')}</a>
+      <a href={`${base}/comments`}>{t('nav.comments')}</a>
+    </p>
+  );
+}
+
+/** The console's view of a round in progress: turnout, who has not answered yet, and the comments. */
+export const surveyConsole = new Hono<AppEnv>()
+  .get('/:year/turnout', async (c) => {
+    const t = c.get('t');
+    const round = await drawnRound(c);
+    const db = c.get('db');
+    const strata = await turnoutByStratum(db, round);
+    const districts = await turnoutByDistrict(db, round);
+    const days = await turnoutByDay(db, round);
+    const seats = strata.reduce((n, r) => n + r.seats, 0);
+    const answered = strata.reduce((n, r) => n + r.answered, 0);
+    return consolePage(
+      c,
+      { title: t('turnout.title', { year: round.year }), scripts: ['vendor/chart.js', 'js/turnout-chart.js'] },
+      <>
+        <h1>{t('turnout.title', { year: round.year })}</h1>
+        <SubNav c={c} round={round} />
+        <p class="lead">{t('turnout.overall', { answered, seats, rate: pct(answered, seats) })}</p>
+        <TurnoutTable c={c} rows={strata} />
+        <div class="table-wrap">
+          <table>
+            <caption>{t('turnout.byDistrict')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('pool.district')}</th>
+                <th scope="col" class="num">{t('rounds.seats')}</th>
+                <th scope="col" class="num">{t('rounds.answered')}</th>
+                <th scope="col" class="num">{t('rounds.turnoutRate')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {districts.map((d) => (
+                <tr>
+                  <th scope="row">{d.label ?? t('pool.noDistrict')}</th>
+                  <td class="num">{d.seats}</td>
+                  <td class="num">{d.answered}</td>
+                  <td class="num">{pct(d.answered, d.seats)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2>{t('turnout.byDay')}</h2>
+        {days.length === 0 ? (
+          <p>{t('turnout.none')}</p>
+        ) : (
+          <>
+            <div class="chart-box">
+              <canvas id="turnout-chart" role="img" aria-label={t('turnout.chartAlt')}></canvas>
+            </div>
+            <JsonData id="turnout-data" data={{ labels: days.map((d) => d.date), counts: days.map((d) => d.count), label: t('turnout.count') }} />
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('turnout.date')}</th>
+                    <th scope="col" class="num">{t('turnout.count')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {days.map((d) => (
+                    <tr>
+                      <td>{d.date}</td>
+                      <td class="num">{d.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </>,
+    );
+  })
+  .get('/:year/missing', async (c) => {
+    const t = c.get('t');
+    const round = await drawnRound(c);
+    const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly: true });
+    return consolePage(
+      c,
+      { title: t('missing.title', { year: round.year, n: list.length }) },
+      <>
+        <h1>{t('missing.title', { year: round.year, n: list.length })}</h1>
+        <SubNav c={c} round={round} />
+        <p class="hint">{t('pool.personalData')}</p>
+        <p class="row">
+          <a class="button" href={`/admin/rounds/${round.year}/missing.csv`} download={`reminders-${round.year}.csv`}>
+            {t('missing.csv')}
+          </a>
+          <a class="button" href={`/admin/rounds/${round.year}/letters?unused=1`}>
+            {t('missing.letters')}
+          </a>
+        </p>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('pool.code')}</th>
+                <th scope="col">{t('pool.name')}</th>
+                <th scope="col">{t('pool.stratum')}</th>
+                <th scope="col">{t('pool.district')}</th>
+                <th scope="col">{t('pool.phone')}</th>
+                <th scope="col">{t('pool.email')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((i) => (
+                <tr>
+                  <td>
+                    <code>{i.code}</code>
+                  </td>
+                  <td>{i.name}</td>
+                  <td>{i.stratum}</td>
+                  <td>{i.district ?? ''}</td>
+                  <td>{i.phone ? <a href={`tel:${i.phone.replace(/[^\d+]/g, '')}`}>{i.phone}</a> : ''}</td>
+                  <td>{i.email ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </>,
+    );
+  })
+  .get('/:year/missing.csv', async (c) => {
+    const round = await drawnRound(c);
+    const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly: true });
+    const csv = toCsv(
+      ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
+      list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
+    );
+    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="reminders-${round.year}.csv"` });
+  })
+  .get('/:year/comments', async (c) => {
+    const t = c.get('t');
+    const round = await drawnRound(c);
+    const { units, overall } = await commentsByUnit(c.get('db'), round);
+    return consolePage(
+      c,
+      { title: t('comments.title', { year: round.year }) },
+      <>
+        <h1>{t('comments.title', { year: round.year })}</h1>
+        <SubNav c={c} round={round} />
+        <p>{t('comments.intro')}</p>
+        {units.map((u) => (
+          <section>
+            <h2>
+              {u.name} <span class="count">({u.comments.length})</span>
+            </h2>
+            {u.comments.length ? (
+              <ul class="comments">
+                {u.comments.map((text) => (
+                  <li>{text}</li>
+                ))}
+              </ul>
+            ) : (
+              <p class="hint">{t('comments.none')}</p>
+            )}
+          </section>
+        ))}
+        <section>
+          <h2>
+            {t('comments.overall')} <span class="count">({overall.length})</span>
+          </h2>
+          <ul class="comments">
+            {overall.map((text) => (
+              <li>{text}</li>
+            ))}
+          </ul>
+        </section>
+      </>,
+    );
+  });
