@@ -3,10 +3,12 @@
  * `npm run bench -- draw` runs only the benchmarks whose names contain "draw".
  */
 import { benchDraw } from './bench/draw.js';
+import { benchSurvey } from './bench/http.js';
 import type { Figure } from './bench/types.js';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   draw: benchDraw,
+  survey: benchSurvey,
 };
 
 const only = process.argv.slice(2);

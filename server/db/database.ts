@@ -4,11 +4,30 @@ import { migrations } from './migrations/index.js';
 import type { Database, DB } from './schema.js';
 
 /**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, and preparing is a large share of a
+ * small query's cost. This keeps the last few hundred statements by their SQL text.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as typeof sqlite.prepare;
+  return sqlite;
+}
+
+/**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
  * and a busy timeout because the CLI and a running server share the file.
  */
 export function openSqlite(file: string): Database {
-  const sqlite = new SqliteDatabase(file);
+  const sqlite = withStatementCache(new SqliteDatabase(file));
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

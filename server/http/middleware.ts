@@ -42,6 +42,10 @@ export function redactPath(path: string): string {
   return path.replace(/^\/s\/[^/?#]+/, '/s/[token]').replace(/^\/admin\/setup\/[^/?#]+/, '/admin/setup/[token]');
 }
 
+// Request ids: a random prefix per process and a counter (cheaper than random bytes per request, still unique).
+const INSTANCE = randomBytes(3).toString('hex');
+let requestCounter = 0;
+
 /**
  * One line per request: id, method, path without query (queries can hold searched names), status, time.
  * Never a token, never personal data.
@@ -49,7 +53,7 @@ export function redactPath(path: string): string {
 export function requestLog(log: (line: string) => void): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    c.set('requestId', randomBytes(6).toString('hex'));
+    c.set('requestId', `${INSTANCE}-${(++requestCounter).toString(36)}`);
     await next();
     const ms = (performance.now() - started).toFixed(1);
     log(`${c.get('requestId')} ${c.req.method} ${redactPath(c.req.path)} ${c.res.status} ${ms}ms`);

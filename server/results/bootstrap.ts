@@ -2,7 +2,7 @@
 // No database, no clock, no Math.random: the only randomness is seedrandom's ARC4, seeded with the SHA-256 hex of
 // `{seed}|bootstrap` where `seed` is the round's draw seed, so anyone re-running it gets the same figures.
 //
-// The method, step by step (a second implementation following these steps reaches the same intervals):
+// The method, step by step (what /about states; the same steps with the same arithmetic give the same figures):
 // 1. Only ranked units are resampled, each on its own (units treated as independent, as §2.7 allows). A unit's
 //    n valid answers are resampled with replacement; `unknown` answers are not resampled, so every resample has
 //    the same valid counts and the same set of ranked units.
@@ -11,14 +11,17 @@
 //    that occur, in slot order (satisfied, basic, dissatisfied; or the scores 0..100): value k comes up
 //    X ~ Binomial(answers still to draw, count(k) / count(k and the values after it)) times, and the last value
 //    that occurs takes the rest. The chain stops when no answers are left to draw.
-// 3. Each binomial takes exactly one number u = rng() and is drawn by inversion, searching outward from the mode
-//    m = ⌊(n+1)p⌋ in the order m, m−1, m+1, m−2, m+2, … (one side once the other is exhausted), returning the first
-//    k at which the running total of binomial probabilities exceeds u. This is exact, not an approximation: each
-//    outcome gets its binomial probability, up to double rounding (relative error about 1e-10 at n = 100,000,
-//    from the log-factorials). It costs about 1.6 standard deviations of steps, instead of n for resampling
-//    answer by answer, which is what makes 100,000 ballots × 40 units × 1,000 resamples take well under a second.
+// 3. Each binomial is drawn exactly, not approximated (no normal approximation): every outcome k gets its binomial
+//    probability up to double rounding. Both methods sample p ≤ 1/2 (for p > 1/2, X = n − Binomial(n, 1 − p)).
+//    When n·p < 10: inversion from 0, one uniform u, returning the first k at which P(0) + … + P(k) exceeds u.
+//    Otherwise: Hörmann's BTRS (transformed rejection with squeeze, 1993), two uniforms per try (about 1.2 tries),
+//    accepting exactly by comparing with ln P(k) − ln P(mode) from log-factorials. Trade-off: a binomial costs
+//    O(1) instead of O(n) for resampling answer by answer (or O(√n) for a pure inversion), which is what makes
+//    100,000 ballots × 40 units × 1,000 resamples take well under a second; the price is that BTRS, though exact
+//    in distribution, uses a varying number of uniforms, so reproducing the figures bit for bit means following
+//    this code rather than any binomial sampler.
 // 4. Random numbers are used in this order: resample 1 to R; within a resample, ranked units in the round's unit
-//    order; within a unit, one per binomial of the chain.
+//    order; within a unit, the binomials of the chain in order.
 // 5. In every resample each unit's score and satisfaction rate are computed from its resampled counts with the
 //    tally's own arithmetic, and the units are ranked with the tally's rule (injected, see `bootstrapIntervals`).
 // 6. A 95% interval is the pair of nearest-rank percentiles of the R values: the ⌈0.025·R⌉-th and the
@@ -77,16 +80,16 @@ function lnFactorial(k: number): number {
   return (x - 0.5) * Math.log(x) - x + HALF_LN_2PI + (1 / 12 - (1 / 360 - 1 / (1260 * x2)) / x2) / x;
 }
 
-/** Draws Binomial(n, a/(a+b)) from one uniform u in [0, 1); a, b positive integers. */
-export type BinomialSampler = (n: number, a: number, b: number, u: number) => number;
+/** Draws Binomial(n, a/(a+b)); a, b positive integers. */
+export type BinomialSampler = (n: number, a: number, b: number) => number;
 
 /**
- * A binomial sampler for n, a + b ≤ maxN, by inversion searching outward from the mode (step 3 above). Tables of
- * ln k!, ln k and 1/k up to maxN (each entry computed on its own, never accumulated) turn every step into
- * multiplications. Invariants: a result in 0..n; the same (n, a, b, u) always gives the same result; over u
- * uniform, each k comes up with its binomial probability (up to double rounding).
+ * A binomial sampler for n, a + b ≤ maxN drawing its uniforms from `rng` (step 3 above). Tables of ln k!, ln k and
+ * 1/k up to maxN, each entry computed on its own (never accumulated), keep every call cheap. Invariants: a result
+ * in 0..n; the same rng state and (n, a, b) give the same result; each k comes up with its binomial probability
+ * (up to double rounding).
  */
-export function binomialSampler(maxN: number): BinomialSampler {
+export function binomialSampler(maxN: number, rng: () => number): BinomialSampler {
   const size = maxN + 2;
   const lnFact = new Float64Array(size);
   const ln = new Float64Array(size);
@@ -96,36 +99,53 @@ export function binomialSampler(maxN: number): BinomialSampler {
     ln[k] = Math.log(k);
     inv[k] = 1 / k;
   }
-  return (n, a, b, u) => {
-    if (n === 0) return 0;
-    const s = a + b;
-    const m = Math.floor(((n + 1) * a) / s);
-    const lnS = ln[s]!;
-    const fm = Math.exp(lnFact[n]! - lnFact[m]! - lnFact[n - m]! + m * (ln[a]! - lnS) + (n - m) * (ln[b]! - lnS));
-    if (u < fm) return m;
-    u -= fm;
-    const odds = a * inv[b]!; // f(k+1) / f(k) = (n−k)/(k+1) · p/q
-    const evens = b * inv[a]!; // f(k−1) / f(k) = k/(n−k+1) · q/p
-    let lo = m;
-    let hi = m;
-    let fLo = fm;
-    let fHi = fm;
-    while (lo > 0 || hi < n) {
-      if (lo > 0) {
-        fLo *= lo * evens * inv[n - lo + 1]!;
-        lo--;
-        if (u < fLo) return lo;
-        u -= fLo;
-      }
-      if (hi < n) {
-        fHi *= (n - hi) * odds * inv[hi + 1]!;
-        hi++;
-        if (u < fHi) return hi;
-        u -= fHi;
-      }
-      if (fLo === 0 && fHi === 0) break; // both tails underflowed: what is left of u is rounding error
+
+  // Inversion from 0 (BINV): P(0) = q^n, P(k+1) = P(k)·(n−k)/(k+1)·p/q. About n·p + 1 steps, so only for n·p < 10.
+  const inversion = (n: number, a: number, b: number): number => {
+    let u = rng();
+    let f = Math.exp(n * (ln[b]! - ln[a + b]!));
+    const odds = a * inv[b]!;
+    for (let k = 0; k < n; k++) {
+      if (u < f) return k;
+      u -= f;
+      f *= (n - k) * odds * inv[k + 1]!;
+      if (f === 0) return k + 1; // the upper tail underflowed: what is left of u is rounding error
     }
-    return m;
+    return n;
+  };
+
+  // Hörmann's BTRS (1993), transformed rejection with squeeze, for n·p ≥ 10 and p ≤ 1/2: two uniforms per try,
+  // about 1.2 tries; a candidate k is accepted when log(V·α/(A/us² + B)) ≤ ln(P(k)/P(m)), m the mode.
+  const rejection = (n: number, a: number, b: number): number => {
+    const s = a + b;
+    const p = a / s;
+    const spq = Math.sqrt(n * p * (b / s));
+    const B = 1.15 + 2.53 * spq;
+    const A = -0.0873 + 0.0248 * B + 0.01 * p;
+    const c = n * p + 0.5;
+    const vr = 0.92 - 4.2 / B;
+    const alpha = (2.83 + 5.1 / B) * spq;
+    const lpq = ln[a]! - ln[b]!;
+    const m = Math.floor(((n + 1) * a) / s);
+    const h = lnFact[m]! + lnFact[n - m]!;
+    for (;;) {
+      const U = rng() - 0.5;
+      const V = rng();
+      const us = 0.5 - Math.abs(U);
+      const k = Math.floor(((2 * A) / us + B) * U + c);
+      if (k < 0 || k > n) continue;
+      if (us >= 0.07 && V <= vr) return k;
+      if (Math.log((V * alpha) / (A / (us * us) + B)) <= h - lnFact[k]! - lnFact[n - k]! + (k - m) * lpq) return k;
+    }
+  };
+
+  // Sample the rarer side (p ≤ 1/2) and mirror, so both methods see p ≤ 1/2.
+  return (n, a, b) => {
+    if (n === 0) return 0;
+    const flip = a > b;
+    const [x, y] = flip ? [b, a] : [a, b];
+    const k = n * x < 10 * (x + y) ? inversion(n, x, y) : rejection(n, x, y);
+    return flip ? n - k : k;
   };
 }
 
@@ -161,7 +181,7 @@ export function bootstrapIntervals(units: readonly BootstrapUnit[], seed: string
   const rankDraws = new Float64Array(U * R);
   const scores = new Float64Array(U);
   const rates = new Float64Array(U);
-  const binomial = binomialSampler(Math.max(0, ...prepared.map((p) => p.n)));
+  const binomial = binomialSampler(Math.max(0, ...prepared.map((p) => p.n)), rng);
   const drawn = new Float64Array(Math.max(1, ...prepared.map((p) => p.counts.length)));
   for (let r = 0; r < R; r++) {
     for (let i = 0; i < U; i++) {
@@ -172,7 +192,7 @@ export function bootstrapIntervals(units: readonly BootstrapUnit[], seed: string
       drawn.fill(0, 0, counts.length);
       for (let k = 0; k <= last && left > 0; k++) {
         const c = counts[k]!;
-        const x = k === last ? left : binomial(left, c, rest - c, rng());
+        const x = k === last ? left : binomial(left, c, rest - c);
         drawn[k] = x;
         left -= x;
         rest -= c;

@@ -90,7 +90,11 @@ export function answerSlot(scale: Scale, answer: unknown): number | undefined {
  * in `unitCodes` on this scale (else it throws, naming the ballot and the unit); answers to other units are
  * ignored; the result does not depend on the order of the ballots.
  */
-export function countAnswers(scale: Scale, unitCodes: readonly string[], ballots: readonly Readonly<Record<string, Answer>>[]): Map<string, AnswerCounts> {
+export function countAnswers(
+  scale: Scale,
+  unitCodes: readonly string[],
+  ballots: readonly Readonly<Record<string, Answer>>[],
+): Map<string, AnswerCounts> {
   const size = slotCount(scale);
   const histograms = unitCodes.map(() => new Array<number>(size).fill(0));
   const unknown = unitCodes.map(() => 0);
@@ -109,8 +113,8 @@ export function countAnswers(scale: Scale, unitCodes: readonly string[], ballots
 /**
  * Ranks by score descending, then satisfaction rate descending, with shared ranks (1, 2, 2, 4). Values within
  * TIE_TOLERANCE are equal; to keep "equal" transitive, a run of scores each within the tolerance of the next is
- * one group (likewise rates within a group). Invariants: rank = 1 + number of units strictly better; the result
- * does not depend on the order of the input, except through equal values.
+ * one group (likewise rates within a group). Invariants: rank = 1 + number of units strictly better; equal tier
+ * <=> equal rank; ranks and tiers do not depend on the order of the input.
  */
 export function rankTiers(scores: ArrayLike<number>, rates: ArrayLike<number>): { tier: Int32Array; rank: Int32Array } {
   const n = scores.length;
@@ -147,7 +151,8 @@ export function tally(input: TallyInput): UnitResult[] {
   const rows = units.map((unit) => {
     const c = counts.get(unit.code) ?? { unknown: 0, histogram: new Array<number>(size).fill(0) };
     if (c.histogram.length !== size) throw new Error(`tally: unit ${unit.code} needs ${size} ${scale} counts, got ${c.histogram.length}`);
-    if (![c.unknown, ...c.histogram].every((x) => Number.isSafeInteger(x) && x >= 0)) throw new Error(`tally: unit ${unit.code} has a count that is not a whole number`);
+    const whole = (x: number) => Number.isSafeInteger(x) && x >= 0;
+    if (!whole(c.unknown) || !c.histogram.every(whole)) throw new Error(`tally: unit ${unit.code} has a count that is not a whole number`);
     const valid = c.histogram.reduce((a, b) => a + b, 0);
     return {
       unit,
@@ -201,7 +206,7 @@ export function tally(input: TallyInput): UnitResult[] {
       ranked: row.ranked,
     };
   });
-  const order = (u: UnitResult) => u.rank ?? Infinity;
+  const order = (u: UnitResult) => u.rank ?? Number.MAX_SAFE_INTEGER; // unranked last
   return results.sort((a, b) => order(a) - order(b) || compareBytes(a.code, b.code));
 }
 
@@ -210,7 +215,10 @@ export function tally(input: TallyInput): UnitResult[] {
  * 'category', those with three ranked units or fewer (none included), in the round's category order, with their
  * number of ranked units. Empty when bottomScope is 'overall'. The console warns about them before publishing.
  */
-export function smallCategories(input: Pick<TallyInput, 'bottomScope' | 'units'>, results: readonly UnitResult[]): { category: string; ranked: number }[] {
+export function smallCategories(
+  input: Pick<TallyInput, 'bottomScope' | 'units'>,
+  results: readonly UnitResult[],
+): { category: string; ranked: number }[] {
   if (input.bottomScope !== 'category') return [];
   const categories = [...new Set(input.units.map((u) => u.category))];
   return categories

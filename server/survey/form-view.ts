@@ -45,9 +45,22 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
   );
 }
 
-/** Blank fragments of one round in one language, computed once. */
+/** Blank fragments of one round in one language, and the round's frozen units, computed once. */
 export class FragmentCache {
   private store = new Map<string, Map<string, string>>();
+  private unitLists = new Map<string, Promise<FormUnit[]>>();
+
+  /** A round's units never change after its freeze, so one read per round is enough. */
+  units(roundId: string, load: () => Promise<FormUnit[]>): Promise<FormUnit[]> {
+    let u = this.unitLists.get(roundId);
+    if (!u) {
+      u = load();
+      if (this.unitLists.size > 50) this.unitLists.clear();
+      this.unitLists.set(roundId, u);
+      u.catch(() => this.unitLists.delete(roundId));
+    }
+    return u;
+  }
 
   fragments(key: string, build: () => Map<string, string>): Map<string, string> {
     let f = this.store.get(key);

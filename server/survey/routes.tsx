@@ -49,6 +49,10 @@ async function refusal(c: Ctx, token: string, link: LinkState | undefined) {
   return undefined;
 }
 
+function unitsOf(c: Ctx, roundId: string): Promise<FormUnit[]> {
+  return c.get('survey').fragments.units(roundId, () => roundUnits(c.get('db'), roundId));
+}
+
 async function lookup(c: Ctx, token: string) {
   const minutes = c.get('survey').guesses.blockedMinutes(clientAddress(c), c.get('clock').now().getTime());
   if (minutes > 0) throw new AppError('rate_limited', { message: 'survey.tooMany.body', params: { minutes }, retryAfterSeconds: minutes * 60 });
@@ -104,7 +108,7 @@ export const surveyRoutes = new Hono<AppEnv>()
     const link = await lookup(c, token);
     const refusedPage = await refusal(c, token, link);
     if (refusedPage || !link) return refusedPage;
-    return formPage(c, token, link, await roundUnits(c.get('db'), link.roundId));
+    return formPage(c, token, link, await unitsOf(c, link.roundId));
   })
   .post('/s/:token', async (c) => {
     const token = c.req.param('token');
@@ -118,7 +122,7 @@ export const surveyRoutes = new Hono<AppEnv>()
     } catch {
       throw new AppError('bad_request');
     }
-    const units = await roundUnits(c.get('db'), link.roundId);
+    const units = await unitsOf(c, link.roundId);
     const parsed = parseBallot(fields, units, link.scale);
     if (!parsed.ok) return formPage(c, token, link, units, parsed);
     const cast = await castBallot(c.get('db'), c.get('clock'), c.get('config').timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });

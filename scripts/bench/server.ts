@@ -1,0 +1,90 @@
+/*
+ * A throwaway installation for the HTTP benchmarks: a temporary data directory with the demo city's units, a
+ * large synthetic pool and an open round whose sample is the whole pool, so every submission can use its own
+ * link. The server runs in a child process, so the load generator and the server do not share a thread.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixedClock } from '../../server/clock.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import { linkToken } from '../../server/links/tokens.js';
+import { openDataDir } from '../../server/main.js';
+import { upsertRepresentatives, type RepresentativeInput } from '../../server/pool/representatives.js';
+import { createRound, drawRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
+import { parseSettings } from '../../server/rounds/settings.js';
+import { upsertUnits } from '../../server/units/units.js';
+import { demoUnits } from '../demo-city.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const YEAR = 2026;
+
+export interface BenchServer {
+  base: string;
+  config: Config;
+  tokens: string[];
+  units: string[];
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(opts: { links: number; port: number }): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
+  const env = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
+  const config = loadConfig(env);
+  const db = await openDataDir(config);
+  const clock = fixedClock(new Date());
+  const units = demoUnits();
+  await upsertUnits(db, clock, units, 'bench');
+  const strata = ['人大代表', '政协委员', '企业代表', '社区居民', '农村代表', '媒体代表'];
+  const pool: RepresentativeInput[] = Array.from({ length: opts.links }, (_, i) => ({
+    code: `B${String(i).padStart(7, '0')}`,
+    name: `代表${i}`,
+    stratum: strata[i % strata.length] as string,
+    district: null,
+    phone: null,
+    email: null,
+    active: true,
+  }));
+  await upsertRepresentatives(db, clock, pool, { actor: 'bench' });
+  const now = Date.now();
+  const parsed = parseSettings({ year: String(YEAR), sample: String(opts.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() }, config.timeZone, () => 'Benchmark round');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  for (const step of [
+    () => createRound(db, clock, parsed.settings, 'bench'),
+    () => freezeRound(db, clock, YEAR, 10, 'bench'),
+    () => drawRound(db, clock, { year: YEAR, publicRandom: 'bench', source: '', secret: config.secret }, 'bench'),
+    () => openRound(db, clock, YEAR, 'bench'),
+  ]) {
+    const r = await step();
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  }
+  await db.destroy();
+
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${opts.port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      if (i > 200) throw new Error('the benchmark server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    base,
+    config,
+    tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
+    units: units.map((u) => u.code),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
