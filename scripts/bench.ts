@@ -3,12 +3,15 @@
  * `npm run bench -- draw` runs only the benchmarks whose names contain "draw".
  */
 import { benchDraw } from './bench/draw.js';
-import { benchSurvey } from './bench/http.js';
+import { benchResultsPage, benchSurvey } from './bench/http.js';
+import { benchTally } from './bench/tally.js';
 import type { Figure } from './bench/types.js';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   draw: benchDraw,
   survey: benchSurvey,
+  tally: benchTally,
+  results: benchResultsPage,
 };
 
 const only = process.argv.slice(2);

@@ -6,6 +6,7 @@ import seedrandom from 'seedrandom';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
+import { publishResults } from '../server/results/publish.js';
 import { closeRound, createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import { linkToken } from '../server/links/tokens.js';
@@ -36,6 +37,7 @@ export async function demoRound(db: Database, config: Config, year: number, opts
     const from = new Date(zonedIso(year, 12, 1, 9, 0, tz));
     await demoBallots(db, config, year, { share: 0.82, days: { from, to: new Date(from.getTime() + 18 * 86400_000) }, weakest: opts.weakest });
     must(await closeRound(db, at(zonedIso(year, 12, 20, 18, 0, tz)), year, 'demo'));
+    must(await publishResults(db, at(zonedIso(year, 12, 26, 10, 0, tz)), { year, note: '' }, 'demo'));
   } else {
     must(await openRound(db, at(step(2)), year, 'demo'));
     await demoBallots(db, config, year, { share: 0.35, days: { from: new Date(opts.now.getTime() - 2 * 86400_000), to: opts.now }, weakest: opts.weakest });

@@ -17,6 +17,7 @@ import { publicRoutes } from './public/routes.js';
 import { roundConsole } from './rounds/console-routes.js';
 import { FragmentCache } from './survey/form-view.js';
 import { GuessLimiter } from './survey/guess-limit.js';
+import { resultsConsole } from './results/console-routes.js';
 import { surveyConsole } from './survey/console-routes.js';
 import { surveyRoutes } from './survey/routes.js';
 import { unitConsole } from './units/console-routes.js';
@@ -79,6 +80,7 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   app.route('/admin/pool', poolConsole);
   app.route('/admin/rounds', roundConsole);
   app.route('/admin/rounds', surveyConsole);
+  app.route('/admin/rounds', resultsConsole);
   app.route('/', surveyRoutes);
   app.route('/draw', drawPublicRoutes);
   app.route('/', publicRoutes);

@@ -63,3 +63,19 @@ export async function benchSurvey(): Promise<Figure[]> {
     await server.stop();
   }
 }
+
+/** Issue 5's goal: a published results page served at ≥ 0.5× the /healthz rate of the same server in the same run. */
+export async function benchResultsPage(): Promise<Figure[]> {
+  const server = await startBenchServer({ links: 1500, port: 3991, publishedBallots: 1000 });
+  try {
+    const { base } = server;
+    await load({ url: `${base}/healthz`, duration: 2 }); // warm-up
+    const healthz = await load({ url: `${base}/healthz` });
+    const results = await load({ url: `${base}/results/2026` });
+    console.log(`healthz: ${healthz.rps.toFixed(0)} req/s; results page: ${results.rps.toFixed(0)} req/s, p99 ${results.p99} ms, non-2xx ${results.non2xx}`);
+    const ratio = results.rps / healthz.rps;
+    return [{ name: 'results page / healthz', value: Number(ratio.toFixed(3)), unit: '×', goal: '≥ 0.5×', met: ratio >= 0.5 && results.non2xx === 0 }];
+  } finally {
+    await server.stop();
+  }
+}

@@ -13,7 +13,9 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
 import { openDataDir } from '../../server/main.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../../server/pool/representatives.js';
-import { createRound, drawRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
+import { publishResults } from '../../server/results/publish.js';
+import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
+import { castBallot } from '../../server/survey/links.js';
 import { parseSettings } from '../../server/rounds/settings.js';
 import { upsertUnits } from '../../server/units/units.js';
 import { demoUnits } from '../demo-city.js';
@@ -29,7 +31,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { links: number; port: number }): Promise<BenchServer> {
+export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number }): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   const env = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
   const config = loadConfig(env);
@@ -59,6 +61,18 @@ export async function startBenchServer(opts: { links: number; port: number }): P
   ]) {
     const r = await step();
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  }
+  if (opts.publishedBallots) {
+    // A published round to read: ballots on the first links, then close and publish.
+    const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
+    for (let i = 0; i < opts.publishedBallots; i++) {
+      const ballot = Object.fromEntries(units.map((u, k) => [u.code, answers[(i * 7 + k * (k % 5)) % 4] as string]));
+      await castBallot(db, clock, config.timeZone, { token: linkToken(config.secret, YEAR, pool[i]!.code, 1), roundId: (await findRound(db, YEAR))!.id, answers: ballot as never, comments: {}, comment: null });
+    }
+    for (const step of [() => closeRound(db, clock, YEAR, 'bench'), () => publishResults(db, clock, { year: YEAR, note: '' }, 'bench')]) {
+      const r = await step();
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    }
   }
   await db.destroy();
 

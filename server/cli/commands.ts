@@ -3,6 +3,7 @@ import { auditCommands } from '../audit/cli.js';
 import { backupCommands } from '../db/backup.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
+import { resultsCommands } from '../results/cli.js';
 import { roundCommands } from '../rounds/cli.js';
 import { unitCommands } from '../units/cli.js';
 import type { Command } from './command.js';
@@ -12,6 +13,7 @@ export const commands: Record<string, Command> = {
   ...unitCommands,
   ...poolCommands,
   ...roundCommands,
+  ...resultsCommands,
   ...adminCommands,
   ...auditCommands,
   ...backupCommands,

@@ -166,6 +166,16 @@ export interface BallotTable {
   comment: string | null;
 }
 
+/** One published version of a round's results; never updated, never deleted. */
+export interface PublishedResultTable {
+  round_id: string;
+  version: number;
+  published_at: string;
+  note: string | null;
+  body: string;
+  sha256: string;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -183,6 +193,7 @@ export interface DB {
   round_replacements: RoundReplacementTable;
   round_links: RoundLinkTable;
   ballots: BallotTable;
+  published_results: PublishedResultTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */

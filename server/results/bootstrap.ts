@@ -140,13 +140,8 @@ export function binomialSampler(maxN: number, rng: () => number): BinomialSample
   };
 
   // Sample the rarer side (p ≤ 1/2) and mirror, so both methods see p ≤ 1/2.
-  return (n, a, b) => {
-    if (n === 0) return 0;
-    const flip = a > b;
-    const [x, y] = flip ? [b, a] : [a, b];
-    const k = n * x < 10 * (x + y) ? inversion(n, x, y) : rejection(n, x, y);
-    return flip ? n - k : k;
-  };
+  const rarer = (n: number, x: number, y: number) => (n * x < 10 * (x + y) ? inversion(n, x, y) : rejection(n, x, y));
+  return (n, a, b) => (n === 0 ? 0 : a > b ? n - rarer(n, b, a) : rarer(n, a, b));
 }
 
 /** The ⌈p·R⌉-th smallest of R sorted values (nearest-rank percentile, p in (0, 1]). */

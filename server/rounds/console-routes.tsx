@@ -140,6 +140,7 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             <a href={`${base}/turnout`}>{t('nav.turnout')}</a>
             <a href={`${base}/missing`}>{t('nav.missing')}</a>
             <a href={`${base}/comments`}>{t('nav.comments')}</a>
+            <a href={`${base}/results`}>{t('results.console.title', { year: round.year })}</a>
           </>
         )}
       </p>

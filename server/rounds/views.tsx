@@ -120,6 +120,12 @@ export function Timeline(props: { c: Ctx; round: Round }) {
             {r.public_random_source && <> ({r.public_random_source})</>}
           </>
         )}
+        {r.seed && (
+          <>
+            <br />
+            seed: <code class="wrap">{r.seed}</code>
+          </>
+        )}
       </dd>
     </dl>
   );

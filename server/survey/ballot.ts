@@ -51,6 +51,8 @@ export interface FieldProblem {
 export interface BallotDraft {
   /** What the person gave, kept to show the form again: a choice, a score as typed, or nothing. */
   given: Record<string, string>;
+  /** score100: units whose "don't know" box was ticked (possibly beside a score, which is refused). */
+  unknownTicked: Record<string, boolean>;
   comments: Record<string, string>;
   comment: string;
 }
@@ -71,6 +73,7 @@ export function parseBallot(fields: RawFields, units: readonly { code: string }[
   const answers: Record<string, Answer> = {};
   const given: Record<string, string> = {};
   const comments: Record<string, string> = {};
+  const unknownTicked: Record<string, boolean> = {};
   const known = new Set(units.map((u) => u.code));
 
   for (const name of Object.keys(fields)) {
@@ -95,6 +98,7 @@ export function parseBallot(fields: RawFields, units: readonly { code: string }[
       const unknown = values.includes('unknown');
       const numbers = values.filter((v) => v !== 'unknown' && v !== '');
       given[code] = unknown && numbers.length === 0 ? 'unknown' : (numbers.at(-1) ?? '');
+      if (unknown) unknownTicked[code] = true;
       if (unknown && numbers.length) problem = { key: 'survey.error.both' };
       else if (unknown) answers[code] = 'unknown';
       else if (numbers.length === 0) problem = { key: 'survey.error.missing' };
@@ -107,7 +111,7 @@ export function parseBallot(fields: RawFields, units: readonly { code: string }[
   const comment = (texts(fields.comment).at(-1) ?? '').trim();
   if (charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
 
-  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, comments, comment } };
+  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
   return { ok: true, answers, comments, comment: comment || null };
 }
 

@@ -12,6 +12,7 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c] as string)
 
 export interface UnitState {
   given?: string;
+  unknownTicked?: boolean;
   comment?: string;
   problem?: FieldProblem;
 }
@@ -33,7 +34,7 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
     choices =
       `<label class="score-label" for="s-${id}">${esc(t('survey.score'))}</label>` +
       `<input class="score" id="s-${id}" type="number" name="${name}" min="0" max="100" step="1" inputmode="numeric" value="${score}">` +
-      `<label class="choice choice-unknown"><input type="checkbox" name="${name}" value="unknown"${state.given === 'unknown' ? ' checked' : ''}><span>${esc(t('survey.scoreUnknown'))}</span></label>`;
+      `<label class="choice choice-unknown"><input type="checkbox" name="${name}" value="unknown"${state.given === 'unknown' || state.unknownTicked ? ' checked' : ''}><span>${esc(t('survey.scoreUnknown'))}</span></label>`;
   }
   const comment = state.comment ?? '';
   return (

@@ -30,7 +30,7 @@ function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: Me
  * with the date only, round not open → 410 saying when it opens or that it has closed. Undefined when the form
  * may be shown and submitted.
  */
-async function refusal(c: Ctx, token: string, link: LinkState | undefined) {
+async function refusal(c: Ctx, link: LinkState | undefined) {
   const tz = c.get('config').timeZone;
   if (!link) {
     c.get('survey').guesses.recordMiss(clientAddress(c), c.get('clock').now().getTime());
@@ -38,15 +38,15 @@ async function refusal(c: Ctx, token: string, link: LinkState | undefined) {
   }
   if (link.usedOn) return statusPage(c, 409, 'survey.used.title', 'survey.used.body', { date: link.usedOn });
   const now = c.get('clock').now().getTime();
-  const before = link.status === 'drawn' || (link.status === 'open' && now < Date.parse(link.opensAt));
-  if (before) return statusPage(c, 410, 'survey.notYet.title', 'survey.notYet.body', { opens: formatDateTime(link.opensAt, tz) });
-  if (link.status !== 'open' || now >= Date.parse(link.closesAt)) {
-    return statusPage(c, 410, 'survey.closed.title', link.status === 'open' || link.status === 'closed' || link.status === 'published' ? 'survey.closed.body' : 'survey.closedNoDate.body', {
-      closes: formatDateTime(link.closesAt, tz),
-    });
+  const beforeOpening = now < Date.parse(link.opensAt);
+  const afterClosing = now >= Date.parse(link.closesAt);
+  if (link.status === 'open' && !beforeOpening && !afterClosing) return undefined;
+  // Say only what is true now: a date in the future for "opens", in the past for "closed", else no date.
+  if (afterClosing) return statusPage(c, 410, 'survey.closed.title', 'survey.closed.body', { closes: formatDateTime(link.closesAt, tz) });
+  if (beforeOpening && (link.status === 'open' || link.status === 'drawn')) {
+    return statusPage(c, 410, 'survey.notYet.title', 'survey.notYet.body', { opens: formatDateTime(link.opensAt, tz) });
   }
-  void token;
-  return undefined;
+  return statusPage(c, 410, link.status === 'drawn' ? 'survey.notYet.title' : 'survey.closed.title', 'survey.closedNoDate.body');
 }
 
 function unitsOf(c: Ctx, roundId: string): Promise<FormUnit[]> {
@@ -65,7 +65,7 @@ async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[
   const groups = formOrder(units, token);
   let body: string;
   if (refused) {
-    body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
+    body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], unknownTicked: refused.draft.unknownTicked[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
   } else {
     const blank = c.get('survey').fragments.fragments(`${link.roundId}|${lang}`, () => new Map(units.map((u) => [u.code, unitFieldset(t, link.scale, u)])));
     body = formBody(t, groups, (u) => blank.get(u.code) as string);
@@ -106,14 +106,14 @@ export const surveyRoutes = new Hono<AppEnv>()
   .get('/s/:token', async (c) => {
     const token = c.req.param('token');
     const link = await lookup(c, token);
-    const refusedPage = await refusal(c, token, link);
+    const refusedPage = await refusal(c, link);
     if (refusedPage || !link) return refusedPage;
     return formPage(c, token, link, await unitsOf(c, link.roundId));
   })
   .post('/s/:token', async (c) => {
     const token = c.req.param('token');
     const link = await lookup(c, token);
-    const refusedPage = await refusal(c, token, link);
+    const refusedPage = await refusal(c, link);
     if (refusedPage || !link) return refusedPage;
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new AppError('unsupported_media');
     let fields: Record<string, unknown>;
@@ -126,7 +126,7 @@ export const surveyRoutes = new Hono<AppEnv>()
     const parsed = parseBallot(fields, units, link.scale);
     if (!parsed.ok) return formPage(c, token, link, units, parsed);
     const cast = await castBallot(c.get('db'), c.get('clock'), c.get('config').timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
-    if (!cast.ok) return refusal(c, token, await findLink(c.get('db'), token));
+    if (!cast.ok) return refusal(c, await findLink(c.get('db'), token));
     return c.redirect(`/thanks?receipt=${cast.receipt}`, 303);
   })
   .get('/thanks', (c) => {

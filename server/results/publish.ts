@@ -1,0 +1,31 @@
+import { appendAudit } from '../audit/log.js';
+import type { Clock } from '../clock.js';
+import { isoTime } from '../db/ids.js';
+import type { Database } from '../db/schema.js';
+import { findRound } from '../rounds/rounds.js';
+import { charLength, refused, type Outcome } from '../validate.js';
+import { computeResults, latestPublished, serialize } from './snapshot.js';
+
+/**
+ * Publishes a closed round's results as an immutable snapshot (version 1), or a correction of a published round
+ * (version n+1, a note required); earlier versions stay as they were. One transaction with its audit row.
+ */
+export async function publishResults(db: Database, clock: Clock, input: { year: number; note: string }, actor: string): Promise<Outcome<{ version: number; sha256: string }>> {
+  const note = input.note.trim();
+  if (charLength(note) > 1000) return refused('results.error.note', undefined, 'note');
+  return db.transaction().execute(async (trx) => {
+    const round = await findRound(trx, input.year);
+    if (!round) return refused('rounds.error.notFound', { year: input.year });
+    if (round.status !== 'closed' && round.status !== 'published') return refused('results.error.notClosed', { year: input.year, status: round.status });
+    const last = await latestPublished(trx, round.id);
+    if (last && !note) return refused('results.error.noteNeeded', undefined, 'note');
+    const version = (last?.version ?? 0) + 1;
+    const publishedAt = isoTime(clock.now());
+    const doc = await computeResults(trx, round, { version, publishedAt, note: note || null });
+    const { body, sha256 } = serialize(doc);
+    await trx.insertInto('published_results').values({ round_id: round.id, version, published_at: publishedAt, note: note || null, body, sha256 }).execute();
+    await trx.updateTable('rounds').set({ status: 'published', updated_at: publishedAt }).where('id', '=', round.id).execute();
+    await appendAudit(trx, clock, { actor, action: 'round.publish', detail: { year: input.year, version, sha256, note: note || undefined } });
+    return { ok: true, value: { version, sha256 } };
+  });
+}

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import type { Executor } from '../db/schema.js';
+import type { Round } from '../rounds/rounds.js';
+import { turnoutByStratum } from '../rounds/rounds.js';
+import { BOOTSTRAP_METHOD, DEFAULT_RESAMPLES } from './bootstrap.js';
+import { countAnswers, tally, type Answer, type UnitResult } from './tally.js';
+
+/** The published results of one round (SPEC §3.3), in field order; `sha256` is appended when serialised. */
+export interface ResultsDocument {
+  year: number;
+  title: string;
+  version: number;
+  publishedAt: string;
+  note: string | null;
+  scale: 'satisfaction4' | 'score100';
+  points: [number, number, number];
+  bottomScope: 'overall' | 'category';
+  minValid: number;
+  sampleSize: number;
+  ballots: number;
+  turnout: number;
+  turnoutByStratum: { stratum: string; seats: number; ballots: number; turnout: number }[];
+  seed: string;
+  intervals: { method: string; resamples: number; level: number };
+  previousYear: number | null;
+  units: (UnitResult & { name: string })[];
+  receipts: string[];
+}
+
+export interface Serialized {
+  body: string;
+  sha256: string;
+}
+
+/**
+ * The served bytes: compact JSON with `sha256` as its last field, so that removing `,"sha256":"…"` leaves exactly
+ * the bytes whose SHA-256 it is.
+ */
+export function serialize(doc: ResultsDocument): Serialized {
+  const inner = JSON.stringify(doc);
+  const sha256 = createHash('sha256').update(inner).digest('hex');
+  return { body: `${inner.slice(0, -1)},"sha256":"${sha256}"}`, sha256 };
+}
+
+/** Checks a served body against its own sha256 field: what anyone can do with the downloaded file. */
+export function checkBody(body: string): boolean {
+  const m = /,"sha256":"([0-9a-f]{64})"\}$/.exec(body);
+  if (!m) return false;
+  const inner = body.slice(0, m.index) + '}';
+  return createHash('sha256').update(inner).digest('hex') === m[1];
+}
+
+/** The latest published version of a round, if any. */
+export async function latestPublished(db: Executor, roundId: string) {
+  return db.selectFrom('published_results').selectAll().where('round_id', '=', roundId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The codes flagged bottom three in the previous year's latest published results; null when there are none. */
+export async function previousBottom3(db: Executor, year: number): Promise<{ year: number; codes: string[] } | null> {
+  const prev = await db.selectFrom('rounds').select(['id', 'year']).where('year', '=', year - 1).executeTakeFirst();
+  if (!prev) return null;
+  const published = await latestPublished(db, prev.id);
+  if (!published) return null;
+  const doc = JSON.parse(published.body) as ResultsDocument;
+  return { year: prev.year, codes: doc.units.filter((u) => u.bottom3).map((u) => u.code) };
+}
+
+/**
+ * Computes a round's results from its ballots: the tally of §2.7 with intervals, turnout overall and by stratum,
+ * and the sorted list of receipts. Pure apart from reading; publishing stores what this returns.
+ */
+export async function computeResults(db: Executor, round: Round, meta: { version: number; publishedAt: string; note: string | null }): Promise<ResultsDocument> {
+  const units = await db.selectFrom('round_units').select(['code', 'name', 'category']).where('round_id', '=', round.id).orderBy('category_position').orderBy('code').execute();
+  const ballots = await db.selectFrom('ballots').select(['answers', 'receipt']).where('round_id', '=', round.id).execute();
+  const scale = round.scale;
+  const counts = countAnswers(
+    scale,
+    units.map((u) => u.code),
+    ballots.map((b) => JSON.parse(b.answers) as Record<string, Answer>),
+  );
+  const previous = await previousBottom3(db, round.year);
+  const points = round.points.split(',').map(Number) as [number, number, number];
+  const results = tally({
+    scale,
+    points,
+    minValid: round.min_valid,
+    bottomScope: round.bottom_scope,
+    units,
+    counts,
+    previousBottom3: previous?.codes ?? null,
+    seed: round.seed ?? '',
+  });
+  const strata = await turnoutByStratum(db, round);
+  return {
+    year: round.year,
+    title: round.title,
+    version: meta.version,
+    publishedAt: meta.publishedAt,
+    note: meta.note,
+    scale,
+    points,
+    bottomScope: round.bottom_scope,
+    minValid: round.min_valid,
+    sampleSize: round.sample_size,
+    ballots: ballots.length,
+    turnout: round.sample_size ? ballots.length / round.sample_size : 0,
+    turnoutByStratum: strata.map((s) => ({ stratum: s.stratum, seats: s.seats, ballots: s.answered, turnout: s.seats ? s.answered / s.seats : 0 })),
+    seed: round.seed ?? '',
+    intervals: { method: BOOTSTRAP_METHOD, resamples: DEFAULT_RESAMPLES, level: 0.95 },
+    previousYear: previous?.year ?? null,
+    units: results as (UnitResult & { name: string })[],
+    receipts: ballots.map((b) => b.receipt).sort(),
+  };
+}

@@ -1,0 +1,308 @@
+// Guards the survey's promises that a user cannot check by looking at a page (SPEC §2.5, §2.6, §4): one ballot per
+// link however many copies arrive at once; ballots that the database itself cannot tie to a person, a link or a
+// moment; logs without tokens; token guessing slowed to nothing; and a stolen database that cannot vote.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { demoUnits } from '../scripts/demo-city.js';
+import { createApp } from '../server/app.js';
+import { countRows } from './helpers.js';
+import { fullBallot, CHOICES, openSurvey, post, usedOn, type Survey } from './survey-fixture.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+const RECEIPT_IN_LOCATION = /^\/thanks\?receipt=([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})$/;
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const DATE_LIKE = /\d{4}-\d\d-\d\d/;
+
+/** Twelve units keep these tests quick; nothing here depends on the number of units. */
+const UNITS = demoUnits().filter((_, i) => i % 3 === 0).slice(0, 12);
+
+const receiptOf = (res: Response) => RECEIPT_IN_LOCATION.exec(res.headers.get('location') ?? '')?.[1];
+
+/** Every row of every table except `skip`, as text. */
+async function dumpDatabase(s: Survey, skip: string[] = []): Promise<string> {
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(s.db);
+  const out: string[] = [];
+  for (const { name } of tables.rows) {
+    if (skip.includes(name)) continue;
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(s.db);
+    for (const row of rows.rows) out.push(`${name} ${Object.values(row).map((v) => String(v)).join(' | ')}`);
+  }
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+const once = suite('exactly one ballot per link');
+
+once('twenty simultaneous submissions of one link: one 303, nineteen 409, one ballot — the one that got the 303', async () => {
+  const s = await openSurvey({ units: UNITS });
+  // The app runs on a database that counts how many submissions reach the casting transaction: the race must be
+  // real (several get past the "link unused" check) for one ballot to prove the transaction's guard.
+  let casts = 0;
+  const watched = new Proxy(s.db, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (key === 'transaction') casts++;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const app = createApp({ db: watched, config: s.config, clock: s.clock });
+  const token = s.tokens[0] as string;
+  const attempts = Array.from({ length: 20 }, (_, i) => ({ ...fullBallot(s.units, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` }));
+  const results = await Promise.all(attempts.map((fields) => post({ app }, token, fields)));
+  assert.ok(casts > 1, `submissions raced into the casting step (${casts})`);
+  const statuses = results.map((r) => r.status);
+  assert.is(statuses.filter((x) => x === 303).length, 1, `one success (${statuses.join(',')})`);
+  assert.is(statuses.filter((x) => x === 409).length, 19, 'the rest told the link was used');
+  const rows = await s.db.selectFrom('ballots').selectAll().execute();
+  assert.is(rows.length, 1, 'one ballot stored');
+  const winner = statuses.indexOf(303);
+  assert.is(rows[0]?.receipt, receiptOf(results[winner] as Response), 'the stored ballot is the one whose receipt was shown');
+  assert.is(rows[0]?.comment, `copy ${winner}`, 'and holds that submission’s answers, not a mix');
+  assert.equal(
+    JSON.parse(rows[0]?.answers ?? '{}'),
+    Object.fromEntries(s.units.map((u) => [u.code, (attempts[winner] as Record<string, string>)[`u.${u.code}`]])),
+  );
+  assert.is(await usedOn(s, token), '2026-03-10');
+});
+
+once('a burst of three copies each over ten links at once: ten ballots, ten distinct receipts', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const links = s.tokens.slice(0, 10);
+  const requests = [0, 1, 2].flatMap((copy) => links.map((token) => ({ token, copy })));
+  const results = await Promise.all(requests.map(({ token, copy }) => post(s, token, { ...fullBallot(s.units), comment: `copy ${copy}` })));
+  const winners = results.filter((r) => r.status === 303);
+  assert.is(winners.length, 10, 'one success per link');
+  assert.is(results.filter((r) => r.status === 409).length, 20);
+  for (const token of links) {
+    const mine = results.filter((_, i) => requests[i]?.token === token);
+    assert.is(mine.filter((r) => r.status === 303).length, 1, 'each link succeeds once');
+    assert.ok(await usedOn(s, token), 'each link marked used');
+  }
+  const rows = await s.db.selectFrom('ballots').select('receipt').execute();
+  assert.is(rows.length, 10);
+  assert.equal(rows.map((r) => r.receipt).sort(), winners.map((r) => receiptOf(r) as string).sort(), 'the receipts shown are the receipts stored');
+  assert.is(new Set(rows.map((r) => r.receipt)).size, 10);
+  for (const token of s.tokens.slice(10)) assert.is(await usedOn(s, token), null, 'other links untouched');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+const anon = suite('anonymity the database can prove');
+
+/** Casts one ballot per link, in the order given, and returns the receipts in arrival order. */
+async function castAll(s: Survey, tokens: string[]): Promise<string[]> {
+  const receipts: string[] = [];
+  for (const [i, token] of tokens.entries()) {
+    s.clock.advance(37 * 60_000); // ballots arrive over several days
+    const res = await post(s, token, { ...fullBallot(s.units, (_c, k) => CHOICES[(i * 3 + k) % 4] as string), 'c.U01': `unit note ${i}`, comment: `ballot number ${i}` });
+    assert.is(res.status, 303);
+    receipts.push(receiptOf(res) as string);
+  }
+  return receipts;
+}
+
+anon('the ballots table has exactly the anonymous columns, no rowid, and nothing refers to a ballot', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const columns = await sql<{ name: string }>`pragma table_info(ballots)`.execute(s.db);
+  assert.equal(columns.rows.map((c) => c.name).sort(), ['answers', 'comment', 'comments', 'id', 'receipt', 'round_id']);
+  const ddl = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'ballots'`.execute(s.db);
+  assert.match(ddl.rows[0]?.sql ?? '', /without rowid\s*$/i, 'WITHOUT ROWID: no hidden insertion counter');
+  let rowid: unknown;
+  try {
+    await sql`select rowid from ballots`.execute(s.db);
+  } catch (e) {
+    rowid = e;
+  }
+  assert.ok(rowid, 'there is no rowid to read an arrival order from');
+  // Indexes hold only the round, the receipt and the (random) id.
+  const indexes = await sql<{ name: string }>`pragma index_list(ballots)`.execute(s.db);
+  for (const { name } of indexes.rows) {
+    const cols = await sql<{ name: string | null }>`select name from pragma_index_info(${name})`.execute(s.db);
+    for (const c of cols.rows) assert.ok(['round_id', 'receipt', 'id'].includes(c.name ?? ''), `index ${name} on ${c.name}`);
+  }
+  // Only `rounds` is referenced from ballots, and no table references ballots (no link-to-ballot key anywhere).
+  const fks = await sql<{ table: string }>`pragma foreign_key_list(ballots)`.execute(s.db);
+  assert.equal([...new Set(fks.rows.map((f) => f.table))], ['rounds']);
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(s.db);
+  for (const { name } of tables.rows) {
+    const refs = await sql<{ table: string }>`select "table" from pragma_foreign_key_list(${name})`.execute(s.db);
+    assert.not.ok(refs.rows.some((r) => r.table === 'ballots'), `${name} does not reference ballots`);
+  }
+});
+
+anon('no ballot value holds a token, a token hash, a representative, or a date', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const receipts = await castAll(s, s.tokens);
+  assert.is(receipts.length, 30);
+  const links = await s.db.selectFrom('round_links').select('token_hash').execute();
+  const secrets = [
+    ...s.tokens,
+    ...links.map((l) => l.token_hash),
+    ...s.pool.flatMap((p) => [p.code, p.name, p.phone ?? '', p.email ?? '']).filter(Boolean),
+  ];
+  const rows = await s.db.selectFrom('ballots').selectAll().execute();
+  assert.is(rows.length, 30);
+  for (const row of rows) {
+    for (const [column, value] of Object.entries(row)) {
+      const text = String(value);
+      for (const secret of secrets) assert.not.ok(text.includes(secret), `ballots.${column} holds ${secret}`);
+      assert.not.match(text, DATE_LIKE, `ballots.${column} holds something like a date: ${text.slice(0, 80)}`);
+      assert.not.match(text, /\d\d:\d\d/, `ballots.${column} holds something like a time`);
+    }
+  }
+  // A ballot's id and receipt exist in the ballots table only: no participation record, audit row or other table
+  // points at them.
+  const elsewhere = await dumpDatabase(s, ['ballots']);
+  for (const row of rows) {
+    assert.not.ok(elsewhere.includes(row.id), 'ballot id found outside ballots');
+    assert.not.ok(elsewhere.includes(row.receipt), 'receipt found outside ballots');
+  }
+  assert.not.ok(s.logs.some((l) => receipts.some((r) => l.includes(r))), 'no receipt in the logs');
+});
+
+anon('ids are random, and the stored order is the id order, not the arrival order', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const arrival = await castAll(s, s.tokens);
+  const stored = await sql<{ id: string; receipt: string }>`select id, receipt from ballots`.execute(s.db);
+  const ids = stored.rows.map((r) => r.id);
+  assert.ok(ids.every((id) => UUID_V4.test(id)), 'random (version 4) UUIDs');
+  assert.is(new Set(ids).size, 30);
+  // Why this proves storage order says nothing: the table is WITHOUT ROWID, so SQLite keeps its rows in a B-tree
+  // ordered by the primary key, which is a random UUID made at casting time. A scan (and the file's page layout)
+  // therefore follows the ids, i.e. a random permutation chosen independently of when each ballot came. Below:
+  // the unordered scan is exactly id order, and it is not the order of arrival (which, for 30 ballots, a random
+  // order would match with probability 1/30!).
+  assert.equal(ids, [...ids].sort(), 'a plain scan returns the ballots in id order');
+  const storedOrder = stored.rows.map((r) => r.receipt);
+  assert.not.equal(storedOrder, arrival, 'the stored order is not the arrival order');
+  assert.equal([...storedOrder].sort(), [...arrival].sort(), 'the same ballots');
+  const positions = storedOrder.map((r) => arrival.indexOf(r));
+  assert.not.equal(positions, [...positions].sort((a, b) => a - b));
+});
+
+anon('participation records keep a date only, and voting writes no time anywhere', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const linkColumns = await sql<{ name: string }>`pragma table_info(round_links)`.execute(s.db);
+  assert.equal(linkColumns.rows.map((c) => c.name).sort(), ['active', 'code', 'generation', 'issued_at', 'round_id', 'token_hash', 'used_on']);
+  const before = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
+  const auditBefore = await countRows(s.db, 'audit_log');
+  const dumpBefore = await dumpDatabase(s, ['ballots', 'round_links']);
+  await castAll(s, s.tokens.slice(0, 12));
+  const after = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
+  assert.is(after.filter((l) => l.used_on).length, 12);
+  for (const [i, link] of after.entries()) {
+    if (link.used_on) assert.match(link.used_on, /^\d{4}-\d\d-\d\d$/, 'used_on is a bare date');
+    // Only used_on changed: issued_at is when the link was made, untouched by voting.
+    assert.equal({ ...link, used_on: null }, before[i], 'nothing else in the link changed');
+  }
+  assert.is(await countRows(s.db, 'audit_log'), auditBefore, 'casting a ballot writes no audit row (it would carry a time)');
+  assert.is(await dumpDatabase(s, ['ballots', 'round_links']), dumpBefore, 'no other table changed');
+});
+
+anon('request logs show /s/[token] and never a token, valid or not', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const tried = [s.tokens[0] as string, s.tokens[1] as string, 'AAAAAAAAAAAAAAAAAAAAAA', 'tooShort'];
+  await s.app.request(`/s/${tried[0]}?lang=en`);
+  await post(s, tried[0] as string, fullBallot(s.units));
+  await post(s, tried[0] as string, fullBallot(s.units));
+  await post(s, tried[1] as string, { 'u.U01': 'bad' });
+  await s.app.request(`/s/${tried[2]}`);
+  await s.app.request(`/s/${tried[3]}`);
+  await s.app.request(`/s/${tried[1]}/extra`);
+  assert.ok(s.logs.filter((l) => l.includes('/s/[token]')).length >= 6, s.logs.join('\n'));
+  for (const line of s.logs) for (const token of tried) assert.not.ok(line.includes(token), `log line holds a token: ${line}`);
+});
+
+anon('no survey page is cached (a shared phone must not replay a ballot or a receipt)', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const token = s.tokens[0] as string;
+  const form = await s.app.request(`/s/${token}`);
+  const refused = await post(s, token, { 'u.U01': 'satisfied' });
+  const sent = await post(s, token, fullBallot(s.units));
+  const thanks = await s.app.request(sent.headers.get('location') ?? '/thanks');
+  const used = await s.app.request(`/s/${token}`);
+  for (const [what, res] of [['form', form], ['422', refused], ['303', sent], ['thanks', thanks], ['409', used]] as const) {
+    assert.is(res.headers.get('cache-control'), 'no-store', what);
+  }
+  assert.equal([form.status, refused.status, sent.status, thanks.status, used.status], [200, 422, 303, 200, 409]);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+const guessing = suite('token guessing');
+
+const guess = (i: number) => `Guess${String(i).padStart(17, '0')}`;
+
+guessing('21st unknown token from one address: 429 with Retry-After; other addresses unaffected; lifted after the window', async () => {
+  const s = await openSurvey({ units: UNITS, config: { trustProxy: true } });
+  const blocked = { 'x-forwarded-for': '203.0.113.7' };
+  const other = { 'x-forwarded-for': '198.51.100.23' };
+  const valid = s.tokens[0] as string;
+  for (let i = 0; i < 20; i++) {
+    const res = await s.app.request(i % 4 === 3 ? `/s/bad!${i}` : `/s/${guess(i)}`, { headers: blocked });
+    assert.is(res.status, 404, `guess ${i + 1}`);
+  }
+  const limited = await s.app.request(`/s/${guess(20)}`, { headers: blocked });
+  assert.is(limited.status, 429, '21st guess');
+  const retry = Number(limited.headers.get('retry-after'));
+  assert.ok(Number.isInteger(retry) && retry > 0 && retry <= 600, `Retry-After in seconds (${limited.headers.get('retry-after')})`);
+  assert.match(await limited.text(), '分钟后再试');
+
+  assert.is((await s.app.request(`/s/${guess(21)}`, { headers: other })).status, 404, 'another address still gets 404');
+  assert.is((await s.app.request(`/s/${valid}`, { headers: other })).status, 200, 'and real links work for it');
+
+  // Chosen behaviour: a blocked address is refused for every link, valid ones included. Answering a valid token
+  // normally while refusing unknown ones would tell the guesser which of its guesses exist — the very oracle the
+  // limit is there to remove. A representative sharing that address waits at most the window (10 minutes).
+  const before = await s.db.selectFrom('ballots').select('id').execute();
+  assert.is((await s.app.request(`/s/${valid}`, { headers: blocked })).status, 429, 'valid link GET from the blocked address');
+  assert.is((await post(s, valid, fullBallot(s.units), blocked)).status, 429, 'valid link POST from the blocked address');
+  assert.equal(await s.db.selectFrom('ballots').select('id').execute(), before, 'nothing stored while blocked');
+  assert.is(await usedOn(s, valid), null);
+
+  s.clock.advance(10 * 60_000 + 1000);
+  assert.is((await s.app.request(`/s/${valid}`, { headers: blocked })).status, 200, 'after the window, the link works');
+  assert.is((await post(s, valid, fullBallot(s.units), blocked)).status, 303);
+  assert.is((await s.app.request(`/s/${guess(22)}`, { headers: blocked })).status, 404, 'and guesses count from zero again');
+});
+
+guessing('without trustProxy, X-Forwarded-For is ignored: changing it does not reset the count', async () => {
+  const s = await openSurvey({ units: UNITS, config: { trustProxy: false } });
+  for (let i = 0; i < 20; i++) {
+    assert.is((await s.app.request(`/s/${guess(i)}`, { headers: { 'x-forwarded-for': `192.0.2.${i}` } })).status, 404);
+  }
+  assert.is((await s.app.request(`/s/${guess(20)}`, { headers: { 'x-forwarded-for': '192.0.2.200' } })).status, 429);
+});
+
+guessing('with trustProxy, only the last hop (the one our proxy adds) counts: forged first hops do not help', async () => {
+  const s = await openSurvey({ units: UNITS, config: { trustProxy: true } });
+  for (let i = 0; i < 20; i++) {
+    assert.is((await s.app.request(`/s/${guess(i)}`, { headers: { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.9` } })).status, 404);
+  }
+  assert.is((await s.app.request(`/s/${guess(20)}`, { headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } })).status, 429);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+const stolen = suite('a stolen database cannot vote');
+
+stolen('only SHA-256 hashes of tokens are stored, and a hash is not a token', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const links = await s.db.selectFrom('round_links').select(['code', 'token_hash']).execute();
+  assert.is(links.length, s.seats.length);
+  for (const seat of s.seats) assert.is(links.find((l) => l.code === seat.code)?.token_hash, sha256(seat.token), `hash of ${seat.code}'s token`);
+  const dump = await dumpDatabase(s);
+  for (const token of s.tokens) assert.not.ok(dump.includes(token), 'a token is stored somewhere');
+
+  const hash = links[0]?.token_hash as string;
+  for (const attempt of [hash, hash.slice(0, 22), hash.toUpperCase()]) {
+    assert.is((await s.app.request(`/s/${attempt}`)).status, 404, `GET with ${attempt.length} chars of a hash`);
+    assert.is((await post(s, attempt, fullBallot(s.units))).status, 404, 'POST');
+  }
+  assert.equal(await s.db.selectFrom('ballots').select('id').execute(), [], 'nothing stored');
+  assert.ok((await s.db.selectFrom('round_links').select('used_on').where('used_on', 'is not', null).execute()).length === 0, 'no link used');
+});
+
+once.run();
+anon.run();
+guessing.run();
+stolen.run();
