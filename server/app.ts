@@ -14,6 +14,7 @@ import { AppError } from './http/errors.js';
 import { languageAndTextSize, requestLog, securityHeaders } from './http/middleware.js';
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
+import { resultsPublicRoutes } from './results/public-routes.js';
 import { roundConsole } from './rounds/console-routes.js';
 import { FragmentCache } from './survey/form-view.js';
 import { GuessLimiter } from './survey/guess-limit.js';
@@ -83,6 +84,7 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   app.route('/admin/rounds', resultsConsole);
   app.route('/', surveyRoutes);
   app.route('/draw', drawPublicRoutes);
+  app.route('/', resultsPublicRoutes);
   app.route('/', publicRoutes);
 
   app.notFound((c) => errorResponse(c, 404));

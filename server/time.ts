@@ -24,10 +24,15 @@ export function formatDateTime(iso: string | Date, timeZone: string): string {
   return `${p.y}-${p.mo}-${p.d} ${p.h}:${p.mi}`;
 }
 
-/** `YYYY-MM-DD` in the given zone: the only time kept about a cast ballot's link. */
+let lastDate = { minute: -1, timeZone: '', value: '' };
+
+/** `YYYY-MM-DD` in the given zone: the only time kept about a cast ballot's link. (Remembered for a minute.) */
 export function dateInZone(d: Date, timeZone: string): string {
+  const minute = Math.floor(d.getTime() / 60_000);
+  if (lastDate.minute === minute && lastDate.timeZone === timeZone) return lastDate.value;
   const p = parts(d, timeZone);
-  return `${p.y}-${p.mo}-${p.d}`;
+  lastDate = { minute, timeZone, value: `${p.y}-${p.mo}-${p.d}` };
+  return lastDate.value;
 }
 
 /** The zone's UTC offset at an instant, as `+08:00`. */

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { demoPool, demoUnits } from '../scripts/demo-city.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { linkToken, tokenHash } from '../server/links/tokens.js';
-import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
+import { updateRepresentative, upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, reissueLink, replaceMember } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import { upsertUnits } from '../server/units/units.js';
@@ -311,6 +311,18 @@ files('after a replacement the newcomer gets a letter and a row; the replaced on
   const letters = await (await b.get('/admin/rounds/2026/letters')).text();
   assert.ok(letters.includes(`Representative code: ${newcomer}<`));
   assert.not.ok(letters.includes(`Representative code: ${out}<`));
+});
+
+files('a seat holder re-coded and renamed after the draw keeps the frozen code and link, with today\'s contact details', async () => {
+  const t = await drawnRound('small');
+  const code = t.rec.sample![0]!;
+  const p = SMALL.find((r) => r.code === code)!;
+  assert.is(await updateRepresentative(t.db, t.clock, code, { ...p, code: `${code}N`, name: '新名字', phone: '19000009999' }, 'test'), 'ok');
+  const rows = parseCsv(await (await (await admin(t)).get('/admin/rounds/2026/links.csv')).text()).slice(1);
+  const row = rows.find((r) => r[0] === code);
+  assert.ok(row, 'listed under the code it had at the freeze');
+  assert.equal([row![1], row![4], row![6]], ['新名字', '19000009999', `${BASE_URL}/s/${expectedToken(2026, code, 1)}`]);
+  assert.not.ok(rows.some((r) => r[0] === `${code}N`));
 });
 
 files('only administrators get the links: anonymous visitors are sent to the login, and see no token', async () => {

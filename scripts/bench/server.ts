@@ -31,7 +31,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number }): Promise<BenchServer> {
+export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number; nodeArgs?: string[] }): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   const env = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
   const config = loadConfig(env);
@@ -76,7 +76,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   }
   await db.destroy();
 
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'server/main.ts')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

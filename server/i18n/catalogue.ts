@@ -6,6 +6,7 @@ import { adminMessages } from './messages/admin.js';
 import { commonMessages } from './messages/common.js';
 import { drawMessages } from './messages/draw.js';
 import { poolMessages } from './messages/pool.js';
+import { publicMessages } from './messages/public.js';
 import { resultsMessages } from './messages/results.js';
 import { roundMessages } from './messages/rounds.js';
 import { surveyMessages } from './messages/survey.js';
@@ -16,7 +17,7 @@ export type Lang = (typeof LANGS)[number];
 
 export type Pair = { zh: string; en: string };
 
-const all = { ...commonMessages, ...adminMessages, ...unitMessages, ...poolMessages, ...roundMessages, ...drawMessages, ...surveyMessages, ...resultsMessages } satisfies Record<string, Pair>;
+const all = { ...commonMessages, ...adminMessages, ...unitMessages, ...poolMessages, ...roundMessages, ...drawMessages, ...surveyMessages, ...resultsMessages, ...publicMessages } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;
 export type Params = Record<string, string | number>;

@@ -233,7 +233,7 @@ export const roundConsole = new Hono<AppEnv>()
   .post('/', async (c) => {
     const t = c.get('t');
     const input = settingsInput(await formFields(c));
-    const parsed = parseSettings({ ...input, stratify: input.stratify ?? false }, c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }));
+    const parsed = parseSettings(input, c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }));
     if (!parsed.ok) return ListPage(c, { problems: parsed.problems, values: input, status: 422 });
     const created = await createRound(c.get('db'), c.get('clock'), parsed.settings, currentAdmin(c).username);
     if (!created.ok) return ListPage(c, { problems: created.problems, values: input, status: 422 });

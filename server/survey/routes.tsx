@@ -116,12 +116,9 @@ export const surveyRoutes = new Hono<AppEnv>()
     const refusedPage = await refusal(c, link);
     if (refusedPage || !link) return refusedPage;
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new AppError('unsupported_media');
-    let fields: Record<string, unknown>;
-    try {
-      fields = await c.req.parseBody({ all: true });
-    } catch {
-      throw new AppError('bad_request');
-    }
+    // URLSearchParams straight from the text: the same decoding as a form parser, without its overhead.
+    const fields: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(await c.req.text())) (fields[k] ??= []).push(v);
     const units = await unitsOf(c, link.roundId);
     const parsed = parseBallot(fields, units, link.scale);
     if (!parsed.ok) return formPage(c, token, link, units, parsed);

@@ -23,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('ballots_receipt', ['round_id', 'receipt'])
     .$call((b) => (isSqlite ? b.modifyEnd(sql`without rowid`) : b))
     .execute();
-  await db.schema.createIndex('ballots_round').on('ballots').column('round_id').execute();
+  // (round_id, receipt) is unique and indexed, which also serves every lookup by round.
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -12,42 +12,6 @@ export const commonMessages = {
   'text.switchLabel': { zh: '切换字号', en: 'Change text size' },
   'footer.openSource': { zh: '本系统为开源软件，所有公开数字均可自行核验。', en: 'Open-source software: every published number can be checked by anyone.' },
 
-  'home.title': { zh: '年度行风评议', en: 'Annual public evaluation' },
-  'home.intro': {
-    zh: '全市建立 3000 人以上的行风评议代表库，每年随机抽取 1000 名代表，对各部门单位的工作作风进行民主测评，测评结果向社会公示。',
-    en: 'The city keeps a pool of more than 3,000 evaluation representatives. Every year 1,000 of them are drawn at random to rate the work style of each government department, and the results are made public.',
-  },
-  'home.noResults': { zh: '尚未公布测评结果。', en: 'No results have been published yet.' },
-  'home.units': { zh: '参加测评的部门单位：{n} 个', en: 'Units being evaluated: {n}' },
-  'home.poolSize': { zh: '代表库现有代表：{n} 名', en: 'Representatives in the pool: {n}' },
-  'home.readMethod': { zh: '了解测评办法', en: 'Read how the evaluation works' },
-
-  'about.title': { zh: '测评办法', en: 'How the evaluation works' },
-  'about.source': {
-    zh: '依据市委关于进一步改进工作作风的意见第三部分第 4 条“定期开展测评”：全市建立 3000 人以上的行风评议代表库，每年随机抽定 1000 名代表，对各部门单位的工作作风进行民主测评，在新闻媒体上公示测评结果，连续两年测评排名后三位的单位，采取组织措施对领导班子进行调整。',
-    en: 'Based on section III.4 of the city\'s decision on improving work style, "regular evaluation": the city keeps a pool of more than 3,000 evaluation representatives, draws 1,000 of them at random every year to rate the work style of each department, publishes the results in the media, and adjusts the leadership of any unit ranked in the bottom three two years running.',
-  },
-  'about.poolHeading': { zh: '代表库', en: 'The pool of representatives' },
-  'about.pool': {
-    zh: '代表库按界别分层（如人大代表、政协委员、企业代表、社区居民、农村代表、媒体代表），每名代表有一个公开的编号；姓名和联系方式只有测评办公室能看到。',
-    en: 'The pool is divided into sectors (for example people\'s congress deputies, CPPCC members, business, residents, rural areas, media). Every representative has a public code; names and contact details are seen only by the evaluation office.',
-  },
-  'about.drawHeading': { zh: '随机抽取', en: 'The random draw' },
-  'about.draw': {
-    zh: '抽取前先冻结代表库并公布其指纹（SHA-256），再使用事先公告的公开随机数（如福利彩票开奖号码）计算抽样结果。同样的代表库加同样的随机数，任何人在任何电脑上都会得到同样的名单，因此任何人——包括管理员——都无法操纵抽样。',
-    en: 'Before the draw the pool is frozen and its fingerprint (SHA-256) is published. The sample is then computed from a public random value announced in advance (for example a lottery result). The same pool and the same random value give the same sample on any computer, so nobody — administrators included — can steer the draw.',
-  },
-  'about.ballotHeading': { zh: '匿名测评', en: 'Anonymous ballots' },
-  'about.ballot': {
-    zh: '每名被抽中的代表收到一个专属链接，只能提交一次。保存的测评票不含代表身份、链接或提交时间，无法追溯到个人；提交后显示的回执码会在结果公布时一并公布，代表可以核对自己的票已被计入。',
-    en: 'Each drawn representative receives a personal link that can be used once. Stored ballots carry no identity, no link and no time, so they cannot be traced back to a person. The receipt code shown after voting is published with the results, so each representative can check that their ballot was counted.',
-  },
-  'about.resultsHeading': { zh: '计分与排名', en: 'Scoring and ranking' },
-  'about.results': {
-    zh: '“满意”“基本满意”“不满意”分别计 100、70、30 分（以当年公布的分值为准），“不了解”不计分；有效票不足规定数量的单位不参加排名。得分相同的单位并列名次。排名后三位的单位予以标注，连续两年排名后三位的单位单独列出。',
-    en: '"Satisfied", "basically satisfied" and "dissatisfied" count 100, 70 and 30 points (or the points published for that year); "don\'t know" is not scored. Units with too few valid answers are not ranked. Units with equal scores share a rank. The bottom three units are marked, and units in the bottom three two years running are listed apart.',
-  },
-
   'error.title.400': { zh: '请求有误', en: 'Bad request' },
   'error.title.403': { zh: '无法完成此操作', en: 'This action was refused' },
   'error.title.404': { zh: '页面不存在', en: 'Page not found' },
