@@ -22,18 +22,23 @@ export const CSP = [
 
 /** Strict headers on every answer. Referrer-Policy same-origin keeps survey links out of other sites' logs (no-referrer would make browsers send `Origin: null` on our own forms). */
 export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
+  const headers: [string, string][] = [
+    ['Content-Security-Policy', CSP],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Referrer-Policy', 'same-origin'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
+    ...(httpsOnly ? [['Strict-Transport-Security', 'max-age=31536000'] as [string, string]] : []),
+  ];
+  // Set on the context before the handler runs, so every response built through it (pages, errors, redirects,
+  // assets, data) carries them without the Node adapter having to materialise a full Response afterwards.
+  // A handler may still set its own Cache-Control.
   return async (c, next) => {
+    for (const [k, v] of headers) c.header(k, v);
+    c.header('Cache-Control', 'no-store');
     await next();
-    const h = c.res.headers;
-    h.set('Content-Security-Policy', CSP);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('X-Frame-Options', 'DENY');
-    h.set('Referrer-Policy', 'same-origin');
-    h.set('Cross-Origin-Opener-Policy', 'same-origin');
-    h.set('Cross-Origin-Resource-Policy', 'same-origin');
-    h.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    if (httpsOnly) h.set('Strict-Transport-Security', 'max-age=31536000');
-    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
   };
 }
 

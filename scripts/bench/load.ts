@@ -1,0 +1,82 @@
+/*
+ * The load generator. wrk (Debian package `wrk`, written in C) when it is installed: it can saturate the server
+ * from one thread, so /healthz measures the server and not the generator. Otherwise autocannon (npm, in Node):
+ * it needs a core of its own and tops out at a few thousand requests per second here, which flatters every ratio,
+ * so the summary says which one ran.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+export const CONNECTIONS = 50;
+
+export interface Run {
+  rps: number;
+  p99: number;
+  bad: number;
+}
+
+export const generator: 'wrk' | 'autocannon' = spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk';
+
+/** p99 from wrk's latency line ("99%  12.34ms"), in ms. */
+function wrkMs(text: string): number {
+  const m = /99%\s+([\d.]+)(us|ms|s)\b/.exec(text);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+/** GET one URL, or POST a body to one path per request (each path once, in order). */
+export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string } }): Promise<Run> {
+  if (generator === 'wrk') {
+    const dir = mkdtempSync(join(tmpdir(), 'pingyi-wrk-'));
+    try {
+      const args = ['-t1', `-c${CONNECTIONS}`, `-d${opts.seconds}s`, '--latency'];
+      if (opts.posts) {
+        writeFileSync(join(dir, 'paths'), opts.posts.paths.join('\n') + '\n');
+        writeFileSync(join(dir, 'body'), opts.posts.body);
+        writeFileSync(
+          join(dir, 'post.lua'),
+          `local paths = {}
+for line in io.lines("${join(dir, 'paths')}") do paths[#paths + 1] = line end
+local f = io.open("${join(dir, 'body')}", "rb"); local body = f:read("*a"); f:close()
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("POST", paths[i], { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+end
+`,
+        );
+        args.push('-s', join(dir, 'post.lua'));
+      }
+      const out = execFileSync('wrk', [...args, opts.url]).toString();
+      return {
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+        p99: wrkMs(out),
+        bad: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  let next = 0;
+  const r = await autocannon({
+    url: opts.url,
+    connections: CONNECTIONS,
+    duration: opts.seconds,
+    ...(opts.posts
+      ? {
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              setupRequest: (req: autocannon.Request) => ({ ...req, path: opts.posts!.paths[next++], body: opts.posts!.body }),
+            },
+          ],
+        }
+      : {}),
+  });
+  return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx - (opts.posts ? r['3xx'] ?? 0 : 0) };
+}
