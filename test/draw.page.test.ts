@@ -6,7 +6,7 @@ import seedrandom from 'seedrandom';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoPool, demoUnits } from '../scripts/demo-city.js';
-import { allocationRows } from '../server/draw/public-routes.js';
+import { allocationRows } from '../server/draw/explain.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { verifyDrawRecord } from '../server/draw/verify.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
