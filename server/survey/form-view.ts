@@ -38,10 +38,10 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
   }
   const comment = state.comment ?? '';
   return (
-    `<fieldset class="unit${state.problem ? ' has-error' : ''}" id="unit-${id}" data-unit="${id}"${described}>` +
+    `<fieldset class="unit${state.problem ? ' has-error' : ''}" id="unit-${id}"${described}>` +
     `<legend>${esc(unit.name)}</legend>${err}<div class="choices">${choices}</div>` +
-    `<details class="unit-comment"${comment ? ' open' : ''}><summary>${esc(t('survey.unitComment'))}</summary>` +
-    `<textarea name="c.${id}" rows="3" maxlength="${UNIT_COMMENT_MAX}" aria-label="${esc(`${unit.name}: ${t('survey.unitComment')}`)}">${esc(comment)}</textarea></details>` +
+    `<details class="unit-comment"${comment ? ' open' : ''}><summary>${esc(t('survey.unitCommentShort'))}</summary>` +
+    `<textarea name="c.${id}" rows="3" maxlength="${UNIT_COMMENT_MAX}" aria-label="${esc(t('survey.unitComment', { unit: unit.name }))}">${esc(comment)}</textarea></details>` +
     `</fieldset>`
   );
 }
