@@ -57,7 +57,8 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
   const { text, encoding } = decodeText(bytes);
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records;
+    // One line ending throughout: csv-parse would count a lone CR beside CRLF as a line of its own.
+    records = parse(text.replace(/\r\n?/g, '\n'), { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records;
   } catch (e) {
     const err = e as { lines?: number; message?: string };
     return { ok: false, encoding, problems: [{ line: err.lines ?? 1, message: shape.messages.unreadable(err.message ?? '') }] };

@@ -43,6 +43,9 @@ export function handleError(log: (line: string) => void) {
     }
     if (err instanceof HTTPException && err.status === 413) return errorResponse(c, 413);
     if (err instanceof HTTPException && err.status < 500) return errorResponse(c, 400);
+    // A client that hung up in the middle of its body: nobody is there to read an answer, and it is not our fault.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNRESET' || code === 'ECONNABORTED' || err.message === 'aborted') return errorResponse(c, 400);
     const id = c.get('requestId') ?? '-';
     log(`${id} ERROR ${err.name}: ${err.message.split('\n')[0]}\n${err.stack ?? ''}`);
     return errorResponse(c, 500, { reference: id });

@@ -117,7 +117,7 @@ export const surveyRoutes = new Hono<AppEnv>()
     if (refusedPage || !link) return refusedPage;
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new AppError('unsupported_media');
     // URLSearchParams straight from the text: the same decoding as a form parser, without its overhead.
-    const fields: Record<string, string[]> = {};
+    const fields: Record<string, string[]> = Object.create(null); // field names such as __proto__ are just names
     for (const [k, v] of new URLSearchParams(await c.req.text())) (fields[k] ??= []).push(v);
     const units = await unitsOf(c, link.roundId);
     const parsed = parseBallot(fields, units, link.scale);

@@ -1,0 +1,212 @@
+// Guards SPEC §4 Security "every administrator action in an append-only, hash-chained audit log": each action done
+// in the console leaves one row saying who, when and what (and no personal data), and a row edited, inserted or
+// deleted behind the application's back is found, by `verifyAudit`, by `npm run cli -- audit verify` (a child
+// process on the data directory, as an operator runs it) and on the console's audit page.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createAdmin } from '../server/admin/accounts.js';
+import { createApp } from '../server/app.js';
+import { auditHash, verifyAudit, type AuditVerdict } from '../server/audit/log.js';
+import { fixedClock } from '../server/clock.js';
+import { loadConfig, type Config } from '../server/config.js';
+import { openSqlite } from '../server/db/database.js';
+import type { Database } from '../server/db/schema.js';
+import { linkToken } from '../server/links/tokens.js';
+import { openDataDir } from '../server/main.js';
+import { runCli } from './child-server.js';
+import { Browser, TEST_PASSWORD, type TestApp } from './helpers.js';
+
+const ADMIN = 'auditor';
+const YEAR = 2026;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+const UNITS_CSV = ['code,name,category', 'A01,市教育局,公共服务部门', 'A02,市卫生健康委,公共服务部门', 'B01,市市场监管局,行政执法部门', 'B02,市城管局,行政执法部门'].join('\n') + '\n';
+
+/** 24 people in two strata; every name, phone and e-mail is distinctive so it can be looked for anywhere. */
+const PEOPLE = Array.from({ length: 24 }, (_, i) => {
+  const code = `R${String(i).padStart(3, '0')}`;
+  return { code, name: `审计代表${code}`, stratum: i % 2 ? '企业代表' : '社区居民', phone: `1391234${String(i).padStart(4, '0')}`, email: `person.${code.toLowerCase()}@example.org` };
+});
+const POOL_CSV = ['code,name,stratum,district,phone,email', ...PEOPLE.map((p) => `${p.code},${p.name},${p.stratum},南河区,${p.phone},${p.email}`)].join('\r\n') + '\r\n';
+const PERSONAL = PEOPLE.flatMap((p) => [p.name, p.phone, p.email]);
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+async function auditRows(db: Database): Promise<AuditRow[]> {
+  return db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+}
+
+/** A copy of the live database in its own data directory (with the same secret), made by SQLite itself. */
+async function copyDataDir(db: Database, from: string, to: string): Promise<string> {
+  mkdirSync(to, { recursive: true });
+  await sql`vacuum into ${join(to, 'pingyi.db')}`.execute(db);
+  copyFileSync(join(from, 'secret'), join(to, 'secret'));
+  return to;
+}
+
+async function tamper(dir: string, change: (db: Database) => Promise<void>): Promise<AuditVerdict> {
+  const db = openSqlite(join(dir, 'pingyi.db'));
+  try {
+    await change(db);
+    return await verifyAudit(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const audit = suite('audit log: who, when and what, hash-chained, and tampering found');
+
+let root: string;
+let config: Config;
+let db: Database;
+const clock = fixedClock('2026-03-10T02:00:00Z');
+
+audit.before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'pingyi-audit-'));
+  config = { ...loadConfig({ DATA_DIR: join(root, 'data'), TZ: 'Asia/Shanghai' }), minPool: 20 };
+  db = await openDataDir(config);
+});
+
+audit.after(async () => {
+  await db?.destroy().catch(() => {});
+  rmSync(root, { recursive: true, force: true });
+});
+
+audit('every console action is one row (actor, ISO time, action), none holds personal data; the chain verifies; edits, insertions and deletions are named', async () => {
+  const app = createApp({ db, config, clock });
+  const t: TestApp = { app, db, clock, config, logs: [] };
+  await createAdmin(db, clock, { username: ADMIN, password: TEST_PASSWORD, actor: 'test' });
+  const b = new Browser(t);
+  let csrf = '';
+
+  /** Runs one console action over HTTP and checks that it appended exactly one row, the expected one. */
+  async function step(action: string, run: () => Promise<Response>, detail?: (d: Record<string, unknown>) => void) {
+    clock.advance(60_000);
+    const before = await auditRows(db);
+    const res = await run();
+    assert.is(res.status, 303, `${action}: answered ${res.status} ${res.status === 303 ? '' : (await res.text()).slice(0, 2000)}`);
+    const after = await auditRows(db);
+    assert.is(after.length, before.length + 1, `${action}: one new audit row`);
+    const row = after.at(-1) as AuditRow;
+    assert.is(row.action, action);
+    assert.is(row.actor, ADMIN, `${action}: who`);
+    assert.match(row.at, ISO, `${action}: when is an ISO time`);
+    assert.is(row.at, clock.now().toISOString(), `${action}: when is the time of the action`);
+    detail?.(JSON.parse(row.detail) as Record<string, unknown>);
+  }
+
+  await step('admin.login', () => b.post('/admin/login', { username: ADMIN, password: TEST_PASSWORD }), (d) => assert.equal(d, {}));
+  csrf = await b.csrf();
+  await step('units.import', () => b.upload('/admin/units/import', { _csrf: csrf }, { name: 'file', bytes: UNITS_CSV }), (d) => assert.is(d.added, 4));
+  await step('pool.import', () => b.upload('/admin/pool/import', { _csrf: csrf }, { name: 'file', bytes: POOL_CSV }), (d) => assert.is(d.added, 24));
+  await step('round.create', () =>
+    b.post('/admin/rounds', { _csrf: csrf, year: String(YEAR), title: 'Audit round', sample: '10', opens: '2026-03-01T00:00:00+08:00', closes: '2026-03-31T00:00:00+08:00' }),
+  );
+  const base = `/admin/rounds/${YEAR}`;
+  await step('round.freeze', () => b.post(`${base}/freeze`, { _csrf: csrf, confirm: '1' }), (d) => assert.is(d.pool, 24));
+  await step('round.draw', () => b.post(`${base}/draw`, { _csrf: csrf, confirm: '1', publicRandom: 'lottery 2026-03-10: 04 11 23', source: 'lottery' }), (d) => assert.is(d.drawn, 10));
+  const seated = async () => (await db.selectFrom('round_links').select(['code', 'generation']).where('active', '=', 1).orderBy('code').execute()).map((l) => l.code);
+  const [out, reissued] = await seated();
+  await step('round.replace', () => b.post(`${base}/replace`, { _csrf: csrf, confirm: '1', code: out as string, reason: 'moved away' }), (d) => assert.is(d.out, out));
+  await step('round.reissue', () => b.post(`${base}/reissue`, { _csrf: csrf, confirm: '1', code: reissued as string }), (d) => assert.equal([d.code, d.generation], [reissued, 2]));
+  await step('round.open', () => b.post(`${base}/open`, { _csrf: csrf }), (d) => assert.equal(d, { year: YEAR }));
+
+  // Ballots are not administrator actions: three of them add nothing to the log.
+  const rowsBefore = (await auditRows(db)).length;
+  const links = await db.selectFrom('round_links').select(['code', 'generation']).where('active', '=', 1).orderBy('code').limit(3).execute();
+  for (const l of links) {
+    const body = new URLSearchParams(['A01', 'A02', 'B01', 'B02'].map((c) => [`u.${c}`, 'satisfied'])).toString();
+    const res = await app.request(`/s/${linkToken(config.secret, YEAR, l.code, l.generation)}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.is(res.status, 303, 'a ballot');
+  }
+  assert.is((await auditRows(db)).length, rowsBefore, 'ballots write no audit row');
+
+  await step('round.close', () => b.post(`${base}/close`, { _csrf: csrf, confirm: '1' }));
+  await step('round.publish', () => b.post(`${base}/publish`, { _csrf: csrf, confirm: '1', note: '' }), (d) => assert.is(d.version, 1));
+
+  const rows = await auditRows(db);
+  for (const row of rows) {
+    for (const p of PERSONAL) assert.not.ok(`${row.actor} ${row.action} ${row.detail}`.includes(p), `audit row ${row.seq} (${row.action}) holds personal data ${p}`);
+  }
+  const intact = await verifyAudit(db);
+  assert.equal(intact, { ok: true, rows: rows.length });
+  const okPage = await (await b.get('/admin/audit?lang=en')).text();
+  assert.ok(okPage.includes(`The hash chain is intact (${rows.length} rows).`), 'the console says the chain is intact');
+  assert.not.ok(okPage.includes('role="alert"'));
+
+  // ---- tampering, each in its own copy of the data directory ----
+  const seqOf = (action: string) => (rows.find((r) => r.action === action) as AuditRow).seq;
+  const dataDir = config.dataDir;
+  const edited = await copyDataDir(db, dataDir, join(root, 'edited'));
+  const inserted = await copyDataDir(db, dataDir, join(root, 'inserted'));
+  const deleted = await copyDataDir(db, dataDir, join(root, 'deleted'));
+
+  // Edited: the draw's public random value changed after the fact.
+  const drawSeq = seqOf('round.draw');
+  const e = await tamper(edited, async (x) => {
+    const row = rows.find((r) => r.seq === drawSeq) as AuditRow;
+    await x.updateTable('audit_log').set({ detail: row.detail.replace('04 11 23', '04 11 24') }).where('seq', '=', drawSeq).execute();
+  });
+  assert.equal(e.ok ? 'intact' : [e.seq, /edited/.test(e.problem)], [drawSeq, true], `an edited row is named (${JSON.stringify(e)})`);
+
+  // Inserted: a forged re-issue slipped in before the replacement, rows after it renumbered, and the forged row
+  // itself chained correctly to the row before it (the forger knows the hash function). By itself it looks
+  // right; the chain breaks at the next row, whose recorded predecessor is no longer the row before it.
+  const replaceSeq = seqOf('round.replace');
+  const i = await tamper(inserted, async (x) => {
+    await sql`update audit_log set seq = -(seq + 1) where seq >= ${replaceSeq}`.execute(x);
+    await sql`update audit_log set seq = -seq where seq < 0`.execute(x);
+    const prev = rows.find((r) => r.seq === replaceSeq - 1) as AuditRow;
+    const forged = { seq: replaceSeq, at: prev.at, actor: ADMIN, action: 'round.reissue', detail: JSON.stringify({ year: YEAR, code: 'R007', generation: 2 }), prev_hash: prev.hash };
+    await x.insertInto('audit_log').values({ ...forged, hash: auditHash(forged) }).execute();
+  });
+  assert.equal(i.ok ? 'intact' : i.seq, replaceSeq + 1, `the row after an inserted one is named (${JSON.stringify(i)})`);
+
+  // Deleted: the opening of the round removed.
+  const openSeq = seqOf('round.open');
+  const d = await tamper(deleted, async (x) => {
+    await x.deleteFrom('audit_log').where('seq', '=', openSeq).execute();
+  });
+  assert.ok(!d.ok && d.seq === openSeq + 1 && d.problem.includes(`row ${openSeq} is missing`), `a deleted row is named (${JSON.stringify(d)})`);
+
+  // The console's audit page shows the break (same session: the copy holds it too).
+  const tamperedDb = openSqlite(join(edited, 'pingyi.db'));
+  try {
+    const b2 = new Browser({ ...t, app: createApp({ db: tamperedDb, config, clock }), db: tamperedDb });
+    b2.cookies = new Map(b.cookies);
+    const page = await (await b2.get('/admin/audit?lang=en')).text();
+    assert.match(page, /<div class="alert" role="alert">/, 'an alert on the audit page');
+    assert.ok(page.includes(`The hash chain breaks at row ${drawSeq}:`), 'naming the row');
+  } finally {
+    await tamperedDb.destroy();
+  }
+
+  // ---- the command line, as an operator runs it (one child process per data directory, side by side) ----
+  await db.destroy();
+  const [cliIntact, cliEdited, cliInserted, cliDeleted] = await Promise.all([dataDir, edited, inserted, deleted].map((dir) => runCli(dir, ['audit', 'verify'])));
+  assert.is(cliIntact?.code, 0, `intact: ${cliIntact?.stderr}`);
+  assert.match(cliIntact?.stdout ?? '', new RegExp(`intact \\(${rows.length} rows\\)`));
+  for (const [run, seq, what] of [
+    [cliEdited, drawSeq, 'edited'],
+    [cliInserted, replaceSeq + 1, 'inserted'],
+    [cliDeleted, openSeq + 1, 'deleted'],
+  ] as const) {
+    assert.is(run?.code, 1, `${what}: exit 1 (stdout ${run?.stdout}, stderr ${run?.stderr})`);
+    assert.ok(run?.stderr.includes(`breaks at row ${seq}:`), `${what}: names row ${seq}: ${run?.stderr}`);
+  }
+  assert.ok(cliDeleted?.stderr.includes(`row ${openSeq} is missing`), 'the deleted row is named too');
+});
+
+audit.run();

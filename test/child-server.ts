@@ -1,0 +1,212 @@
+// Shared by the tests that need the real thing rather than `app.request()`: an installation in a temporary
+// DATA_DIR (units, a pool, an open round whose sample is the whole pool, so every submission has its own link),
+// the server started as a user starts it (`node --import tsx server/main.ts`) on a free port, and the CLI run as a
+// child process on the same DATA_DIR. The approach is that of scripts/bench/server.ts, with the ability to kill
+// the server at any moment and start it again on the same data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoUnits } from '../scripts/demo-city.js';
+import { fixedClock } from '../server/clock.js';
+import { loadConfig, type Config } from '../server/config.js';
+import { linkToken } from '../server/links/tokens.js';
+import { openDataDir } from '../server/main.js';
+import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
+import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
+import { parseSettings } from '../server/rounds/settings.js';
+import { upsertUnits, type UnitInput } from '../server/units/units.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const YEAR = 2026;
+const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
+
+/** The variables the server and the CLI read; the caller's own values never leak into a child. */
+const OWN_VARS = ['DATA_DIR', 'SECRET', 'PORT', 'HOST', 'BASE_URL', 'MIN_POOL', 'TZ', 'TRUST_PROXY', 'SESSION_IDLE_MINUTES', 'LANG', 'LC_ALL'];
+
+export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of OWN_VARS) delete env[k];
+  // No SECRET: the installation keeps it in DATA_DIR/secret, as a real one does (and as a restore must keep it).
+  return { ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', MIN_POOL: '10', TZ: 'Asia/Shanghai', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', ...extra };
+}
+
+export interface Installation {
+  /** A fresh temporary directory; DATA_DIR is `data` inside it, so siblings (backups) can sit next to it. */
+  root: string;
+  dataDir: string;
+  dbFile: string;
+  config: Config;
+  units: UnitInput[];
+  pool: RepresentativeInput[];
+  /** The link token of every pool member (all are drawn), in pool order. */
+  tokens: string[];
+  cleanup(): void;
+}
+
+/** Builds an installation with an open round (opened yesterday, closing tomorrow) whose sample is the whole pool. */
+export async function prepareInstallation(opts: { links: number; units?: number }): Promise<Installation> {
+  const root = mkdtempSync(join(tmpdir(), 'pingyi-child-'));
+  const dataDir = join(root, 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
+  const db = await openDataDir(config);
+  try {
+    const clock = fixedClock(new Date());
+    const units = demoUnits().slice(0, opts.units ?? 12);
+    await upsertUnits(db, clock, units, 'setup');
+    const strata = ['人大代表', '企业代表', '社区居民'];
+    const pool: RepresentativeInput[] = Array.from({ length: opts.links }, (_, i) => ({
+      code: `C${String(i).padStart(6, '0')}`,
+      name: `代表${i}`,
+      stratum: strata[i % strata.length] as string,
+      district: null,
+      phone: null,
+      email: null,
+      active: true,
+    }));
+    await upsertRepresentatives(db, clock, pool, { actor: 'setup' });
+    const now = Date.now();
+    const parsed = parseSettings(
+      { year: String(YEAR), sample: String(opts.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() },
+      config.timeZone,
+      () => 'Crash-safety round',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    for (const step of [
+      () => createRound(db, clock, parsed.settings, 'setup'),
+      () => freezeRound(db, clock, YEAR, 10, 'setup'),
+      () => drawRound(db, clock, { year: YEAR, publicRandom: 'child-server', source: '', secret: config.secret }, 'setup'),
+      () => openRound(db, clock, YEAR, 'setup'),
+    ]) {
+      const r = await step();
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    }
+    return {
+      root,
+      dataDir,
+      dbFile: join(dataDir, 'pingyi.db'),
+      config,
+      units,
+      pool,
+      tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
+      cleanup: () => rmSync(root, { recursive: true, force: true }),
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A complete, valid ballot for `units`, in the body format of scripts/bench/http.ts; `i` varies the answers. */
+export function ballotBody(units: readonly { code: string }[], i: number): string {
+  return units.map((u, k) => `u.${u.code}=${CHOICES[(i + k) % 4]}`).join('&');
+}
+
+/** POSTs a ballot without following the redirect: 303 with the receipt in Location is an acknowledgement. */
+export function submit(base: string, token: string, body: string): Promise<Response> {
+  return fetch(`${base}/s/${token}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+}
+
+export function receiptOf(res: Response): string | undefined {
+  return /^\/thanks\?receipt=([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})$/.exec(res.headers.get('location') ?? '')?.[1];
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export interface ChildServer {
+  base: string;
+  pid: number;
+  /** The last 64 KB of what the server printed (request log, errors), for failure messages. */
+  output(): string;
+  /** Sends `signal` and resolves when the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** SIGTERM: the server's own clean shutdown. */
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx server/main.ts` on DATA_DIR and a free port; resolves once /healthz answers. */
+export async function startChildServer(dataDir: string): Promise<ChildServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: childEnv(dataDir, { PORT: String(port) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 128 * 1024) out = out.slice(-64 * 1024);
+  };
+  // Read everything: on Linux a child writes to a pipe synchronously, and a full pipe would stall the server.
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => live.delete(child));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (gone) throw new Error(`the server exited before answering:\n${out.slice(-4000)}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not answer /healthz within 60 s:\n${out.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const kill = async (signal: NodeJS.Signals) => {
+    if (!gone) child.kill(signal);
+    await exited;
+  };
+  return { base, pid: child.pid as number, output: () => out, kill, stop: () => kill('SIGTERM') };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node --import tsx scripts/cli.ts ...args` on DATA_DIR, in English, as a user would. */
+export function runCli(dataDir: string, args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/cli.ts'), ...args], {
+      cwd: ROOT,
+      env: childEnv(dataDir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      live.delete(child);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
