@@ -118,7 +118,8 @@ function AllocationSection({ c, rec }: Props) {
       <h2 id="allocation">{t('draw.alloc.heading')}</h2>
       <p>{t('draw.alloc.text', { n: rec.sampleSize, pool: rec.pool.length })}</p>
       {everyone && <p class="notice">{t('draw.alloc.everyone')}</p>}
-      <div class="table-wrap">
+      {/* Wider than a phone: it scrolls in its own box, which keyboard users can reach. */}
+      <div class="table-wrap" tabindex={0} role="region" aria-labelledby="allocation">
         <table class="allocation">
           <thead>
             <tr>

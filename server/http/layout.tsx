@@ -40,7 +40,7 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
               <a href={withQuery(c, 'lang', lang === 'en' ? 'zh-CN' : 'en', opts.path)} lang={lang === 'en' ? 'zh-CN' : 'en'} class="switch">
                 {t('lang.switchTo')}
               </a>
-              <a href={withQuery(c, 'text', large ? 'normal' : 'large', opts.path)} class="switch" aria-pressed={large ? 'true' : 'false'}>
+              <a href={withQuery(c, 'text', large ? 'normal' : 'large', opts.path)} class="switch">
                 {large ? t('text.normal') : t('text.large')}
               </a>
             </nav>

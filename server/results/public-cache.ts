@@ -55,6 +55,8 @@ export interface PublicCaches {
   pages: BoundedCache<CachedPage>;
   /** Parsed snapshots, by round id and version (the home, unit and results pages share them). */
   docs: BoundedCache<ResultsDocument>;
+  /** The stored JSON of a version as the bytes served, with its sha256, by round id and version. */
+  bodies: BoundedCache<{ bytes: Uint8Array<ArrayBuffer>; sha256: string }>;
 }
 
 // Keyed by the app's database handle: one app instance, one handle (createApp takes it as a dependency), so the
@@ -64,7 +66,7 @@ const byDb = new WeakMap<object, PublicCaches>();
 export function publicCaches(db: Database): PublicCaches {
   let c = byDb.get(db);
   if (!c) {
-    c = { pages: new BoundedCache(128), docs: new BoundedCache(64) };
+    c = { pages: new BoundedCache(128), docs: new BoundedCache(64), bodies: new BoundedCache(32) };
     byDb.set(db, c);
   }
   return c;

@@ -15,23 +15,24 @@ interface Prepared {
 }
 
 const preparedByDb = new WeakMap<object, Prepared>();
+/**
+ * Year → round id, kept once the year has published results: a published round is never deleted, renumbered or
+ * unpublished, so the mapping cannot go stale; it lets the per-request query read one small table.
+ */
+const roundIdsByDb = new WeakMap<object, Map<number, string>>();
 
 // The one query every results page runs, even when its HTML is cached: compiled by Kysely once per database, then
-// run with the year, so nothing is rebuilt per request and the SQL stays Kysely's (portable, SPEC §4).
+// run with the round id, so nothing is rebuilt per request and the SQL stays Kysely's (portable, SPEC §4).
 function prepare(db: Kysely<DB>): Prepared {
   let p = preparedByDb.get(db);
   if (!p) {
     p = {
       head: db
-        .selectFrom('rounds')
-        .innerJoin('published_results', 'published_results.round_id', 'rounds.id')
+        .selectFrom('published_results')
         .select((eb) => [
-          'rounds.id as roundId',
-          eb.fn.max('published_results.version').as('latest'),
-          eb.selectFrom('published_results as every_version').select((e) => e.fn.countAll().as('n')).as('stamp'),
+          eb.fn.max(eb.case().when('round_id', '=', SLOT).then(eb.ref('version')).end()).as('latest'),
+          eb.fn.countAll().as('stamp'),
         ])
-        .where('rounds.year', '=', SLOT as unknown as number)
-        .groupBy('rounds.id')
         .compile(),
     };
     preparedByDb.set(db, p);
@@ -49,10 +50,26 @@ export interface ResultsHead {
 
 /** The year's round and its latest version number; undefined when the year has no published results. */
 export async function resultsHead(db: Database, year: number): Promise<ResultsHead | undefined> {
+  let ids = roundIdsByDb.get(db);
+  if (!ids) roundIdsByDb.set(db, (ids = new Map()));
+  let roundId = ids.get(year);
+  if (roundId === undefined) {
+    const row = await db
+      .selectFrom('rounds')
+      .innerJoin('published_results', 'published_results.round_id', 'rounds.id')
+      .select('rounds.id')
+      .where('rounds.year', '=', year)
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    roundId = row.id;
+    if (ids.size > 200) ids.clear();
+    ids.set(year, roundId);
+  }
   const q = prepare(db).head;
-  const res = await db.executeQuery<{ roundId: string; latest: number; stamp: number }>({ ...q, parameters: q.parameters.map((p) => (p === SLOT ? year : p)) });
+  const res = await db.executeQuery<{ latest: number | null; stamp: number }>({ ...q, parameters: q.parameters.map((p) => (p === SLOT ? roundId : p)) });
   const row = res.rows[0];
-  return row ? { roundId: row.roundId, latest: Number(row.latest), stamp: Number(row.stamp) } : undefined;
+  return row && row.latest !== null ? { roundId, latest: Number(row.latest), stamp: Number(row.stamp) } : undefined;
 }
 
 /** The stored bytes of one version: exactly what `/results/{year}.json` serves. */
@@ -174,6 +191,16 @@ export function scoreDecimals(units: readonly PublishedUnit[]): Map<string, 2 | 
 export const fmtNumber = (v: number | null | undefined, decimals: number) => (v === null || v === undefined ? '—' : v.toFixed(decimals));
 export const fmtPercent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 export const fmtInterval = (v: readonly [number, number] | null, decimals: number) => (v ? `${v[0].toFixed(decimals)}–${v[1].toFixed(decimals)}` : '—');
+
+/**
+ * Seats actually drawn and the turnout over them. A round asking for more seats than its pool has draws everyone
+ * (SPEC §2.4), so the sum of the strata's seats, not `sampleSize`, is what ballots are counted against.
+ */
+export function drawnTurnout(doc: ResultsDocument): { drawn: number; turnout: number } {
+  const seats = doc.turnoutByStratum.reduce((n, s) => n + s.seats, 0);
+  const drawn = seats > 0 ? seats : doc.sampleSize;
+  return { drawn, turnout: drawn ? doc.ballots / drawn : 0 };
+}
 
 /** The categories of a snapshot: in `order` (the round's order) first, then any other in rank order. */
 export function categoriesOf(doc: ResultsDocument, order: readonly string[] = []): string[] {

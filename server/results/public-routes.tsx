@@ -55,9 +55,15 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
 
     if (m[2] === '.json') {
       // The stored bytes, as published: removing `,"sha256":"…"` leaves exactly the bytes whose SHA-256 it is.
-      const row = await publishedBody(db, head.roundId, version);
-      if (!row) throw notPublished(year);
-      return c.body(row.body, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${row.sha256}"` });
+      const bodies = publicCaches(db).bodies;
+      let data = bodies.get(`${head.roundId}:${version}`);
+      if (!data) {
+        const row = await publishedBody(db, head.roundId, version);
+        if (!row) throw notPublished(year);
+        data = { bytes: new Uint8Array(Buffer.from(row.body, 'utf8')), sha256: row.sha256 };
+        bodies.set(`${head.roundId}:${version}`, data);
+      }
+      return c.body(data.bytes, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${data.sha256}"` });
     }
     if (m[2] === '.csv') {
       const doc = await publishedDoc(db, head.roundId, version);

@@ -3,7 +3,7 @@
 import type { Ctx } from '../http/context.js';
 import { JsonData } from '../http/layout.js';
 import { fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedUnit } from './public-data.js';
-import { browserWords, Flags } from './public-views.js';
+import { browserWords, Flags } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
 
 export interface UnitYear {
@@ -106,7 +106,7 @@ export function UnitPage({ c, code, name, category, history }: { c: Ctx; code: s
                           <td class="num">{fmtPercent(unit.satisfactionRate)}</td>
                           <td class="num">{unit.valid}</td>
                           <td class="num">{unit.unknown}</td>
-                          <td>
+                          <td class="flags">
                             <Flags t={t} u={unit} />
                           </td>
                         </>
@@ -129,17 +129,13 @@ export function UnitPage({ c, code, name, category, history }: { c: Ctx; code: s
               {t('public.unit.scoreChart')}
             </h3>
             <div class="chart-box js-only" hidden>
-              <canvas id="unit-score-chart" role="img" aria-label={t('public.unit.scoreAlt')}>
-                {t('public.unit.scoreAlt')}
-              </canvas>
+              <canvas id="unit-score-chart" role="img" aria-label={t('public.unit.scoreAlt')}></canvas>
             </div>
             <h3 class="js-only" hidden>
               {t('public.unit.rankChart')}
             </h3>
             <div class="chart-box js-only" hidden>
-              <canvas id="unit-rank-chart" role="img" aria-label={t('public.unit.rankAlt')}>
-                {t('public.unit.rankAlt')}
-              </canvas>
+              <canvas id="unit-rank-chart" role="img" aria-label={t('public.unit.rankAlt')}></canvas>
             </div>
           </section>
           <JsonData id="unit-data" data={data} />

@@ -1,13 +1,12 @@
 // The published results page `/results/{year}` (SPEC §3.2). The tables are the source: they hold every figure and
 // work with JavaScript off; web/js/results.js draws the charts from the embedded JSON and makes the table sortable
 // and the categories tabs. Printed, only the heading and the ranking table remain, on one A4 page.
-import type { Child } from 'hono/jsx';
 import type { Ctx } from '../http/context.js';
 import { JsonData } from '../http/layout.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
-import { publicMessages } from '../i18n/messages/public.js';
 import { formatDateTime } from '../time.js';
-import { fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedUnit, type PublishedYear } from './public-data.js';
+import { drawnTurnout, fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedYear } from './public-data.js';
+import { BottomThree, browserWords, Flags, MethodBox, TwoYears, unitHref } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
 
 export interface VersionRow {
@@ -27,36 +26,6 @@ export interface ResultsPageProps {
   years: PublishedYear[];
 }
 
-/** The words handed to the browser modules (`public.js.*` without the prefix). */
-export function browserWords(t: Translate): Record<string, string> {
-  return Object.fromEntries(
-    (Object.keys(publicMessages) as MessageKey[]).filter((k) => k.startsWith('public.js.')).map((k) => [k.slice('public.js.'.length), t(k)]),
-  );
-}
-
-/** The flags of a unit as words with a symbol, so that colour is never the only signal (SPEC §4). */
-export function Flags({ t, u }: { t: Translate; u: PublishedUnit }) {
-  return (
-    <>
-      {u.bottom3 && (
-        <span class="flag flag-b3">
-          <span aria-hidden="true">▼ </span>
-          {t('public.flag.bottom3')}
-        </span>
-      )}
-      {u.bottom3TwoYears && (
-        <span class="flag flag-two">
-          <span aria-hidden="true">⚠ </span>
-          {t('public.flag.twoYears')}
-        </span>
-      )}
-      {!u.ranked && <span class="flag flag-unranked">{t('public.unranked')}</span>}
-    </>
-  );
-}
-
-const unitHref = (code: string) => `/units/${encodeURIComponent(code)}`;
-
 export function ResultsPage(p: ResultsPageProps) {
   const { c, doc } = p;
   const t = c.get('t');
@@ -66,11 +35,11 @@ export function ResultsPage(p: ResultsPageProps) {
   const isLatest = doc.version === p.latest;
   const q = isLatest ? '' : `?version=${doc.version}`;
   const base = `/results/${doc.year}`;
-  const { receipts: _receipts, ...chartData } = doc;
+  // What the charts draw: the open data's own fields, units exactly as published (receipts are on their own page).
+  const chartData = { year: doc.year, version: doc.version, scale: doc.scale, points: doc.points, bottomScope: doc.bottomScope, units: doc.units };
   const toc: [string, MessageKey][] = [
     ['ranking', 'public.results.ranking'],
     ['charts', 'public.charts'],
-    ['categories', 'public.categories'],
     ['turnout', 'public.turnoutHeading'],
     ['method', 'public.method'],
     ['downloads', 'public.downloads'],
@@ -100,11 +69,11 @@ export function ResultsPage(p: ResultsPageProps) {
       <dl class="figures">
         <div>
           <dt>{t('public.results.ballots')}</dt>
-          <dd>{t('public.results.ballotsOf', { ballots: doc.ballots, sample: doc.sampleSize })}</dd>
+          <dd>{t('public.results.ballotsOf', { ballots: doc.ballots, sample: drawnTurnout(doc).drawn })}</dd>
         </div>
         <div>
           <dt>{t('public.results.turnout')}</dt>
-          <dd>{fmtPercent(doc.turnout)}</dd>
+          <dd>{fmtPercent(drawnTurnout(doc).turnout)}</dd>
         </div>
         <div>
           <dt>{t('public.results.rankedUnits')}</dt>
@@ -118,6 +87,19 @@ export function ResultsPage(p: ResultsPageProps) {
       <section id="ranking" class="print-keep" aria-labelledby="ranking-h">
         <h2 id="ranking-h">{t('public.results.ranking')}</h2>
         <p class="hint">{t('public.results.rankingHint')}</p>
+        <p class="hint js-only" hidden>
+          {t('public.results.interactHint')}
+        </p>
+        <div class="tabs js-only" role="group" aria-label={t('public.results.showCategory')} hidden>
+          <button type="button" class="tab" data-category="" aria-pressed="true">
+            {t('public.results.allCategories')}
+          </button>
+          {p.categories.map((cat) => (
+            <button type="button" class="tab" data-category={cat} aria-pressed="false">
+              {cat}
+            </button>
+          ))}
+        </div>
         <RankingTable t={t} doc={doc} decimals={decimals} />
         <p class="print-note">{t('public.printNote', { url: `${c.get('config').baseUrl}${base}${q}`, sha: p.sha256 })}</p>
       </section>
@@ -127,6 +109,9 @@ export function ResultsPage(p: ResultsPageProps) {
         <noscript>
           <p class="hint">{t('public.chart.noScript')}</p>
         </noscript>
+        <p class="hint js-only" hidden>
+          {t('public.chart.followsTabs')}
+        </p>
         <h3 class="js-only" hidden>
           {t('public.chart.scores')}
         </h3>
@@ -134,24 +119,18 @@ export function ResultsPage(p: ResultsPageProps) {
           {t('public.chart.legend')}
         </p>
         <div class="chart-box chart-scores js-only" hidden>
-          <canvas id="score-chart" role="img" aria-label={t('public.chart.scoresAlt', { n: ranked.length })}>
-            {t('public.chart.scoresAlt', { n: ranked.length })}
-          </canvas>
+          <canvas id="score-chart" role="img" aria-label={t('public.chart.scoresAlt', { n: ranked.length })}></canvas>
         </div>
-      </section>
-
-      <section id="categories" aria-labelledby="categories-h">
-        <h2 id="categories-h">{t('public.categories')}</h2>
-        <nav class="tabs" aria-label={t('public.categories')}>
-          {p.categories.map((cat, i) => (
-            <a href={`#cat-${i + 1}`} id={`tab-${i + 1}`} class="tab">
-              {cat}
-            </a>
-          ))}
-        </nav>
-        {p.categories.map((cat, i) => (
-          <CategoryPanel t={t} doc={doc} category={cat} index={i + 1} decimals={decimals} />
-        ))}
+        {doc.scale === 'satisfaction4' && (
+          <>
+            <h3 class="js-only" hidden>
+              {t('public.chart.answers')}
+            </h3>
+            <div class="chart-box chart-answers js-only" hidden>
+              <canvas id="answers-chart" role="img" aria-label={t('public.chart.answersAlt')}></canvas>
+            </div>
+          </>
+        )}
       </section>
 
       <Turnout t={t} doc={doc} />
@@ -225,121 +204,70 @@ export function ResultsPage(p: ResultsPageProps) {
   );
 }
 
-export function TwoYears({ t, doc }: { t: Translate; doc: ResultsDocument }) {
-  const flagged = doc.units.filter((u) => u.bottom3TwoYears);
-  if (doc.previousYear === null) return <p class="hint two-years-none">{t('public.results.twoYearsNoPrevious', { year: doc.year })}</p>;
-  if (!flagged.length) return <p class="two-years-none">{t('public.results.twoYearsNone', { year: doc.year, previous: doc.previousYear })}</p>;
-  return (
-    <section class="callout two-years" aria-labelledby="two-years-h">
-      <h2 id="two-years-h">
-        <span aria-hidden="true">⚠ </span>
-        {t('public.results.twoYearsHeading')}
-      </h2>
-      <p>{t('public.results.twoYearsText', { year: doc.year, previous: doc.previousYear })}</p>
-      <ul>
-        {flagged.map((u) => (
-          <li>
-            <a href={unitHref(u.code)}>{u.name}</a> · {u.category}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-export function BottomThree({ t, doc, decimals }: { t: Translate; doc: ResultsDocument; decimals: Map<string, number> }) {
-  const flagged = doc.units.filter((u) => u.bottom3);
-  if (!flagged.length) return null;
-  return (
-    <section class="bottom-three" aria-labelledby="bottom3-h">
-      <h2 id="bottom3-h">
-        <span aria-hidden="true">▼ </span>
-        {t('public.results.bottom3')}{' '}
-        <span class="count">{t(doc.bottomScope === 'overall' ? 'public.results.bottom3Overall' : 'public.results.bottom3Category')}</span>
-      </h2>
-      <ul>
-        {flagged.map((u) => (
-          <li>
-            <a href={unitHref(u.code)}>{u.name}</a> · {t('public.col.rank')} {u.rank} · {t('public.col.score')} {fmtNumber(u.score, decimals.get(u.code) ?? 2)}
-            {doc.bottomScope === 'category' && ` · ${u.category}`}
-            {u.bottom3TwoYears && (
-              <span class="flag flag-two">
-                <span aria-hidden="true">⚠ </span>
-                {t('public.flag.twoYears')}
-              </span>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
+/**
+ * The ranking: every unit in rank order, unranked ones last. Kept lean (no classes on cells: the stylesheet aligns
+ * them by table) because this is most of the page's bytes; rows are in the order of the embedded units, which is
+ * how web/js/results.js matches them when it sorts and filters.
+ */
 function RankingTable({ t, doc, decimals }: { t: Translate; doc: ResultsDocument; decimals: Map<string, number> }) {
+  const counts = doc.scale === 'satisfaction4';
+  const col = (key: MessageKey, sort?: string) => (
+    <th scope="col" data-sort={sort}>
+      {t(key)}
+    </th>
+  );
   return (
     <div class="table-wrap">
-      <table class="ranking" id="ranking-table">
+      <table class={counts ? 'ranking' : 'ranking score100'} id="ranking-table">
         <caption>{t('public.results.caption', { year: doc.year, n: doc.units.length })}</caption>
         <thead>
           <tr>
-            <th scope="col" class="num" data-sort="num">
-              {t('public.col.rank')}
-            </th>
-            <th scope="col" data-sort="text">
-              {t('public.col.unit')}
-            </th>
-            <th scope="col" data-sort="text">
-              {t('public.col.category')}
-            </th>
-            <th scope="col" class="num" data-sort="num">
-              {t('public.col.score')}
-            </th>
-            <th scope="col" class="num">
-              {t('public.col.scoreInterval')}
-            </th>
-            <th scope="col" class="num">
-              {t('public.col.rankInterval')}
-            </th>
-            <th scope="col" class="num" data-sort="num">
-              {t('public.col.rate')}
-            </th>
-            <th scope="col" class="num" data-sort="num">
-              {t('public.col.valid')}
-            </th>
-            <th scope="col" class="num" data-sort="num">
-              {t('public.col.unknown')}
-            </th>
+            {col('public.col.rank', 'rank')}
+            {col('public.col.unit', 'name')}
+            {col('public.col.score', 'score')}
+            {col('public.col.scoreInterval')}
+            {col('public.col.rankInterval')}
+            {col('public.col.rate', 'satisfactionRate')}
+            {counts ? (
+              <>
+                {col('public.col.satisfied', 'satisfied')}
+                {col('public.col.basic', 'basic')}
+                {col('public.col.dissatisfied', 'dissatisfied')}
+              </>
+            ) : (
+              col('public.col.valid', 'valid')
+            )}
+            {col('public.col.unknown', 'unknown')}
+            {col('public.col.category', 'category')}
+            {col('public.col.categoryRank', 'categoryRank')}
           </tr>
         </thead>
         <tbody>
           {doc.units.map((u) => {
             const d = decimals.get(u.code) ?? 2;
             return (
-              <tr class={u.bottom3TwoYears ? 'b3 two' : u.bottom3 ? 'b3' : !u.ranked ? 'unranked' : undefined} data-code={u.code}>
-                <td class="num rank" data-v={u.rank ?? ''}>
-                  {u.rank ?? '—'}
-                </td>
-                <th scope="row" class="unit" data-v={u.name}>
+              <tr class={u.bottom3TwoYears ? 'b3 two' : u.bottom3 ? 'b3' : !u.ranked ? 'unranked' : undefined}>
+                <td>{u.rank ?? '—'}</td>
+                <th scope="row">
                   <a href={unitHref(u.code)}>{u.name}</a>
                   <Flags t={t} u={u} />
                 </th>
-                <td class="category" data-v={u.category}>
-                  {u.category}
-                </td>
-                <td class="num score" data-v={u.score ?? ''}>
-                  {fmtNumber(u.score, d)}
-                </td>
-                <td class="num interval">{fmtInterval(u.scoreInterval, d)}</td>
-                <td class="num interval">{u.rankInterval ? `${u.rankInterval[0]}–${u.rankInterval[1]}` : '—'}</td>
-                <td class="num" data-v={u.satisfactionRate ?? ''}>
-                  {fmtPercent(u.satisfactionRate)}
-                </td>
-                <td class="num" data-v={u.valid}>
-                  {u.valid}
-                </td>
-                <td class="num" data-v={u.unknown}>
-                  {u.unknown}
-                </td>
+                <td>{fmtNumber(u.score, d)}</td>
+                <td>{fmtInterval(u.scoreInterval, d)}</td>
+                <td>{u.rankInterval ? `${u.rankInterval[0]}–${u.rankInterval[1]}` : '—'}</td>
+                <td>{fmtPercent(u.satisfactionRate)}</td>
+                {counts ? (
+                  <>
+                    <td>{u.counts?.satisfied ?? '—'}</td>
+                    <td>{u.counts?.basic ?? '—'}</td>
+                    <td>{u.counts?.dissatisfied ?? '—'}</td>
+                  </>
+                ) : (
+                  <td>{u.valid}</td>
+                )}
+                <td>{u.unknown}</td>
+                <td>{u.category}</td>
+                <td>{u.categoryRank ?? '—'}</td>
               </tr>
             );
           })}
@@ -349,97 +277,13 @@ function RankingTable({ t, doc, decimals }: { t: Translate; doc: ResultsDocument
   );
 }
 
-function CategoryPanel({ t, doc, category, index, decimals }: { t: Translate; doc: ResultsDocument; category: string; index: number; decimals: Map<string, number> }) {
-  const units = doc.units.filter((u) => u.category === category);
-  const counts = doc.scale === 'satisfaction4';
-  return (
-    <section id={`cat-${index}`} class="tab-panel" aria-labelledby={`cat-${index}-h`}>
-      <h3 id={`cat-${index}-h`}>{category}</h3>
-      <div class="table-wrap">
-        <table class="category-table">
-          <caption class="visually-hidden">{t('public.categoryCaption', { category, n: units.length })}</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                {t('public.col.categoryRank')}
-              </th>
-              <th scope="col">{t('public.col.unit')}</th>
-              <th scope="col" class="num">
-                {t('public.col.score')}
-              </th>
-              <th scope="col" class="num">
-                {t('public.col.rate')}
-              </th>
-              {counts && (
-                <>
-                  <th scope="col" class="num">
-                    {t('public.col.satisfied')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('public.col.basic')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('public.col.dissatisfied')}
-                  </th>
-                </>
-              )}
-              {!counts && (
-                <th scope="col" class="num">
-                  {t('public.col.valid')}
-                </th>
-              )}
-              <th scope="col" class="num">
-                {t('public.col.unknown')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {units.map((u) => (
-              <tr class={u.bottom3 ? 'b3' : undefined}>
-                <td class="num">{u.categoryRank ?? '—'}</td>
-                <th scope="row" class="unit">
-                  <a href={unitHref(u.code)}>{u.name}</a>
-                  <Flags t={t} u={u} />
-                </th>
-                <td class="num">{fmtNumber(u.score, decimals.get(u.code) ?? 2)}</td>
-                <td class="num">{fmtPercent(u.satisfactionRate)}</td>
-                {counts && (
-                  <>
-                    <td class="num">{u.counts?.satisfied ?? '—'}</td>
-                    <td class="num">{u.counts?.basic ?? '—'}</td>
-                    <td class="num">{u.counts?.dissatisfied ?? '—'}</td>
-                  </>
-                )}
-                {!counts && <td class="num">{u.valid}</td>}
-                <td class="num">{u.unknown}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {counts && (
-        <>
-          <h4 class="js-only" hidden>
-            {t('public.chart.answers', { category })}
-          </h4>
-          <div class="chart-box chart-answers js-only" hidden>
-            <canvas class="answers-chart" data-category={category} role="img" aria-label={t('public.chart.answersAlt', { category })}>
-              {t('public.chart.answersAlt', { category })}
-            </canvas>
-          </div>
-        </>
-      )}
-    </section>
-  );
-}
-
 function Turnout({ t, doc }: { t: Translate; doc: ResultsDocument }) {
   return (
     <section id="turnout" aria-labelledby="turnout-h">
       <h2 id="turnout-h">{t('public.turnoutHeading')}</h2>
-      <p>{t('public.turnoutText', { sample: doc.sampleSize, ballots: doc.ballots, rate: fmtPercent(doc.turnout) })}</p>
+      <p>{t('public.turnoutText', { sample: drawnTurnout(doc).drawn, ballots: doc.ballots, rate: fmtPercent(drawnTurnout(doc).turnout) })}</p>
       {doc.turnoutByStratum.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" tabindex={0} aria-labelledby="turnout-h">
           <table>
             <thead>
               <tr>
@@ -472,31 +316,3 @@ function Turnout({ t, doc }: { t: Translate; doc: ResultsDocument }) {
   );
 }
 
-/** The round's rules in a few lines: its points (or scale), the threshold, the scope of the bottom three, intervals. */
-export function MethodBox({ t, doc }: { t: Translate; doc: ResultsDocument }): Child {
-  const [p1, p2, p3] = doc.points;
-  return (
-    <section id="method" class="method-box" aria-labelledby="method-h">
-      <h2 id="method-h">{t('public.method')}</h2>
-      {doc.scale === 'satisfaction4' ? (
-        <>
-          <p>{t('about.points', { year: doc.year, p1, p2, p3 })}</p>
-          <p class="formula">{t('about.formula', { p1, p2, p3 })}</p>
-          <p>{t('about.rate')}</p>
-        </>
-      ) : (
-        <p>{t('about.score100', { year: doc.year })}</p>
-      )}
-      <p>{t('public.method.minValid', { n: doc.minValid })}</p>
-      <p>
-        {t('public.method.scope')}
-        {t(doc.bottomScope === 'overall' ? 'public.method.scopeOverall' : 'public.method.scopeCategory')}
-      </p>
-      <p>{t('public.method.intervals', { resamples: doc.intervals.resamples, method: doc.intervals.method })}</p>
-      <p class="row">
-        <a href="/about">{t('public.method.more')}</a>
-        <a href={`/draw/${doc.year}`}>{t('public.method.draw')}</a>
-      </p>
-    </section>
-  );
-}

@@ -91,6 +91,8 @@ export async function computeResults(db: Executor, round: Round, meta: { version
     seed: round.seed ?? '',
   });
   const strata = await turnoutByStratum(db, round);
+  // The sample actually drawn: the setting, or the whole pool when the pool was smaller.
+  const seats = strata.reduce((n, s) => n + s.seats, 0);
   return {
     year: round.year,
     title: round.title,
@@ -101,9 +103,9 @@ export async function computeResults(db: Executor, round: Round, meta: { version
     points,
     bottomScope: round.bottom_scope,
     minValid: round.min_valid,
-    sampleSize: round.sample_size,
+    sampleSize: seats,
     ballots: ballots.length,
-    turnout: round.sample_size ? ballots.length / round.sample_size : 0,
+    turnout: seats ? ballots.length / seats : 0,
     turnoutByStratum: strata.map((s) => ({ stratum: s.stratum, seats: s.seats, ballots: s.answered, turnout: s.seats ? s.answered / s.seats : 0 })),
     seed: round.seed ?? '',
     intervals: { method: BOOTSTRAP_METHOD, resamples: DEFAULT_RESAMPLES, level: 0.95 },

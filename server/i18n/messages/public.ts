@@ -113,6 +113,10 @@ export const publicMessages = {
     zh: '重抽用的随机数不是临时产生的：它来自公开的 seedrandom 随机数生成器，种子是“抽取种子|bootstrap”的 SHA-256，抽取种子就是代表抽取时公布的种子。因此任何人按同样的步骤（方法编号 {method}）重新计算，都会得到完全相同的区间。',
     en: 'The random numbers for the repetitions are not made up on the spot: they come from the public seedrandom generator, seeded with the SHA-256 of "draw seed|bootstrap", where the draw seed is the one published with the draw. Anyone following the same steps (method {method}) gets exactly the same intervals.',
   },
+  'about.bootstrapExact': {
+    zh: '计算时并不是一张一张地抽票，而是直接抽出每种回答各出现多少次（在统计上与逐张抽取完全相同，但快得多）。因此要逐位重现公布的区间，需要按公开的程序（{method}）的步骤和随机数顺序计算。',
+    en: 'In the computation the answers are not drawn one by one: the program draws how many times each answer comes up, which is the same thing statistically but much faster. To reproduce the published intervals to the last digit, follow the published program ({method}), its steps and its order of random numbers.',
+  },
   'about.publishHeading': { zh: '公布和更正', en: 'Publication and corrections' },
   'about.publish': {
     zh: '结果公布时保存为不可修改的快照，并附上它的 SHA-256 指纹；下载的数据文件可以自行核对指纹。如需更正，只能发布新的版本并说明原因，之前的版本仍然可以查看和下载。',
@@ -160,9 +164,15 @@ export const publicMessages = {
   'public.results.rankHistory': { zh: '历年情况', en: 'Across the years' },
   'public.results.ranking': { zh: '排名', en: 'Ranking' },
   'public.results.rankingHint': {
-    zh: '表格按名次排列。点击表头可以换一种排序。区间是 95% 区间（见下文“测评办法”）。',
-    en: 'The table is in rank order; with JavaScript on, a column heading sorts by that column. Intervals are 95% intervals (see the method below).',
+    zh: '表格按名次排列，区间是 95% 区间（见下文“测评办法”）。',
+    en: 'The table is in rank order; intervals are 95% intervals (see the method below).',
   },
+  'public.results.interactHint': {
+    zh: '点击表头可以换一种排序；点击类别可以只看这一类单位，下方图表随之变化。',
+    en: 'A column heading sorts by that column; a category shows only its units, and the charts below follow.',
+  },
+  'public.results.showCategory': { zh: '按类别查看', en: 'Show a category' },
+  'public.results.allCategories': { zh: '全部单位', en: 'All units' },
   'public.results.caption': { zh: '{year} 年度排名（共 {n} 个单位）', en: 'Ranking {year} ({n} units)' },
   'public.col.rank': { zh: '名次', en: 'Rank' },
   'public.col.unit': { zh: '单位', en: 'Unit' },
@@ -188,13 +198,12 @@ export const publicMessages = {
   },
   'public.chart.legend': { zh: '▼ 后三位　⚠ 连续两年后三位　细线：95% 区间', en: '▼ bottom three   ⚠ two years running   thin line: 95% interval' },
   'public.chart.noScript': { zh: '图表需要 JavaScript；排名表中有全部数字。', en: 'The charts need JavaScript; the ranking table has every figure.' },
-  'public.chart.answers': { zh: '{category}：各类回答所占比例', en: '{category}: how the answers split' },
+  'public.chart.answers': { zh: '各类回答所占比例', en: 'How the answers split' },
   'public.chart.answersAlt': {
-    zh: '堆叠条形图：{category} 各单位收到的满意、基本满意、不满意和不了解所占的比例。相同数字见本类别的表格。',
-    en: 'Stacked bar chart: for each unit of {category}, the shares of satisfied, basically satisfied, dissatisfied and don\'t-know answers. The table of this category has the same figures.',
+    zh: '堆叠条形图：各单位收到的满意、基本满意、不满意和不了解所占的比例。相同数字（票数）见上方排名表。',
+    en: 'Stacked bar chart: for each unit, the shares of satisfied, basically satisfied, dissatisfied and don\'t-know answers. The ranking table above has the same figures (as counts).',
   },
-  'public.categories': { zh: '分类别结果', en: 'By category' },
-  'public.categoryCaption': { zh: '{category}（{n} 个单位）', en: '{category} ({n} units)' },
+  'public.chart.followsTabs': { zh: '图表显示上方所选类别的单位。', en: 'The charts show the units of the category chosen above.' },
   'public.turnoutHeading': { zh: '参与情况', en: 'Turnout' },
   'public.turnoutText': {
     zh: '抽中 {sample} 名代表，收回 {ballots} 张测评票，参与率 {rate}。',
@@ -278,5 +287,4 @@ export const publicMessages = {
   'public.js.unknown': { zh: '不了解', en: "Don't know" },
   'public.js.share': { zh: '所占比例（%）', en: 'Share of answers (%)' },
   'public.js.sortBy': { zh: '按此列排序', en: 'Sort by this column' },
-  'public.js.tabs': { zh: '类别', en: 'Categories' },
 } as const;

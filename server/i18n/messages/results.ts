@@ -11,7 +11,7 @@ export const resultsMessages = {
     en: 'Publishing freezes the results into an immutable snapshot with its SHA-256; public pages show only published snapshots. A correction is a new version with a note; earlier versions stay readable.',
   },
   'results.console.correct': { zh: '发布更正版本', en: 'Publish a correction' },
-  'results.console.note': { zh: '更正说明（公开）', en: 'Note on the correction (public)' },
+  'results.console.note': { zh: '说明（公开；发布更正时必填）', en: 'Note (public; required for a correction)' },
   'results.console.versions': { zh: '已公布的版本', en: 'Published versions' },
   'results.console.version': { zh: '第 {version} 版', en: 'Version {version}' },
   'results.console.notClosed': { zh: '测评截止后才能预览和公布结果。', en: 'Results can be previewed and published once the round is closed.' },

@@ -1,0 +1,294 @@
+// Shared by the e2e.*.test.ts files: a small demo city in a temporary DATA_DIR (the demo's 40 units, a pool of
+// 160 in six strata, two published past years and an open current round), the real server listening on a free
+// port in this process, Debian's Chromium driven by playwright-core, and the checks every page gets: axe-core,
+// horizontal scrolling at 360 px, tap-target sizes, console errors. Screenshots go to artifacts/e2e/.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import * as assert from 'uvu/assert';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { demoPool, demoUnits } from '../scripts/demo-city.js';
+import { demoRound } from '../scripts/demo-rounds.js';
+import { createAdmin } from '../server/admin/accounts.js';
+import { systemClock } from '../server/clock.js';
+import { loadConfig, type Config } from '../server/config.js';
+import type { Database } from '../server/db/schema.js';
+import { linkToken } from '../server/links/tokens.js';
+import { openDataDir, startServer } from '../server/main.js';
+import { upsertRepresentatives } from '../server/pool/representatives.js';
+import { upsertUnits } from '../server/units/units.js';
+import { freePort, ROOT } from './child-server.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'artifacts/e2e');
+export const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1100, height: 900 }, locale: 'zh-CN' };
+export const ADMIN = { username: 'e2e-admin', password: 'e2e correct horse battery' };
+/** Units the made-up ballots treat badly in both past years, so the "bottom three two years running" flag shows. */
+export const WEAK = ['U27', 'U12'];
+
+export interface City {
+  base: string;
+  config: Config;
+  db: Database;
+  thisYear: number;
+  /** Published, oldest first. */
+  pastYears: number[];
+  browser: Browser;
+  /** Tokens of the current round's links nobody has used yet (each one a fresh representative). */
+  unusedTokens(year?: number): Promise<string[]>;
+  tokenOf(year: number, code: string, generation?: number): string;
+  close(): Promise<void>;
+}
+
+/** Fails with a clear message when the browser is missing: CI installs it, so a missing one is never skipped. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser tests need Debian's chromium package (.ci/run installs it with fonts-noto-cjk).`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** A test file that stalls (a browser that never answers) must not hold up `npm test` for ever. */
+const WATCHDOG_MS = 300_000;
+
+/** Builds the city, starts the server on a free port and launches Chromium. */
+export async function startCity(): Promise<City> {
+  setTimeout(() => {
+    console.error(`e2e: still running after ${WATCHDOG_MS / 1000} s; giving up`);
+    process.exit(1);
+  }, WATCHDOG_MS).unref();
+  const root = mkdtempSync(join(tmpdir(), 'pingyi-e2e-'));
+  const port = await freePort();
+  const config = loadConfig({ DATA_DIR: join(root, 'data'), MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
+  const db = await openDataDir(config);
+  const clock = systemClock;
+  const now = clock.now();
+  const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(now));
+  const pastYears = [thisYear - 2, thisYear - 1];
+  await upsertUnits(db, clock, demoUnits(), 'e2e');
+  await upsertRepresentatives(db, clock, demoPool(0.05), { actor: 'e2e' });
+  for (const year of pastYears) await demoRound(db, config, year, { now, current: false, weakest: WEAK });
+  await demoRound(db, config, thisYear, { now, current: true, weakest: [] });
+  const made = await createAdmin(db, clock, { ...ADMIN, actor: 'e2e' });
+  if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);
+
+  const server = await startServer(config, db, { quiet: true });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (e) {
+    server.close();
+    await db.destroy();
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const tokenOf = (year: number, code: string, generation = 1) => linkToken(config.secret, year, code, generation);
+  return {
+    base,
+    config,
+    db,
+    thisYear,
+    pastYears,
+    browser,
+    tokenOf,
+    async unusedTokens(year = thisYear) {
+      const rows = await db
+        .selectFrom('round_links')
+        .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
+        .select(['round_links.code', 'round_links.generation'])
+        .where('rounds.year', '=', year)
+        .where('round_links.active', '=', 1)
+        .where('round_links.used_on', 'is', null)
+        .orderBy('round_links.code')
+        .execute();
+      return rows.map((r) => tokenOf(year, r.code, r.generation));
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.destroy();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Console errors and uncaught page errors, as text, from the moment this is called. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  return errors;
+}
+
+/** A screenshot under artifacts/e2e/: the whole page, or only what the viewport shows. */
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: opts.fullPage ?? true });
+}
+
+export function saveArtifact(name: string, bytes: Uint8Array | string): string {
+  const path = join(ARTIFACTS, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** How many CSS pixels the page is wider than its viewport (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+}
+
+/** The elements that stick out on the right, for a failure message. */
+export async function overflowCulprits(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0 && !el.closest('.table-wrap')) {
+        const id = el.id ? `#${el.id}` : '';
+        const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+        out.push(`${el.tagName.toLowerCase()}${id}${cls} right=${Math.round(r.right)}`);
+      }
+    }
+    return out.slice(0, 10);
+  });
+}
+
+export interface Target {
+  what: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Visible tap targets smaller than `min` CSS px either way. A radio or checkbox inside its label is not counted
+ * (the label is the target); neither are links inside running text (WCAG 2.5.8's inline exception) nor the skip
+ * link parked off-screen.
+ */
+export async function smallTargets(page: Page, min: number, scope = 'body'): Promise<Target[]> {
+  return page.evaluate(
+    ([min, scope]) => {
+      const out: { what: string; width: number; height: number }[] = [];
+      const root = document.querySelector(scope as string);
+      if (!root) return out;
+      const sel = 'a[href], button, summary, select, textarea, input:not([type=hidden]), label.choice, [role=tab]';
+      for (const el of root.querySelectorAll(sel)) {
+        if (el.matches('input[type=radio], input[type=checkbox]') && el.closest('label')) continue;
+        const r = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
+        if (r.right <= 0 || r.bottom <= -10000) continue;
+        if (el.tagName === 'A' && style.display === 'inline' && el.parentElement && /^(P|LI|DD|TD|SPAN|SMALL|STRONG)$/.test(el.parentElement.tagName)) {
+          const text = (el.parentElement.textContent ?? '').trim();
+          if (text.length > (el.textContent ?? '').trim().length + 2) continue; // a link in a sentence
+        }
+        if (r.width < (min as number) - 0.5 || r.height < (min as number) - 0.5) {
+          const label = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+          const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+          out.push({ what: `${el.tagName.toLowerCase()}${cls} "${label}"`, width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10 });
+        }
+      }
+      return out;
+    },
+    [min, scope] as const,
+  );
+}
+
+/** Tap targets as lines for a failure message, identical ones counted once ("×40"). */
+export function describeTargets(where: string, list: Target[]): string[] {
+  const counts = new Map<string, number>();
+  for (const t of list) {
+    const line = `${where}: ${t.what} ${t.width}×${t.height}`;
+    counts.set(line, (counts.get(line) ?? 0) + 1);
+  }
+  return [...counts].map(([line, n]) => (n > 1 ? `${line} (×${n})` : line));
+}
+
+/** The computed font size, in px, of the first element matching `selector`. */
+export async function fontSize(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (el) => parseFloat(getComputedStyle(el).fontSize));
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core on the page as it is and returns the serious and critical violations. The source is evaluated
+ * through the DevTools protocol, which the page's CSP (script-src 'self') does not govern. axe needs the page's
+ * timers, so it cannot run where JavaScript is off: it gives up after 30 s rather than wait for ever.
+ */
+export async function axeSerious(page: Page): Promise<AxeFinding[]> {
+  const has = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  if (!has) await page.evaluate(AXE_SOURCE);
+  const run = page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300)}`) }));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`axe-core did not finish within 30 s on ${page.url()} (is JavaScript off in this context?)`)), 30_000);
+  });
+  try {
+    const violations = await Promise.race([run, timeout]);
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function describeFindings(where: string, findings: AxeFinding[]): string {
+  return findings.map((f) => `${where}: [${f.impact}] ${f.id}: ${f.help}\n    ${f.nodes.join('\n    ')}`).join('\n');
+}
+
+/** Opens a context that shares nothing with others (cookies, localStorage). */
+export async function newContext(city: City, opts: BrowserContextOptions = PHONE): Promise<BrowserContext> {
+  const ctx = await city.browser.newContext(opts);
+  ctx.setDefaultTimeout(15_000);
+  ctx.setDefaultNavigationTimeout(30_000);
+  return ctx;
+}
+
+/** Every canvas the reader can see, with the share of its pixels that are painted (alpha > 0). */
+export async function paintedCanvases(page: Page): Promise<{ id: string; width: number; height: number; painted: number }[]> {
+  return page.$$eval('canvas', (els) =>
+    els
+      .filter((c) => (c as HTMLCanvasElement).checkVisibility())
+      .map((el) => {
+        const c = el as HTMLCanvasElement;
+        const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++;
+        return { id: c.id || c.className, width: c.width, height: c.height, painted: n / Math.max(1, c.width * c.height) };
+      }),
+  );
+}
+
+/** At least one chart is shown, and every chart shown holds pixels (more than 2% of its area painted). */
+export async function expectCharts(page: Page, where: string) {
+  const canvases = await paintedCanvases(page);
+  assert.ok(canvases.length >= 1, `${where}: no chart is shown`);
+  for (const c of canvases) assert.ok(c.painted > 0.02, `${where}: canvas ${c.id} (${c.width}×${c.height}) is blank (${(c.painted * 100).toFixed(2)}% painted)`);
+}
+
+/** Counts the pages of a PDF as Chromium writes it (one `/Type /Page` object per page). */
+export function pdfPages(pdf: Uint8Array): number {
+  return (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+}
