@@ -42,6 +42,9 @@ export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Open data may be read by anyone's scripts, from any site: it holds codes and figures only, never a secret. */
+export const OPEN_DATA_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' } as const;
+
 /** Paths that carry a secret in them; the log shows their shape only. */
 export function redactPath(path: string): string {
   return path.replace(/^\/s\/[^/?#]+/, '/s/[token]').replace(/^\/admin\/setup\/[^/?#]+/, '/admin/setup/[token]');

@@ -1,3 +1,4 @@
+import { OPEN_DATA_HEADERS } from '../http/middleware.js';
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../http/context.js';
@@ -63,12 +64,13 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
         data = { bytes: new Uint8Array(Buffer.from(row.body, 'utf8')), sha256: row.sha256 };
         bodies.set(`${head.roundId}:${version}`, data);
       }
-      return c.body(data.bytes, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${data.sha256}"` });
+      return c.body(data.bytes, 200, { ...OPEN_DATA_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${data.sha256}"` });
     }
     if (m[2] === '.csv') {
       const doc = await publishedDoc(db, head.roundId, version);
       if (!doc) throw notPublished(year);
       return c.body(resultsCsv(doc), 200, {
+        ...OPEN_DATA_HEADERS,
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="results-${year}-v${version}.csv"`,
         'Cache-Control': dataCaching(explicit),
