@@ -10,6 +10,8 @@ import { formatDateTime } from '../time.js';
 import { problemText, type Problem } from '../validate.js';
 import { publishResults } from './publish.js';
 import { computeResults, type ResultsDocument } from './snapshot.js';
+import { categoriesOf, roundCategories } from './public-data.js';
+import { ResultsPage as PublicResultsPage } from './public-views.js';
 import { smallCategories } from './tally.js';
 
 async function roundOr404(c: Ctx): Promise<Round> {
@@ -65,7 +67,7 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
   const done = c.req.query('done') === 'published' ? t('results.published', { year: round.year, version: c.req.query('version') ?? '', sha: c.req.query('sha') ?? '' }) : undefined;
   return consolePage(
     c,
-    { title: t('results.console.title', { year: round.year }), status: extra.status, path: `${base}/results` },
+    { title: t('results.console.title', { year: round.year }), status: extra.status, path: `${base}/results`, scripts: draft ? ['vendor/chart.js', 'js/results.js'] : [] },
     <>
       <h1>{t('results.console.title', { year: round.year })}</h1>
       <p class="row">
@@ -97,10 +99,12 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
                 {t('results.console.smallCategory', { category: s.category, n: s.ranked })}
               </p>
             ))}
-            <p>
-              {t('turnout.overall', { answered: draft.ballots, seats: draft.sampleSize, rate: `${(draft.turnout * 100).toFixed(1)}%` })}
-            </p>
             <RankingTable c={c} doc={draft} />
+          </section>
+          {/* The public page as it will look, marked as a draft (its downloads exist only once published). */}
+          <section class="draft-preview" aria-label={t('results.console.draft')}>
+            <p class="alert">{t('results.console.draft')}</p>
+            <PublicResultsPage c={c} doc={draft} sha256="" versions={[]} latest={draft.version} categories={categoriesOf(draft, await roundCategories(db, round.id))} years={[]} />
           </section>
           <section class="panel">
             <h2>{versions.length ? t('results.console.correct') : t('results.console.publish')}</h2>
