@@ -5,8 +5,8 @@ import { page } from '../http/layout.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { poolComposition } from '../pool/representatives.js';
 import { DEFAULT_RESAMPLES, BOOTSTRAP_METHOD } from '../results/bootstrap.js';
-import { categoriesOf, drawnTurnout, fmtNumber, fmtPercent, publishedDoc, publishedYears, roundCategories, scoreDecimals, type PublishedYear } from '../results/public-data.js';
-import { BottomThree, Flags, TwoYears } from '../results/public-parts.js';
+import { categoriesOf, fmtNumber, publishedDoc, publishedYears, roundCategories, scoreDecimals, type PublishedYear } from '../results/public-data.js';
+import { BottomThree, Flags, KeyFigures, TwoYears } from '../results/public-parts.js';
 import type { ResultsDocument } from '../results/snapshot.js';
 import { listRounds } from '../rounds/rounds.js';
 import { formatDateTime } from '../time.js';
@@ -138,20 +138,7 @@ function Glance({ c, doc, categories }: { c: Ctx; doc: ResultsDocument; categori
       <p>
         {doc.title} · {t('public.results.version', { version: doc.version, date: formatDateTime(doc.publishedAt, c.get('config').timeZone) })}
       </p>
-      <dl class="figures">
-        <div>
-          <dt>{t('public.results.ballots')}</dt>
-          <dd>{t('public.results.ballotsOf', { ballots: doc.ballots, sample: drawnTurnout(doc).drawn })}</dd>
-        </div>
-        <div>
-          <dt>{t('public.results.turnout')}</dt>
-          <dd>{fmtPercent(drawnTurnout(doc).turnout)}</dd>
-        </div>
-        <div>
-          <dt>{t('public.results.rankedUnits')}</dt>
-          <dd>{t('public.results.rankedOf', { ranked: ranked.length, units: doc.units.length })}</dd>
-        </div>
-      </dl>
+      <KeyFigures t={t} doc={doc} />
       <TwoYears t={t} doc={doc} />
       <BottomThree t={t} doc={doc} decimals={decimals} />
       <h3>{t('home.byCategory')}</h3>

@@ -3,7 +3,7 @@
 import type { Child } from 'hono/jsx';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { publicMessages } from '../i18n/messages/public.js';
-import { fmtNumber, type PublishedUnit } from './public-data.js';
+import { drawnTurnout, fmtNumber, fmtPercent, type PublishedUnit } from './public-data.js';
 import type { ResultsDocument } from './snapshot.js';
 
 export const unitHref = (code: string) => `/units/${encodeURIComponent(code)}`;
@@ -103,5 +103,26 @@ export function MethodBox({ t, doc }: { t: Translate; doc: ResultsDocument }): C
         <a href={`/draw/${doc.year}`}>{t('public.method.draw')}</a>
       </p>
     </section>
+  );
+}
+
+/** Ballots, turnout and ranked units: the three figures at the top of the results page and the home page. */
+export function KeyFigures({ t, doc }: { t: Translate; doc: ResultsDocument }) {
+  const ranked = doc.units.filter((u) => u.ranked).length;
+  return (
+    <dl class="figures">
+      <div>
+        <dt>{t('public.results.ballots')}</dt>
+        <dd>{t('public.results.ballotsOf', { ballots: doc.ballots, sample: drawnTurnout(doc).drawn })}</dd>
+      </div>
+      <div>
+        <dt>{t('public.results.turnout')}</dt>
+        <dd>{fmtPercent(drawnTurnout(doc).turnout)}</dd>
+      </div>
+      <div>
+        <dt>{t('public.results.rankedUnits')}</dt>
+        <dd>{t('public.results.rankedOf', { ranked, units: doc.units.length })}</dd>
+      </div>
+    </dl>
   );
 }

@@ -6,7 +6,7 @@ import { JsonData } from '../http/layout.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
 import { drawnTurnout, fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedYear } from './public-data.js';
-import { BottomThree, browserWords, Flags, MethodBox, TwoYears, unitHref } from './public-parts.js';
+import { BottomThree, browserWords, Flags, KeyFigures, MethodBox, TwoYears, unitHref } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
 
 export interface VersionRow {
@@ -66,20 +66,7 @@ export function ResultsPage(p: ResultsPageProps) {
         ))}
       </nav>
 
-      <dl class="figures">
-        <div>
-          <dt>{t('public.results.ballots')}</dt>
-          <dd>{t('public.results.ballotsOf', { ballots: doc.ballots, sample: drawnTurnout(doc).drawn })}</dd>
-        </div>
-        <div>
-          <dt>{t('public.results.turnout')}</dt>
-          <dd>{fmtPercent(drawnTurnout(doc).turnout)}</dd>
-        </div>
-        <div>
-          <dt>{t('public.results.rankedUnits')}</dt>
-          <dd>{t('public.results.rankedOf', { ranked: ranked.length, units: doc.units.length })}</dd>
-        </div>
-      </dl>
+      <KeyFigures t={t} doc={doc} />
 
       <TwoYears t={t} doc={doc} />
       <BottomThree t={t} doc={doc} decimals={decimals} />
@@ -315,4 +302,5 @@ function Turnout({ t, doc }: { t: Translate; doc: ResultsDocument }) {
     </section>
   );
 }
+
 
