@@ -131,17 +131,18 @@ export function Timeline(props: { c: Ctx; round: Round }) {
   );
 }
 
-export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[] }) {
+/** Seats, answers and turnout per group (stratum by default, or district), with a total row. */
+export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[]; caption?: MessageKey; head?: MessageKey; missing?: string }) {
   const t = props.c.get('t');
   const seats = props.rows.reduce((n, r) => n + r.seats, 0);
   const answered = props.rows.reduce((n, r) => n + r.answered, 0);
   return (
     <div class="table-wrap">
       <table>
-        <caption>{t('rounds.turnout')}</caption>
+        <caption>{t(props.caption ?? 'rounds.turnout')}</caption>
         <thead>
           <tr>
-            <th scope="col">{t('pool.stratum')}</th>
+            <th scope="col">{t(props.head ?? 'pool.stratum')}</th>
             <th scope="col" class="num">{t('rounds.seats')}</th>
             <th scope="col" class="num">{t('rounds.answered')}</th>
             <th scope="col" class="num">{t('rounds.turnoutRate')}</th>
@@ -150,7 +151,7 @@ export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[] }) {
         <tbody>
           {props.rows.map((r) => (
             <tr>
-              <th scope="row">{r.stratum}</th>
+              <th scope="row">{r.stratum || props.missing}</th>
               <td class="num">{r.seats}</td>
               <td class="num">{r.answered}</td>
               <td class="num">{pct(r.answered, r.seats)}</td>

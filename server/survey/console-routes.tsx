@@ -51,29 +51,13 @@ export const surveyConsole = new Hono<AppEnv>()
         <SubNav c={c} round={round} />
         <p class="lead">{t('turnout.overall', { answered, seats, rate: pct(answered, seats) })}</p>
         <TurnoutTable c={c} rows={strata} />
-        <div class="table-wrap">
-          <table>
-            <caption>{t('turnout.byDistrict')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('pool.district')}</th>
-                <th scope="col" class="num">{t('rounds.seats')}</th>
-                <th scope="col" class="num">{t('rounds.answered')}</th>
-                <th scope="col" class="num">{t('rounds.turnoutRate')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {districts.map((d) => (
-                <tr>
-                  <th scope="row">{d.label ?? t('pool.noDistrict')}</th>
-                  <td class="num">{d.seats}</td>
-                  <td class="num">{d.answered}</td>
-                  <td class="num">{pct(d.answered, d.seats)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TurnoutTable
+          c={c}
+          rows={districts.map((d) => ({ stratum: d.label ?? '', seats: d.seats, answered: d.answered }))}
+          caption="turnout.byDistrict"
+          head="pool.district"
+          missing={t('pool.noDistrict')}
+        />
         <h2>{t('turnout.byDay')}</h2>
         {days.length === 0 ? (
           <p>{t('turnout.none')}</p>
