@@ -83,7 +83,6 @@ export const authRoutes = new Hono<AppEnv>()
     return c.redirect('/admin/login?bye=1', 303);
   })
   .get('/setup/:token', async (c) => {
-    const t = c.get('t');
     if (!(await setupTokenUsable(c.get('db'), c.get('clock'), c.req.param('token')))) {
       throw new AppError('gone', { message: 'admin.setup.gone' });
     }

@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 
 /*
  * Table types. Portable on purpose: times are ISO-8601 UTC text, booleans are 0/1 integers, ids are made
@@ -200,5 +200,3 @@ export interface DB {
 export type Executor = Kysely<DB> | Transaction<DB>;
 export type Database = Kysely<DB>;
 
-// Kept so that Generated stays available to later tables without an unused-import dance.
-export type { Generated };

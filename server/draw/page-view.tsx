@@ -8,7 +8,6 @@ import { DRAW_ALGORITHM } from './algorithm.js';
 import { allocationRows, codeAnswer, decidedTies, sortedStrata, type CodeAnswer } from './explain.js';
 import type { DrawRecord } from './record.js';
 
-type Replacement = DrawRecord['replacements'][number];
 
 
 type Props = { c: Ctx; rec: DrawRecord };

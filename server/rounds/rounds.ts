@@ -6,7 +6,7 @@ import { freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
 import { linkToken, tokenHash } from '../links/tokens.js';
 import { dateInZone } from '../time.js';
 import { charLength, refused, type Outcome } from '../validate.js';
-import { settingsColumns, settingsOf, type RoundSettings } from './settings.js';
+import { settingsColumns, type RoundSettings } from './settings.js';
 
 export type Round = RoundTable;
 
@@ -271,4 +271,3 @@ export async function turnoutByStratum(db: Executor, round: Round): Promise<Stra
   return rows.map((r) => ({ stratum: r.stratum, seats: Number(r.seats), answered: Number(r.answered) }));
 }
 
-export { settingsOf };
