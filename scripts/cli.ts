@@ -8,7 +8,7 @@ import { CliError, parseArgs } from '../server/cli/command.js';
 import { commands, findCommand } from '../server/cli/commands.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { translator } from '../server/i18n/catalogue.js';
-import { openDataDir } from '../server/main.js';
+import { openDatabase } from '../server/db/database.js';
 
 function usage(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
-  const db = await openDataDir(config);
+  const db = await openDatabase(config);
   try {
     await found.command.run({ db, config, clock: systemClock, t, env: process.env, out, askSecret }, args);
     return 0;

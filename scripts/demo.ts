@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createAdmin } from '../server/admin/accounts.js';
 import { systemClock } from '../server/clock.js';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { openDataDir, startServer } from '../server/main.js';
+import { openDatabase } from '../server/db/database.js';
+import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { invitations } from '../server/links/invitations.js';
 import { findRound } from '../server/rounds/rounds.js';
@@ -25,7 +26,7 @@ try {
   console.error(e instanceof ConfigError ? e.message : String(e));
   process.exit(2);
 }
-const db = await openDataDir(config);
+const db = await openDatabase(config);
 const clock = systemClock;
 const password = randomBytes(9).toString('base64url');
 await createAdmin(db, clock, { username: 'demo', password, actor: 'demo' });

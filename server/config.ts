@@ -7,6 +7,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL connection string (DATABASE_URL); null means SQLite in DATA_DIR. */
+  databaseUrl: string | null;
   baseUrl: string;
   secret: string;
   minPool: number;
@@ -71,8 +73,14 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
   if (!['', '0', '1', 'true', 'false'].includes(trustRaw)) problems.push(`TRUST_PROXY must be 1 or 0 (got "${env.TRUST_PROXY}")`);
   const secret = env.SECRET === undefined || env.SECRET === '' ? undefined : env.SECRET;
   if (secret !== undefined && secret.length < 32) problems.push('SECRET must be at least 32 characters long');
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null) {
+    if (!/^postgres(ql)?:\/\/./.test(databaseUrl)) problems.push('DATABASE_URL must be a PostgreSQL connection string such as postgres://pingyi:password@db.example/pingyi');
+    // Every application server must derive the same survey links, so the secret cannot be made up per machine.
+    if (secret === undefined) problems.push('SECRET must be set when DATABASE_URL is: every application server on the database needs the same one');
+  }
   if (problems.length) throw new ConfigError(problems);
-  return { port, host, dataDir, baseUrl, secret, minPool, timeZone, trustProxy: trustRaw === '1' || trustRaw === 'true', sessionIdleMinutes };
+  return { port, host, dataDir, databaseUrl, baseUrl, secret, minPool, timeZone, trustProxy: trustRaw === '1' || trustRaw === 'true', sessionIdleMinutes };
 }
 
 /**

@@ -1,20 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { countAdmins, issueSetupToken } from './admin/accounts.js';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { migrateToLatest, openSqlite } from './db/database.js';
+import { DatabaseSetupError, openDatabase } from './db/database.js';
 import type { Database } from './db/schema.js';
-
-/** Opens and migrates DATA_DIR/pingyi.db. Shared by the server, the CLI and the demo. */
-export async function openDataDir(config: Config): Promise<Database> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const db = openSqlite(join(config.dataDir, 'pingyi.db'));
-  await migrateToLatest(db);
-  return db;
-}
 
 /**
  * Request lines are gathered and written to stdout a few times a second (one write per line costs a busy server
@@ -36,6 +26,13 @@ export function bufferedLog(write: (text: string) => void = (t) => process.stdou
   };
 }
 
+/** Where the data lives, for a log line: never the password of a connection string. */
+export function describeStore(config: Config): string {
+  if (!config.databaseUrl) return config.dataDir;
+  const u = new URL(config.databaseUrl);
+  return `PostgreSQL ${u.host}${u.pathname}`;
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}) {
   const app = createApp({ db, config, clock: systemClock, log: opts.quiet ? () => {} : bufferedLog() });
@@ -55,9 +52,15 @@ async function main() {
     console.error(e instanceof ConfigError ? e.message : String(e));
     process.exit(2);
   }
-  const db = await openDataDir(config);
+  let db: Database;
+  try {
+    db = await openDatabase(config);
+  } catch (e) {
+    console.error(e instanceof DatabaseSetupError ? e.message : `Cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
   const server = await startServer(config, db);
-  console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${config.dataDir}`);
+  console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${describeStore(config)}`);
   if ((await countAdmins(db)) === 0) {
     const token = await issueSetupToken(db, systemClock);
     console.log(`No administrator yet. Create the first one within 24 hours at this one-time link:\n  ${config.baseUrl}/admin/setup/${token}`);

@@ -16,7 +16,7 @@ import { loadConfig, type Config } from '../server/config.js';
 import { openSqlite } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDataDir } from '../server/main.js';
+import { openDatabase } from '../server/db/database.js';
 import { runCli } from './child-server.js';
 import { Browser, TEST_PASSWORD, type TestApp } from './helpers.js';
 
@@ -76,7 +76,7 @@ const clock = fixedClock('2026-03-10T02:00:00Z');
 audit.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'pingyi-audit-'));
   config = { ...loadConfig({ DATA_DIR: join(root, 'data'), TZ: 'Asia/Shanghai' }), minPool: 20 };
-  db = await openDataDir(config);
+  db = await openDatabase(config);
 });
 
 audit.after(async () => {

@@ -13,7 +13,7 @@ import { demoUnits } from '../scripts/demo-city.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDataDir } from '../server/main.js';
+import { openDatabase } from '../server/db/database.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
@@ -51,7 +51,7 @@ export async function prepareInstallation(opts: { links: number; units?: number 
   const root = mkdtempSync(join(tmpdir(), 'pingyi-child-'));
   const dataDir = join(root, 'data');
   const config = loadConfig({ DATA_DIR: dataDir, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
-  const db = await openDataDir(config);
+  const db = await openDatabase(config);
   try {
     const clock = fixedClock(new Date());
     const units = demoUnits().slice(0, opts.units ?? 12);

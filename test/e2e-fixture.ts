@@ -16,7 +16,8 @@ import { systemClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDataDir, startServer } from '../server/main.js';
+import { openDatabase } from '../server/db/database.js';
+import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { upsertUnits } from '../server/units/units.js';
 import { freePort, ROOT } from './child-server.js';
@@ -66,7 +67,7 @@ export async function startCity(): Promise<City> {
   const root = mkdtempSync(join(tmpdir(), 'pingyi-e2e-'));
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: join(root, 'data'), MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
-  const db = await openDataDir(config);
+  const db = await openDatabase(config);
   const clock = systemClock;
   const now = clock.now();
   const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(now));

@@ -2,7 +2,7 @@ import { createApp } from '../server/app.js';
 import { createAdmin } from '../server/admin/accounts.js';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
-import { openMemoryDatabase } from '../server/db/database.js';
+import { openTestDatabase } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
 
 export const TEST_PASSWORD = 'correct horse battery';
@@ -12,6 +12,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     port: 3000,
     host: '127.0.0.1',
     dataDir: '/nonexistent',
+    databaseUrl: null,
     baseUrl: 'http://localhost',
     secret: 'test-secret-test-secret-test-secret-0123',
     minPool: 3000,
@@ -24,7 +25,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
 
 /** A fresh app on a fresh in-memory database, with a settable clock and captured log lines. */
 export async function createTestApp(opts: { config?: Partial<Config>; now?: string } = {}) {
-  const db = await openMemoryDatabase();
+  const { db } = await openTestDatabase();
   const clock = fixedClock(opts.now ?? '2026-03-01T02:00:00Z');
   const config = testConfig(opts.config);
   const logs: string[] = [];

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { fixedClock } from '../../server/clock.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
-import { openDataDir } from '../../server/main.js';
+import { openDatabase } from '../../server/db/database.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../../server/pool/representatives.js';
 import { publishResults } from '../../server/results/publish.js';
 import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
@@ -35,7 +35,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   const env = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
   const config = loadConfig(env);
-  const db = await openDataDir(config);
+  const db = await openDatabase(config);
   const clock = fixedClock(new Date());
   const units = demoUnits();
   await upsertUnits(db, clock, units, 'bench');

@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
@@ -35,7 +36,7 @@ export async function createAdmin(db: Database, clock: Clock, input: { username:
   const problems = accountProblems(username, input.password);
   if (problems.length) return { ok: false, problems };
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const taken = await trx.selectFrom('admins').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) return { ok: false as const, problems: ['admin.error.usernameTaken' as MessageKey] };
     const id = newId();
@@ -77,7 +78,7 @@ export async function createFirstAdmin(
   const problems = accountProblems(username, input.password);
   if (problems.length) return { ok: false, problems };
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     if (!(await setupTokenUsable(trx, clock, token))) return { ok: false as const, gone: true as const };
     const id = newId();
     const now = isoTime(clock.now());

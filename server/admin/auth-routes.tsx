@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { appendAudit } from '../audit/log.js';
@@ -65,7 +66,7 @@ export const authRoutes = new Hono<AppEnv>()
       await recordLoginFailure(db, clock, username, address);
       return LoginPage(c, { problems: [c.get('t')('admin.login.failed')], username, status: 422 });
     }
-    const token = await db.transaction().execute(async (trx) => {
+    const token = await transaction(db, async (trx) => {
       // A session id planted before login is discarded: the session always starts anew.
       const old = getCookie(c, SESSION_COOKIE);
       if (old) await endSession(trx, sha256(old));

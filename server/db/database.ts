@@ -1,7 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database, DB } from './schema.js';
+
+/*
+ * One schema and one set of queries, two databases: SQLite in DATA_DIR (the default, for one machine) and
+ * PostgreSQL when DATABASE_URL is set (for several application servers on one database).
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export function dialectOf(db: Kysely<any>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
 
 /**
  * Kysely prepares every query anew; better-sqlite3 statements can be reused, and preparing is a large share of a
@@ -35,8 +50,44 @@ export function openSqlite(file: string): Database {
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+// PostgreSQL's bigint (type 20) is what count(*) returns; SQLite gives a number, so PostgreSQL does too here.
+const BIGINT = 20;
+const pgTypes = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === BIGINT ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser };
+
+/**
+ * A PostgreSQL database through a connection pool. `allowExitOnIdle` lets a CLI command or test end without an
+ * explicit close once its queries are done.
+ */
+export function openPostgres(url: string, opts: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: pgTypes, allowExitOnIdle: true, idleTimeoutMillis: 5000 });
+  // An idle client whose connection drops (server restart) reports here; the pool replaces it on next use.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export class DatabaseSetupError extends Error {}
+
+/**
+ * Text must sort by bytes, as on SQLite: codes, strata and units are ordered in SQL, and the draw's method is
+ * defined in byte order. A database created with another collation is refused with the command that makes a
+ * right one.
+ */
+async function checkPostgres(db: Database): Promise<void> {
+  const { rows } = await sql<{ collate: string; encoding: string }>`
+    select datcollate as collate, pg_encoding_to_char(encoding) as encoding from pg_database where datname = current_database()`.execute(db);
+  const info = rows[0];
+  if (!info || !['C', 'POSIX'].includes(info.collate) || info.encoding !== 'UTF8') {
+    throw new DatabaseSetupError(
+      `The PostgreSQL database has collation ${info?.collate ?? '?'} and encoding ${info?.encoding ?? '?'}; Pingyi needs C and UTF8 ` +
+        `so text sorts by bytes as the published method says. Create it with:\n` +
+        `  CREATE DATABASE pingyi TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';`,
+    );
+  }
+}
+
 /** Brings the schema to the newest migration; throws with the migration's name on failure. */
 export async function migrateToLatest(db: Database): Promise<void> {
+  if (dialectOf(db) === 'postgres') await checkPostgres(db);
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -45,9 +96,46 @@ export async function migrateToLatest(db: Database): Promise<void> {
   }
 }
 
-/** A fresh, migrated in-memory database: what every test suite starts from. */
-export async function openMemoryDatabase(): Promise<Database> {
-  const db = openSqlite(':memory:');
-  await migrateToLatest(db);
+/**
+ * The installation's database, migrated: PostgreSQL at `databaseUrl` when it is set, otherwise DATA_DIR/pingyi.db.
+ * Shared by the server, the CLI, the demo and the benchmarks.
+ */
+export async function openDatabase(config: { dataDir: string; databaseUrl: string | null }): Promise<Database> {
+  let db: Database;
+  if (config.databaseUrl) {
+    db = openPostgres(config.databaseUrl);
+  } else {
+    mkdirSync(config.dataDir, { recursive: true });
+    db = openSqlite(join(config.dataDir, 'pingyi.db'));
+  }
+  try {
+    await migrateToLatest(db);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   return db;
+}
+
+/**
+ * Where tests keep their data. Without TEST_DATABASE_URL: a fresh in-memory SQLite database. With it: a fresh
+ * schema of its own in that PostgreSQL database, so suites running side by side never meet; `url` is the
+ * connection string for that schema, for a server started in a child process.
+ */
+export async function openTestDatabase(): Promise<{ db: Database; url: string | null }> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) {
+    const db = openSqlite(':memory:');
+    await migrateToLatest(db);
+    return { db, url: null };
+  }
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  const admin = openPostgres(base, { max: 1 });
+  await sql`create schema ${sql.id(schema)}`.execute(admin);
+  await admin.destroy();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const db = openPostgres(url.toString(), { max: 4 });
+  await migrateToLatest(db);
+  return { db, url: url.toString() };
 }

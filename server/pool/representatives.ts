@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { sql } from 'kysely';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
@@ -147,7 +148,7 @@ export async function upsertRepresentatives(
   rows: readonly RepresentativeInput[],
   opts: { actor: string; deactivateMissing?: boolean; action?: string },
 ): Promise<PoolImportSummary> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const now = isoTime(clock.now());
     const existing = new Map((await trx.selectFrom('representatives').selectAll().execute()).map((r) => [r.code, r]));
     const summary: PoolImportSummary = { added: 0, updated: 0, unchanged: 0, deactivated: 0 };
@@ -180,7 +181,7 @@ export async function upsertRepresentatives(
 
 /** Edits one representative (code changes allowed when the new code is free). */
 export async function updateRepresentative(db: Database, clock: Clock, code: string, input: RepresentativeInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const old = await findRepresentative(trx, code);
     if (!old) return 'not_found';
     if (input.code !== code && (await findRepresentative(trx, input.code))) return 'code_taken';
@@ -192,7 +193,7 @@ export async function updateRepresentative(db: Database, clock: Clock, code: str
 }
 
 export async function setRepresentativeActive(db: Database, clock: Clock, code: string, active: boolean, actor: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const res = await trx.updateTable('representatives').set({ active: active ? 1 : 0, updated_at: isoTime(clock.now()) }).where('code', '=', code).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
     await appendAudit(trx, clock, { actor, action: active ? 'pool.reactivate' : 'pool.deactivate', detail: { code } });

@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import { isoTime } from '../db/ids.js';
@@ -13,7 +14,7 @@ import { computeResults, latestPublished, serialize } from './snapshot.js';
 export async function publishResults(db: Database, clock: Clock, input: { year: number; note: string }, actor: string): Promise<Outcome<{ version: number; sha256: string }>> {
   const note = input.note.trim();
   if (charLength(note) > 1000) return refused('results.error.note', undefined, 'note');
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, input.year);
     if (!round) return refused('rounds.error.notFound', { year: input.year });
     if (round.status !== 'closed' && round.status !== 'published') return refused('results.error.notClosed', { year: input.year, status: round.status });

@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import { isoTime, newId } from '../db/ids.js';
@@ -22,7 +23,7 @@ const notFound = (year: number) => refused('rounds.error.notFound', { year });
 
 /** Creates a round in `draft`. */
 export async function createRound(db: Database, clock: Clock, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     if (await findRound(trx, s.year)) return refused('rounds.error.exists', { year: s.year }, 'year');
     const now = isoTime(clock.now());
     const row: Round = {
@@ -48,7 +49,7 @@ export async function createRound(db: Database, clock: Clock, s: RoundSettings, 
 
 /** Changes a draft round's settings; a frozen round's settings never change. */
 export async function updateRoundSettings(db: Database, clock: Clock, year: number, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
@@ -70,7 +71,7 @@ export async function frozenPool(db: Executor, round: Round): Promise<{ code: st
  * is known. Refused below `minPool` active representatives, with the numbers.
  */
 export async function freezeRound(db: Database, clock: Clock, year: number, minPool: number, actor: string): Promise<Outcome<{ poolHash: string; strata: Record<string, number>; units: number }>> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
@@ -116,7 +117,7 @@ export async function drawRound(
   const { year, publicRandom, source } = input;
   if (publicRandom.trim() === '' || charLength(publicRandom) > 500) return refused('rounds.error.publicRandom', undefined, 'publicRandom');
   if (charLength(source) > 200) return refused('rounds.error.source', undefined, 'source');
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (round.drawn_at) return refused('rounds.error.alreadyDrawn', { year, drawnAt: round.drawn_at });
@@ -168,7 +169,7 @@ export async function replaceMember(
   const { year, code } = input;
   const reason = input.reason.trim();
   if (charLength(reason) < 1 || charLength(reason) > 200 || /[\r\n]/.test(reason)) return refused('rounds.error.reason', undefined, 'reason');
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (!SEATED_STATUSES.has(round.status)) return refused('rounds.error.noSeats', { year, status: round.status });
@@ -204,7 +205,7 @@ export async function replaceMember(
 
 /** Issues a new link for a seat (generation + 1); the old link stops working at once. */
 export async function reissueLink(db: Database, clock: Clock, input: { year: number; code: string; secret: string }, actor: string): Promise<Outcome<{ generation: number }>> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, input.year);
     if (!round) return notFound(input.year);
     if (!SEATED_STATUSES.has(round.status)) return refused('rounds.error.noSeats', { year: input.year, status: round.status });
@@ -238,7 +239,7 @@ async function setStatus(
   to: 'open' | 'closed',
   refusal: (r: Round) => 'rounds.error.notDrawnYet' | 'rounds.error.cannotOpen' | 'rounds.error.notOpen' | undefined,
 ): Promise<Outcome<Round>> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     const why = refusal(round);

@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -107,12 +108,12 @@ export async function castBallot(
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt((n) => randomBytes(n));
     try {
-      return await db.transaction().execute(async (trx) => {
+      return await transaction(db, async (trx) => {
         const marked = await trx.executeQuery(withParams(p.markUsed, [usedOn, tokenHash(input.token)]));
         if (Number(marked.numAffectedRows ?? 0) !== 1) return { ok: false as const, reason: 'used' as const };
         await trx.executeQuery(withParams(p.insertBallot, [randomUUID(), input.roundId, receipt, answers, comments, input.comment]));
         return { ok: true as const, receipt };
-      });
+      }, 'ballot');
     } catch (e) {
       // A receipt that collides with another in the same round (about 1 in 10^9 per pair): try a fresh one.
       if (attempt < 3 && /unique|constraint/i.test((e as Error).message) && /receipt/i.test((e as Error).message)) continue;

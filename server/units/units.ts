@@ -1,3 +1,4 @@
+import { transaction } from '../db/transaction.js';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import { isoTime, newId } from '../db/ids.js';
@@ -72,7 +73,7 @@ export interface UpsertSummary {
  * either all rows are stored or none.
  */
 export async function upsertUnits(db: Database, clock: Clock, rows: readonly UnitInput[], actor: string, action = 'units.import'): Promise<UpsertSummary> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const now = isoTime(clock.now());
     await ensureCategories(trx, rows.map((r) => r.category));
     const existing = new Map((await trx.selectFrom('units').selectAll().execute()).map((r) => [r.code, r]));
@@ -95,7 +96,7 @@ export async function upsertUnits(db: Database, clock: Clock, rows: readonly Uni
 
 /** Edits one unit (its code may change if the new one is free). Returns false when the new code is taken. */
 export async function updateUnit(db: Database, clock: Clock, code: string, input: UnitInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const old = await findUnit(trx, code);
     if (!old) return 'not_found';
     if (input.code !== code && (await findUnit(trx, input.code))) return 'code_taken';
@@ -112,7 +113,7 @@ export async function updateUnit(db: Database, clock: Clock, code: string, input
 
 /** Deactivates or reactivates a unit; a deactivated unit is left out of rounds frozen afterwards. */
 export async function setUnitActive(db: Database, clock: Clock, code: string, active: boolean, actor: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transaction(db, async (trx) => {
     const res = await trx.updateTable('units').set({ active: active ? 1 : 0, updated_at: isoTime(clock.now()) }).where('code', '=', code).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
     await appendAudit(trx, clock, { actor, action: active ? 'units.reactivate' : 'units.deactivate', detail: { code } });
