@@ -5,6 +5,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseSetupError, openDatabase } from './db/database.js';
 import type { Database } from './db/schema.js';
+import { startMixing } from './survey/mix.js';
 
 /**
  * Request lines are gathered and written to stdout a few times a second (one write per line costs a busy server
@@ -35,8 +36,11 @@ export function describeStore(config: Config): string {
 
 /** Starts the server; resolves once it listens. */
 export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}) {
-  const app = createApp({ db, config, clock: systemClock, log: opts.quiet ? () => {} : bufferedLog() });
+  const log = opts.quiet ? () => {} : bufferedLog();
+  const app = createApp({ db, config, clock: systemClock, log });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  const stopMixing = startMixing(db, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
+  server.once('close', stopMixing);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

@@ -12,6 +12,7 @@ import { createRound, drawRound, freezeRound, reissueLink, replaceMember } from 
 import { parseSettings } from '../server/rounds/settings.js';
 import { upsertUnits } from '../server/units/units.js';
 import type { Outcome } from '../server/validate.js';
+import { dumpDatabase } from './db-inspect.js';
 import { Browser, createTestApp, loggedIn, type TestApp } from './helpers.js';
 
 const BASE_URL = 'https://pingyi.example.gov.cn';
@@ -61,18 +62,6 @@ async function admin(t: TestApp) {
 
 async function activeLink(t: TestApp, hash: string) {
   return t.db.selectFrom('round_links').selectAll().where('token_hash', '=', hash).where('active', '=', 1).executeTakeFirst();
-}
-
-/** Every row of every table of the SQLite database, as text. */
-async function dumpDatabase(t: TestApp): Promise<string> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(t.db);
-  assert.ok(tables.rows.some((r) => r.name === 'round_links'));
-  const out: string[] = [];
-  for (const { name } of tables.rows) {
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(t.db);
-    for (const row of rows.rows) out.push(`${name} ${Object.values(row).map((v) => String(v)).join('\u0001')}`);
-  }
-  return out.join('\n');
 }
 
 function parseCsv(text: string): string[][] {
@@ -216,7 +205,7 @@ secrecy('1,000 seats: the CSV and the letters list every link, and no token (nor
   for (const token of current) assert.ok(letters.includes(`${BASE_URL}/s/${token}`), 'the letters have every current link');
   for (const token of retired) assert.not.ok(csv.includes(token), 'retired links are not exported');
 
-  const dump = await dumpDatabase(t);
+  const dump = await dumpDatabase(t.db);
   assert.ok(dump.length > 100_000, 'the dump holds the data');
   assert.ok(dump.includes(sha(current[0]!)), 'hashes are there');
   assert.not.ok(dump.includes(SECRET), 'the secret is not in the database');

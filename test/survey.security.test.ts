@@ -7,6 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoUnits } from '../scripts/demo-city.js';
 import { createApp } from '../server/app.js';
+import { dialectOf } from '../server/db/database.js';
+import { mixBallots } from '../server/survey/mix.js';
+import { columnNames, dumpDatabase, indexedColumns, referencedTables, tableNames } from './db-inspect.js';
 import { countRows } from './helpers.js';
 import { fullBallot, CHOICES, openSurvey, post, usedOn, type Survey } from './survey-fixture.js';
 
@@ -19,18 +22,6 @@ const DATE_LIKE = /\d{4}-\d\d-\d\d/;
 const UNITS = demoUnits().filter((_, i) => i % 3 === 0).slice(0, 12);
 
 const receiptOf = (res: Response) => RECEIPT_IN_LOCATION.exec(res.headers.get('location') ?? '')?.[1];
-
-/** Every row of every table except `skip`, as text. */
-async function dumpDatabase(s: Survey, skip: string[] = []): Promise<string> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(s.db);
-  const out: string[] = [];
-  for (const { name } of tables.rows) {
-    if (skip.includes(name)) continue;
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(s.db);
-    for (const row of rows.rows) out.push(`${name} ${Object.values(row).map((v) => String(v)).join(' | ')}`);
-  }
-  return out.join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 const once = suite('exactly one ballot per link');
@@ -102,32 +93,27 @@ async function castAll(s: Survey, tokens: string[]): Promise<string[]> {
   return receipts;
 }
 
-anon('the ballots table has exactly the anonymous columns, no rowid, and nothing refers to a ballot', async () => {
+anon('the ballots table has exactly the anonymous columns, no insertion counter, and nothing refers to a ballot', async () => {
   const s = await openSurvey({ units: UNITS });
-  const columns = await sql<{ name: string }>`pragma table_info(ballots)`.execute(s.db);
-  assert.equal(columns.rows.map((c) => c.name).sort(), ['answers', 'comment', 'comments', 'id', 'receipt', 'round_id']);
-  const ddl = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'ballots'`.execute(s.db);
-  assert.match(ddl.rows[0]?.sql ?? '', /without rowid\s*$/i, 'WITHOUT ROWID: no hidden insertion counter');
-  let rowid: unknown;
-  try {
-    await sql`select rowid from ballots`.execute(s.db);
-  } catch (e) {
-    rowid = e;
+  assert.equal(await columnNames(s.db, 'ballots'), ['answers', 'comment', 'comments', 'id', 'receipt', 'round_id']);
+  if (dialectOf(s.db) === 'sqlite') {
+    const ddl = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'ballots'`.execute(s.db);
+    assert.match(ddl.rows[0]?.sql ?? '', /without rowid\s*$/i, 'WITHOUT ROWID: no hidden insertion counter');
+    let rowid: unknown;
+    try {
+      await sql`select rowid from ballots`.execute(s.db);
+    } catch (e) {
+      rowid = e;
+    }
+    assert.ok(rowid, 'there is no rowid to read an arrival order from');
   }
-  assert.ok(rowid, 'there is no rowid to read an arrival order from');
+  // (PostgreSQL has no rowid; its hidden transaction ids and row positions are handled by mixing: tests below.)
   // Indexes hold only the round, the receipt and the (random) id.
-  const indexes = await sql<{ name: string }>`pragma index_list(ballots)`.execute(s.db);
-  for (const { name } of indexes.rows) {
-    const cols = await sql<{ name: string | null }>`select name from pragma_index_info(${name})`.execute(s.db);
-    for (const c of cols.rows) assert.ok(['round_id', 'receipt', 'id'].includes(c.name ?? ''), `index ${name} on ${c.name}`);
-  }
+  for (const c of await indexedColumns(s.db, 'ballots')) assert.ok(['round_id', 'receipt', 'id'].includes(c), `an index on ${c}`);
   // Only `rounds` is referenced from ballots, and no table references ballots (no link-to-ballot key anywhere).
-  const fks = await sql<{ table: string }>`pragma foreign_key_list(ballots)`.execute(s.db);
-  assert.equal([...new Set(fks.rows.map((f) => f.table))], ['rounds']);
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(s.db);
-  for (const { name } of tables.rows) {
-    const refs = await sql<{ table: string }>`select "table" from pragma_foreign_key_list(${name})`.execute(s.db);
-    assert.not.ok(refs.rows.some((r) => r.table === 'ballots'), `${name} does not reference ballots`);
+  assert.equal(await referencedTables(s.db, 'ballots'), ['rounds']);
+  for (const name of await tableNames(s.db)) {
+    assert.not.ok((await referencedTables(s.db, name)).includes('ballots'), `${name} does not reference ballots`);
   }
 });
 
@@ -153,7 +139,7 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
   }
   // A ballot's id and receipt exist in the ballots table only: no participation record, audit row or other table
   // points at them.
-  const elsewhere = await dumpDatabase(s, ['ballots']);
+  const elsewhere = await dumpDatabase(s.db, ['ballots']);
   for (const row of rows) {
     assert.not.ok(elsewhere.includes(row.id), 'ballot id found outside ballots');
     assert.not.ok(elsewhere.includes(row.receipt), 'receipt found outside ballots');
@@ -164,15 +150,17 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
 anon('ids are random, and the stored order is the id order, not the arrival order', async () => {
   const s = await openSurvey({ units: UNITS });
   const arrival = await castAll(s, s.tokens);
+  // On PostgreSQL the servers mix the ballots every minute and at closing (server/survey/mix.ts); here, now.
+  await mixBallots(s.db);
   const stored = await sql<{ id: string; receipt: string }>`select id, receipt from ballots`.execute(s.db);
   const ids = stored.rows.map((r) => r.id);
   assert.ok(ids.every((id) => UUID_V4.test(id)), 'random (version 4) UUIDs');
   assert.is(new Set(ids).size, 30);
-  // Why this proves storage order says nothing: the table is WITHOUT ROWID, so SQLite keeps its rows in a B-tree
-  // ordered by the primary key, which is a random UUID made at casting time. A scan (and the file's page layout)
-  // therefore follows the ids, i.e. a random permutation chosen independently of when each ballot came. Below:
-  // the unordered scan is exactly id order, and it is not the order of arrival (which, for 30 ballots, a random
-  // order would match with probability 1/30!).
+  // Why this proves storage order says nothing: on SQLite the table is WITHOUT ROWID, so its rows live in a
+  // B-tree ordered by the primary key, a random UUID made at casting time; on PostgreSQL mixing rewrites the
+  // table in id order. A scan (and the file's page layout) therefore follows the ids, i.e. a random permutation
+  // chosen independently of when each ballot came. Below: the unordered scan is exactly id order, and it is not
+  // the order of arrival (which, for 30 ballots, a random order would match with probability 1/30!).
   assert.equal(ids, [...ids].sort(), 'a plain scan returns the ballots in id order');
   const storedOrder = stored.rows.map((r) => r.receipt);
   assert.not.equal(storedOrder, arrival, 'the stored order is not the arrival order');
@@ -181,13 +169,35 @@ anon('ids are random, and the stored order is the id order, not the arrival orde
   assert.not.equal(positions, [...positions].sort((a, b) => a - b));
 });
 
+anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link that cast it', async () => {
+  const s = await openSurvey({ units: UNITS });
+  if (dialectOf(s.db) !== 'postgres') return; // SQLite stores no transaction ids
+  await castAll(s, s.tokens.slice(0, 10));
+  const xmins = async (table: string) => (await sql<{ x: string }>`select xmin::text as x from ${sql.table(table)}`.execute(s.db)).rows.map((r) => r.x);
+  const linkX = async () => new Set(await xmins('round_links'));
+  // Before mixing the trace is there: this is what mixing has to remove.
+  const before = await xmins('ballots');
+  assert.is(new Set(before).size, 10, 'each ballot was written by its own transaction');
+  const used = await linkX();
+  assert.ok(before.every((x) => used.has(x)), 'and each ballot shares it with its link');
+  assert.is(await mixBallots(s.db), 10, 'ten ballots mixed');
+  const after = await xmins('ballots');
+  assert.is(new Set(after).size, 1, 'all ballots now carry one transaction id');
+  assert.not.ok((await linkX()).has(after[0]!), 'which no link has');
+  assert.is(await mixBallots(s.db), 0, 'nothing to do until another ballot comes');
+  await castAll(s, s.tokens.slice(10, 11));
+  assert.is(await mixBallots(s.db), 11, 'a new ballot makes the round mixed again, all of it');
+  const again = await xmins('ballots');
+  assert.is(new Set(again).size, 1);
+  assert.not.ok((await linkX()).has(again[0]!));
+});
+
 anon('participation records keep a date only, and voting writes no time anywhere', async () => {
   const s = await openSurvey({ units: UNITS });
-  const linkColumns = await sql<{ name: string }>`pragma table_info(round_links)`.execute(s.db);
-  assert.equal(linkColumns.rows.map((c) => c.name).sort(), ['active', 'code', 'generation', 'issued_at', 'round_id', 'token_hash', 'used_on']);
+  assert.equal(await columnNames(s.db, 'round_links'), ['active', 'code', 'generation', 'issued_at', 'round_id', 'token_hash', 'used_on']);
   const before = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
   const auditBefore = await countRows(s.db, 'audit_log');
-  const dumpBefore = await dumpDatabase(s, ['ballots', 'round_links']);
+  const dumpBefore = await dumpDatabase(s.db, ['ballots', 'round_links']);
   await castAll(s, s.tokens.slice(0, 12));
   const after = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
   assert.is(after.filter((l) => l.used_on).length, 12);
@@ -197,7 +207,7 @@ anon('participation records keep a date only, and voting writes no time anywhere
     assert.equal({ ...link, used_on: null }, before[i], 'nothing else in the link changed');
   }
   assert.is(await countRows(s.db, 'audit_log'), auditBefore, 'casting a ballot writes no audit row (it would carry a time)');
-  assert.is(await dumpDatabase(s, ['ballots', 'round_links']), dumpBefore, 'no other table changed');
+  assert.is(await dumpDatabase(s.db, ['ballots', 'round_links']), dumpBefore, 'no other table changed');
 });
 
 anon('request logs show /s/[token] and never a token, valid or not', async () => {
@@ -290,7 +300,7 @@ stolen('only SHA-256 hashes of tokens are stored, and a hash is not a token', as
   const links = await s.db.selectFrom('round_links').select(['code', 'token_hash']).execute();
   assert.is(links.length, s.seats.length);
   for (const seat of s.seats) assert.is(links.find((l) => l.code === seat.code)?.token_hash, sha256(seat.token), `hash of ${seat.code}'s token`);
-  const dump = await dumpDatabase(s);
+  const dump = await dumpDatabase(s.db);
   for (const token of s.tokens) assert.not.ok(dump.includes(token), 'a token is stored somewhere');
 
   const hash = links[0]?.token_hash as string;

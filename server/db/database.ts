@@ -87,8 +87,14 @@ async function checkPostgres(db: Database): Promise<void> {
 
 /** Brings the schema to the newest migration; throws with the migration's name on failure. */
 export async function migrateToLatest(db: Database): Promise<void> {
-  if (dialectOf(db) === 'postgres') await checkPostgres(db);
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  let migrationTableSchema: string | undefined;
+  if (dialectOf(db) === 'postgres') {
+    await checkPostgres(db);
+    // Kysely looks for its bookkeeping tables in every schema unless told which; other installations may share
+    // the database under schemas of their own.
+    migrationTableSchema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

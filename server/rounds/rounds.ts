@@ -1,4 +1,5 @@
 import { transaction } from '../db/transaction.js';
+import { mixBallots } from '../survey/mix.js';
 import { appendAudit } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import { isoTime, newId } from '../db/ids.js';
@@ -228,7 +229,11 @@ export async function openRound(db: Database, clock: Clock, year: number, actor:
 }
 
 export async function closeRound(db: Database, clock: Clock, year: number, actor: string): Promise<Outcome<Round>> {
-  return setStatus(db, clock, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
+  const closed = await setStatus(db, clock, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
+  // On PostgreSQL a closed round's ballots are mixed now rather than within the minute (see survey/mix.ts). The
+  // round is closed either way; should mixing not get its lock now, the servers' next pass does it.
+  if (closed.ok) await mixBallots(db).catch(() => 0);
+  return closed;
 }
 
 async function setStatus(
