@@ -61,3 +61,33 @@ export async function dumpDatabase(db: Database, skip: readonly string[] = []): 
   }
   return out.sort().join('\n');
 }
+
+/**
+ * Catches every insert, update and delete on `tables` as it happens, by triggers that record it in a side table
+ * (a write that is rolled back takes its record with it). `take()` returns what was written since the last call.
+ */
+export async function watchWrites(db: Database, tables: readonly string[]): Promise<{ take(): Promise<{ tbl: string; op: string }[]> }> {
+  if (dialectOf(db) === 'sqlite') {
+    // Temporary objects live on this connection only, which is the one the app uses.
+    await sql`create temp table watched_writes (tbl text, op text)`.execute(db);
+    for (const table of tables) {
+      for (const op of ['insert', 'update', 'delete']) {
+        await sql.raw(`create temp trigger "watch_${table}_${op}" after ${op} on main."${table}" begin insert into watched_writes values ('${table}', '${op}'); end`).execute(db);
+      }
+    }
+  } else {
+    await sql`create table watched_writes (tbl text, op text)`.execute(db);
+    await sql`create function watch_write() returns trigger language plpgsql as $$
+      begin insert into watched_writes values (tg_table_name, lower(tg_op)); return null; end $$`.execute(db);
+    for (const table of tables) {
+      await sql.raw(`create trigger "watch_${table}" after insert or update or delete on "${table}" for each row execute function watch_write()`).execute(db);
+    }
+  }
+  return {
+    async take() {
+      const rows = (await sql<{ tbl: string; op: string }>`select tbl, op from watched_writes`.execute(db)).rows;
+      if (rows.length) await sql`delete from watched_writes`.execute(db);
+      return rows;
+    },
+  };
+}

@@ -22,6 +22,7 @@ import { parseUnitsCsv } from '../server/units/import.js';
 import { unitProblems, upsertUnits, type UnitInput } from '../server/units/units.js';
 import { CODE_PATTERN } from '../server/validate.js';
 import { ballotBody, prepareInstallation, startChildServer, type ChildServer, type Installation } from './child-server.js';
+import { tableNames, watchWrites } from './db-inspect.js';
 import { createTestApp, loggedIn, type TestApp } from './helpers.js';
 
 const SEED = process.env.FUZZ_SEED || 'pingyi-fuzz-1';
@@ -94,6 +95,7 @@ interface World extends TestApp {
   used: string[];
   closed: string[];
   tables: string[];
+  writes: Awaited<ReturnType<typeof watchWrites>>;
 }
 
 function ok<T>(o: { ok: true; value: T } | { ok: false; problems: { key: string }[] }, what: string): T {
@@ -135,17 +137,9 @@ async function buildWorld(): Promise<World> {
   const session = admin.cookies.get(SESSION_COOKIE);
   if (!session) throw new Error('no session cookie');
   const links2026 = await tokensOf(t, 2026);
-  const tables = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(t.db)).rows
-    .map((r) => r.name)
-    .filter((n) => n !== 'login_failures' && n !== 'admin_sessions');
-  // Every write to the stored data, by table, caught as it happens (temporary triggers live on the test's own
-  // connection only; a write rolled back takes its record with it).
-  await sql`create temp table fuzz_writes (tbl text, op text)`.execute(t.db);
-  for (const table of tables) {
-    for (const op of ['insert', 'update', 'delete']) {
-      await sql.raw(`create temp trigger "fuzz_${table}_${op}" after ${op} on main."${table}" begin insert into fuzz_writes values ('${table}', '${op}'); end`).execute(t.db);
-    }
-  }
+  const tables = (await tableNames(t.db)).filter((n) => !['login_failures', 'admin_sessions'].includes(n) && !n.startsWith('kysely_'));
+  // Every write to the stored data, by table, caught as it happens.
+  const writes = await watchWrites(t.db, tables);
   return {
     ...t,
     session,
@@ -154,6 +148,7 @@ async function buildWorld(): Promise<World> {
     used: links2026.filter((l) => l.used).map((l) => l.token),
     closed: (await tokensOf(t, 2025)).map((l) => l.token),
     tables,
+    writes,
   };
 }
 
@@ -716,11 +711,8 @@ http(`${REQUESTS} requests: never a 5xx, oversized bodies 413, no personal data 
       if (leaked) failures.push(`#${i} ${describe(p, res.status)}: personal data (${leaked}) shown to an anonymous visitor`);
       if (text.includes('action="/admin/logout"')) failures.push(`#${i} ${describe(p, res.status)}: a console page shown to an anonymous visitor`);
     }
-    const writes = await sql<{ tbl: string; op: string }>`select tbl, op from fuzz_writes`.execute(w.db);
-    if (writes.rows.length) {
-      failures.push(`#${i} ${describe(p, res.status)}: wrote ${writes.rows.map((x) => `${x.op} ${x.tbl}`).join(', ')}`);
-      await sql`delete from fuzz_writes`.execute(w.db);
-    }
+    const writes = await w.writes.take();
+    if (writes.length) failures.push(`#${i} ${describe(p, res.status)}: wrote ${writes.map((x) => `${x.op} ${x.tbl}`).join(', ')}`);
   }
   const ms = Date.now() - started;
   console.log(`  ${REQUESTS - unsendable} requests in ${ms} ms (${unsendable} not sendable); statuses ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ')}`);
