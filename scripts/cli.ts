@@ -8,7 +8,7 @@ import { CliError, parseArgs } from '../server/cli/command.js';
 import { commands, findCommand } from '../server/cli/commands.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { translator } from '../server/i18n/catalogue.js';
-import { openDatabase } from '../server/db/database.js';
+import { DatabaseSetupError, openDatabase } from '../server/db/database.js';
 
 function usage(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    if (e instanceof CliError || e instanceof ConfigError) console.error(e.message);
+    if (e instanceof CliError || e instanceof ConfigError || e instanceof DatabaseSetupError) console.error(e.message);
     else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   },

@@ -2,7 +2,7 @@
 // in the console leaves one row saying who, when and what (and no personal data), and a row edited, inserted or
 // deleted behind the application's back is found, by `verifyAudit`, by `npm run cli -- audit verify` (a child
 // process on the data directory, as an operator runs it) and on the console's audit page.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -13,11 +13,11 @@ import { createApp } from '../server/app.js';
 import { auditHash, verifyAudit, type AuditVerdict } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
-import { openSqlite } from '../server/db/database.js';
+import { copyDatabase } from '../server/db/copy.js';
 import type { Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
 import { openDatabase } from '../server/db/database.js';
-import { runCli } from './child-server.js';
+import { newPlace, openPlace, runCli, type Place } from './child-server.js';
 import { Browser, TEST_PASSWORD, type TestApp } from './helpers.js';
 
 const ADMIN = 'auditor';
@@ -48,16 +48,24 @@ async function auditRows(db: Database): Promise<AuditRow[]> {
   return db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 }
 
-/** A copy of the live database in its own data directory (with the same secret), made by SQLite itself. */
-async function copyDataDir(db: Database, from: string, to: string): Promise<string> {
-  mkdirSync(to, { recursive: true });
-  await sql`vacuum into ${join(to, 'pingyi.db')}`.execute(db);
-  copyFileSync(join(from, 'secret'), join(to, 'secret'));
-  return to;
+/**
+ * A copy of the live database in a place of its own (with the same secret), made by the copier that
+ * `migrate-to-postgres` uses.
+ */
+async function copyPlace(db: Database, from: Place, to: string): Promise<Place> {
+  const place = await newPlace(to);
+  const copy = await openPlace(place);
+  try {
+    await copyDatabase(db, copy);
+  } finally {
+    await copy.destroy();
+  }
+  if (!from.env.DATABASE_URL) copyFileSync(join(from.dataDir, 'secret'), join(to, 'secret'));
+  return place;
 }
 
-async function tamper(dir: string, change: (db: Database) => Promise<void>): Promise<AuditVerdict> {
-  const db = openSqlite(join(dir, 'pingyi.db'));
+async function tamper(place: Place, change: (db: Database) => Promise<void>): Promise<AuditVerdict> {
+  const db = await openPlace(place);
   try {
     await change(db);
     return await verifyAudit(db);
@@ -69,13 +77,15 @@ async function tamper(dir: string, change: (db: Database) => Promise<void>): Pro
 const audit = suite('audit log: who, when and what, hash-chained, and tampering found');
 
 let root: string;
+let place: Place;
 let config: Config;
 let db: Database;
 const clock = fixedClock('2026-03-10T02:00:00Z');
 
 audit.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'pingyi-audit-'));
-  config = { ...loadConfig({ DATA_DIR: join(root, 'data'), TZ: 'Asia/Shanghai' }), minPool: 20 };
+  place = await newPlace(join(root, 'data'));
+  config = { ...loadConfig({ ...place.env, TZ: 'Asia/Shanghai' }), minPool: 20 };
   db = await openDatabase(config);
 });
 
@@ -148,10 +158,9 @@ audit('every console action is one row (actor, ISO time, action), none holds per
 
   // ---- tampering, each in its own copy of the data directory ----
   const seqOf = (action: string) => (rows.find((r) => r.action === action) as AuditRow).seq;
-  const dataDir = config.dataDir;
-  const edited = await copyDataDir(db, dataDir, join(root, 'edited'));
-  const inserted = await copyDataDir(db, dataDir, join(root, 'inserted'));
-  const deleted = await copyDataDir(db, dataDir, join(root, 'deleted'));
+  const edited = await copyPlace(db, place, join(root, 'edited'));
+  const inserted = await copyPlace(db, place, join(root, 'inserted'));
+  const deleted = await copyPlace(db, place, join(root, 'deleted'));
 
   // Edited: the draw's public random value changed after the fact.
   const drawSeq = seqOf('round.draw');
@@ -182,7 +191,7 @@ audit('every console action is one row (actor, ISO time, action), none holds per
   assert.ok(!d.ok && d.seq === openSeq + 1 && d.problem.includes(`row ${openSeq} is missing`), `a deleted row is named (${JSON.stringify(d)})`);
 
   // The console's audit page shows the break (same session: the copy holds it too).
-  const tamperedDb = openSqlite(join(edited, 'pingyi.db'));
+  const tamperedDb = await openPlace(edited);
   try {
     const b2 = new Browser({ ...t, app: createApp({ db: tamperedDb, config, clock }), db: tamperedDb });
     b2.cookies = new Map(b.cookies);
@@ -195,7 +204,7 @@ audit('every console action is one row (actor, ISO time, action), none holds per
 
   // ---- the command line, as an operator runs it (one child process per data directory, side by side) ----
   await db.destroy();
-  const [cliIntact, cliEdited, cliInserted, cliDeleted] = await Promise.all([dataDir, edited, inserted, deleted].map((dir) => runCli(dir, ['audit', 'verify'])));
+  const [cliIntact, cliEdited, cliInserted, cliDeleted] = await Promise.all([place, edited, inserted, deleted].map((p) => runCli(p, ['audit', 'verify'])));
   assert.is(cliIntact?.code, 0, `intact: ${cliIntact?.stderr}`);
   assert.match(cliIntact?.stdout ?? '', new RegExp(`intact \\(${rows.length} rows\\)`));
   for (const [run, seq, what] of [

@@ -1,8 +1,9 @@
 // Guards SPEC §4 Reliability "online backup" and the README's restore steps: `npm run cli -- backup FILE` (a child
 // process) copies the database while the real server (another child process) keeps taking ballots; the copy is a
 // sound, consistent snapshot; restored as the README says, the server starts on it and it holds everything.
+// On PostgreSQL, backups are pg_dump's job, and the command says so.
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { suite } from 'uvu';
@@ -60,8 +61,20 @@ backup.after(async () => {
   inst?.cleanup();
 });
 
+const onPostgres = () => inst.env.DATABASE_URL !== undefined;
+
+backup('on PostgreSQL the backup command points at pg_dump and writes nothing', async () => {
+  if (!onPostgres()) return; // the SQLite backup is the next test
+  const file = join(inst.root, 'backup.db');
+  const run = await runCli(inst, ['backup', file]);
+  assert.is(run.code, 1, `exit 1 (stdout ${run.stdout})`);
+  assert.match(run.stderr, /pg_dump/);
+  assert.not.ok(existsSync(file), 'no file written');
+});
+
 backup('a backup taken during a burst of ballots is a consistent snapshot; restored, the server runs on it and it holds everything', async () => {
-  server = await startChildServer(inst.dataDir);
+  if (onPostgres()) return; // SQLite's own backup: VACUUM INTO while the server writes
+  server = await startChildServer(inst);
   const live = server;
   const file = join(inst.root, 'backup.db');
 
@@ -83,7 +96,7 @@ backup('a backup taken during a burst of ballots is a consistent snapshot; resto
   );
   while (accepted < 20) await new Promise((r) => setTimeout(r, 10));
   acceptedWhenBackupStarted = accepted;
-  const made = await runCli(inst.dataDir, ['backup', file]);
+  const made = await runCli(inst, ['backup', file]);
   const acceptedWhenBackupEnded = accepted;
   stop = true;
   await burst;
@@ -104,7 +117,7 @@ backup('a backup taken during a burst of ballots is a consistent snapshot; resto
 
   // A backup never overwrites: an existing file is refused and left as it was.
   const before = sha256(file);
-  const again = await runCli(inst.dataDir, ['backup', file]);
+  const again = await runCli(inst, ['backup', file]);
   assert.is(again.code, 1, `backup onto an existing file exits 1 (stdout ${again.stdout})`);
   assert.match(again.stderr, /already exists/);
   assert.is(sha256(file), before, 'the existing file is unchanged');
@@ -116,7 +129,7 @@ backup('a backup taken during a burst of ballots is a consistent snapshot; resto
   copyFileSync(file, inst.dbFile);
   for (const suffix of ['-wal', '-shm']) rmSync(inst.dbFile + suffix, { force: true });
   assert.is(readFileSync(join(inst.dataDir, 'secret'), 'utf8'), secret);
-  server = await startChildServer(inst.dataDir);
+  server = await startChildServer(inst);
 
   assert.is(await (await fetch(`${server.base}/healthz`)).text(), 'ok', '/healthz');
   const voted = inst.tokens.find((tk) => copy.usedHashes.has(tokenHash(tk))) as string;

@@ -1,5 +1,5 @@
 // Shared by the tests that need the real thing rather than `app.request()`: an installation in a temporary
-// DATA_DIR (units, a pool, an open round whose sample is the whole pool, so every submission has its own link),
+// place (DATA_DIR, and on a PostgreSQL test run a schema of its own) with units, a pool, an open round whose sample is the whole pool, so every submission has its own link),
 // the server started as a user starts it (`node --import tsx server/main.ts`) on a free port, and the CLI run as a
 // child process on the same DATA_DIR. The approach is that of scripts/bench/server.ts, with the ability to kill
 // the server at any moment and start it again on the same data.
@@ -13,7 +13,8 @@ import { demoUnits } from '../scripts/demo-city.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDatabase } from '../server/db/database.js';
+import { createTestSchema, openDatabase } from '../server/db/database.js';
+import type { Database } from '../server/db/schema.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
@@ -24,19 +25,42 @@ export const YEAR = 2026;
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
 
 /** The variables the server and the CLI read; the caller's own values never leak into a child. */
-const OWN_VARS = ['DATA_DIR', 'SECRET', 'PORT', 'HOST', 'BASE_URL', 'MIN_POOL', 'TZ', 'TRUST_PROXY', 'SESSION_IDLE_MINUTES', 'LANG', 'LC_ALL'];
+const OWN_VARS = ['DATA_DIR', 'DATABASE_URL', 'SECRET', 'PORT', 'HOST', 'BASE_URL', 'MIN_POOL', 'TZ', 'TRUST_PROXY', 'SESSION_IDLE_MINUTES', 'LANG', 'LC_ALL'];
 
-export function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of OWN_VARS) delete env[k];
-  // No SECRET: the installation keeps it in DATA_DIR/secret, as a real one does (and as a restore must keep it).
-  return { ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', MIN_POOL: '10', TZ: 'Asia/Shanghai', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', ...extra };
+/**
+ * Where an installation keeps its data: a data directory and, on a PostgreSQL test run (TEST_DATABASE_URL), a
+ * fresh schema of its own. `env` is what the server and the CLI are started with to find it.
+ */
+export interface Place {
+  dataDir: string;
+  env: Record<string, string>;
 }
 
-export interface Installation {
+/** Shared by every installation on PostgreSQL, which needs SECRET set (no secret file in DATA_DIR there). */
+const PG_SECRET = 'child-server-secret-child-server-secret-00';
+
+export async function newPlace(dataDir: string): Promise<Place> {
+  const url = await createTestSchema();
+  // Without a database URL, no SECRET: the installation keeps it in DATA_DIR/secret, as a real one does (and as a
+  // restore must keep it).
+  return { dataDir, env: url ? { DATA_DIR: dataDir, DATABASE_URL: url, SECRET: PG_SECRET } : { DATA_DIR: dataDir } };
+}
+
+/** The place's database, opened in this process. */
+export function openPlace(place: Place): Promise<Database> {
+  return openDatabase(loadConfig(place.env));
+}
+
+export function childEnv(place: Place, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of OWN_VARS) delete env[k];
+  return { ...env, ...place.env, HOST: '127.0.0.1', MIN_POOL: '10', TZ: 'Asia/Shanghai', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', ...extra };
+}
+
+export interface Installation extends Place {
   /** A fresh temporary directory; DATA_DIR is `data` inside it, so siblings (backups) can sit next to it. */
   root: string;
-  dataDir: string;
+  /** The SQLite file (on a PostgreSQL run it is never made). */
   dbFile: string;
   config: Config;
   units: UnitInput[];
@@ -50,7 +74,8 @@ export interface Installation {
 export async function prepareInstallation(opts: { links: number; units?: number }): Promise<Installation> {
   const root = mkdtempSync(join(tmpdir(), 'pingyi-child-'));
   const dataDir = join(root, 'data');
-  const config = loadConfig({ DATA_DIR: dataDir, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
+  const place = await newPlace(dataDir);
+  const config = loadConfig({ ...place.env, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
   const db = await openDatabase(config);
   try {
     const clock = fixedClock(new Date());
@@ -84,8 +109,8 @@ export async function prepareInstallation(opts: { links: number; units?: number 
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }
     return {
+      ...place,
       root,
-      dataDir,
       dbFile: join(dataDir, 'pingyi.db'),
       config,
       units,
@@ -140,12 +165,12 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx server/main.ts` on DATA_DIR and a free port; resolves once /healthz answers. */
-export async function startChildServer(dataDir: string): Promise<ChildServer> {
+/** Starts `node --import tsx server/main.ts` on the place and a free port; resolves once /healthz answers. */
+export async function startChildServer(place: Place): Promise<ChildServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: childEnv(dataDir, { PORT: String(port) }),
+    env: childEnv(place, { PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -190,12 +215,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node --import tsx scripts/cli.ts ...args` on DATA_DIR, in English, as a user would. */
-export function runCli(dataDir: string, args: string[]): Promise<CliRun> {
+/** Runs `node --import tsx scripts/cli.ts ...args` on the place, in English, as a user would. */
+export function runCli(place: Place, args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/cli.ts'), ...args], {
       cwd: ROOT,
-      env: childEnv(dataDir),
+      env: childEnv(place),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);

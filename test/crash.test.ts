@@ -1,14 +1,14 @@
 // Guards SPEC §4 Reliability "a crash at any moment leaves no half-cast ballot": the real server, in its own
 // process, is killed with SIGKILL (no shutdown code runs) in the middle of a burst of ballot submissions, started
-// again on the same DATA_DIR, and the SQLite file is checked: every acknowledged ballot is stored, and casting is
+// again on the same data, and the database is checked: every acknowledged ballot is stored, and casting is
 // all or nothing (the link marked used and the ballot stored together, or neither).
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openSqlite } from '../server/db/database.js';
+import { dialectOf } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
 import { tokenHash } from '../server/links/tokens.js';
-import { ballotBody, prepareInstallation, receiptOf, startChildServer, submit, YEAR, type ChildServer, type Installation } from './child-server.js';
+import { ballotBody, prepareInstallation, receiptOf, startChildServer, submit, YEAR, type ChildServer, type Installation, openPlace, type Place } from './child-server.js';
 
 const LINKS = 400;
 /** Submissions fired at once; the rest of the links are never sent, so a fresh one is always at hand. */
@@ -30,13 +30,14 @@ interface Stored {
   integrity: string;
 }
 
-async function readStored(file: string): Promise<Stored> {
-  const db: Database = openSqlite(file);
+async function readStored(place: Place): Promise<Stored> {
+  const db: Database = await openPlace(place);
   try {
     const round = await db.selectFrom('rounds').select('id').where('year', '=', YEAR).executeTakeFirstOrThrow();
     const ballots = await db.selectFrom('ballots').select('receipt').where('round_id', '=', round.id).execute();
     const used = await db.selectFrom('round_links').select('token_hash').where('round_id', '=', round.id).where('used_on', 'is not', null).execute();
-    const integrity = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db);
+    // SQLite checks its file on request; PostgreSQL checks its own pages as it reads them (and has no such command).
+    const integrity = dialectOf(db) === 'sqlite' ? await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db) : { rows: [{ integrity_check: 'ok' }] };
     return {
       ballots: ballots.length,
       usedLinks: used.length,
@@ -75,7 +76,7 @@ crash.after(async () => {
 });
 
 crash('every acknowledged ballot survives; no used link without its ballot, no ballot without its used link', async () => {
-  server = await startChildServer(inst.dataDir);
+  server = await startChildServer(inst);
   const victim = server;
   const tokens = inst.tokens.slice(0, BURST);
   let answered = 0;
@@ -104,8 +105,8 @@ crash('every acknowledged ballot survives; no used link without its ballot, no b
   assert.ok(acked.every((s) => s.receipt), 'each acknowledgement carried a receipt');
 
   // Started again on the same data: SQLite recovers the WAL of the killed process on open.
-  server = await startChildServer(inst.dataDir);
-  const after = await readStored(inst.dbFile);
+  server = await startChildServer(inst);
+  const after = await readStored(inst);
   assertConsistent(after, 'after the crash');
   const lost = acked.filter((s) => !after.receipts.has(s.receipt as string));
   assert.equal(lost.map((s) => s.receipt), [], 'every acknowledged receipt is in ballots');
@@ -127,7 +128,7 @@ crash('every acknowledged ballot survives; no used link without its ballot, no b
   // Checked once more after a clean stop: the new ballot went in whole, and the file is sound.
   await server.stop();
   server = undefined;
-  const final = await readStored(inst.dbFile);
+  const final = await readStored(inst);
   assertConsistent(final, 'after the retry');
   assert.is(final.ballots, after.ballots + 1, 'one more ballot');
   assert.ok(final.receipts.has(receipt), 'the retried ballot is stored');

@@ -862,7 +862,7 @@ let server: ChildServer | undefined;
 
 wire.before(async () => {
   inst = await prepareInstallation({ links: 10, units: 4 });
-  server = await startChildServer(inst.dataDir);
+  server = await startChildServer(inst);
 });
 
 wire.after(async () => {

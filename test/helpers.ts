@@ -25,7 +25,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
 
 /** A fresh app on a fresh in-memory database, with a settable clock and captured log lines. */
 export async function createTestApp(opts: { config?: Partial<Config>; now?: string } = {}) {
-  const { db } = await openTestDatabase();
+  const db = await openTestDatabase();
   const clock = fixedClock(opts.now ?? '2026-03-01T02:00:00Z');
   const config = testConfig(opts.config);
   const logs: string[] = [];

@@ -1,6 +1,7 @@
 import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../audit/cli.js';
 import { backupCommands } from '../db/backup.js';
+import { copyCommands } from '../db/copy.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
 import { resultsCommands } from '../results/cli.js';
@@ -17,6 +18,7 @@ export const commands: Record<string, Command> = {
   ...adminCommands,
   ...auditCommands,
   ...backupCommands,
+  ...copyCommands,
   ...drawCommands,
 };
 

@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { CliError, type Command } from '../cli/command.js';
+import { dialectOf } from './database.js';
 
 export const backupCommands: Record<string, Command> = {
   backup: {
     usage: 'backup FILE',
     summary: 'copy the live database into FILE (safe while the server runs)',
     async run(ctx, args) {
+      if (dialectOf(ctx.db) !== 'sqlite') {
+        throw new CliError('on PostgreSQL, back up with PostgreSQL\'s own tools: pg_dump --format=custom --file=FILE "$DATABASE_URL" (see the README)');
+      }
       const file = args.positional[0];
       if (!file || args.positional.length > 1) throw new CliError('usage: backup FILE');
       const target = resolve(file);

@@ -124,24 +124,32 @@ export async function openDatabase(config: { dataDir: string; databaseUrl: strin
 }
 
 /**
- * Where tests keep their data. Without TEST_DATABASE_URL: a fresh in-memory SQLite database. With it: a fresh
- * schema of its own in that PostgreSQL database, so suites running side by side never meet; `url` is the
- * connection string for that schema, for a server started in a child process.
+ * A fresh schema of its own in the PostgreSQL database at TEST_DATABASE_URL, as a connection string (null when
+ * the variable is unset: tests then run on SQLite). Schemas are named `t_{pid}_…`, so the test runner can drop a
+ * finished test process's schemas.
  */
-export async function openTestDatabase(): Promise<{ db: Database; url: string | null }> {
+export async function createTestSchema(): Promise<string | null> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) {
-    const db = openSqlite(':memory:');
-    await migrateToLatest(db);
-    return { db, url: null };
-  }
-  const schema = `t_${randomBytes(8).toString('hex')}`;
+  if (!base) return null;
+  const schema = `t_${process.pid}_${randomBytes(6).toString('hex')}`;
   const admin = openPostgres(base, { max: 1 });
-  await sql`create schema ${sql.id(schema)}`.execute(admin);
-  await admin.destroy();
+  try {
+    await sql`create schema ${sql.id(schema)}`.execute(admin);
+  } finally {
+    await admin.destroy();
+  }
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = openPostgres(url.toString(), { max: 4 });
+  return url.toString();
+}
+
+/**
+ * Where a test keeps its data: a fresh in-memory SQLite database, or with TEST_DATABASE_URL a fresh PostgreSQL
+ * schema of its own, so suites running side by side never meet.
+ */
+export async function openTestDatabase(): Promise<Database> {
+  const url = await createTestSchema();
+  const db = url ? openPostgres(url, { max: 4 }) : openSqlite(':memory:');
   await migrateToLatest(db);
-  return { db, url: url.toString() };
+  return db;
 }

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import { CliError, type Command } from '../cli/command.js';
+import { DatabaseSetupError, dialectOf, migrateToLatest, openPostgres } from './database.js';
+import type { Database, DB } from './schema.js';
+import { transaction } from './transaction.js';
+
+/**
+ * Every table, parents before the tables that refer to them, each with its primary key (the order rows are copied
+ * in: ballots by their random id, so the copy's layout says nothing about arrival either).
+ */
+const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
+  { name: 'admins', key: ['id'] },
+  { name: 'admin_sessions', key: ['id'] },
+  { name: 'setup_tokens', key: ['id'] },
+  { name: 'login_failures', key: ['id'] },
+  { name: 'categories', key: ['name'] },
+  { name: 'units', key: ['id'] },
+  { name: 'representatives', key: ['id'] },
+  { name: 'audit_log', key: ['seq'] },
+  { name: 'rounds', key: ['id'] },
+  { name: 'round_pool', key: ['round_id', 'code'] },
+  { name: 'round_units', key: ['round_id', 'code'] },
+  { name: 'round_draw', key: ['round_id', 'code'] },
+  { name: 'round_allocation', key: ['round_id', 'stratum'] },
+  { name: 'round_replacements', key: ['round_id', 'seq'] },
+  { name: 'round_links', key: ['round_id', 'code'] },
+  { name: 'ballots', key: ['id'] },
+  { name: 'published_results', key: ['round_id', 'version'] },
+];
+
+const BATCH = 500;
+
+async function countOf(db: Database, table: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+export interface CopiedTable {
+  table: string;
+  rows: number;
+}
+
+/**
+ * Copies every row of every table from one migrated database into another, empty one, in one transaction on the
+ * target: it ends with all of it or nothing. The source is read inside one transaction too, so a server still
+ * writing to it cannot make the copy inconsistent. Afterwards the row counts of both are compared table by table.
+ */
+export async function copyDatabase(from: Database, to: Database): Promise<CopiedTable[]> {
+  for (const { name } of TABLES) {
+    const n = await countOf(to, name);
+    if (n > 0) throw new CliError(`the target database is not empty (${name} holds ${n} rows); copy into a new, empty database`);
+  }
+  const copied = await from.transaction().execute((source) =>
+    transaction(to, async (target) => {
+      const done: CopiedTable[] = [];
+      for (const { name, key } of TABLES) {
+        let rows = 0;
+        for (let offset = 0; ; offset += BATCH) {
+          const batch = await sql<Record<string, unknown>>`select * from ${sql.table(name)} order by ${sql.join(key.map((k) => sql.ref(k)))} limit ${BATCH} offset ${offset}`.execute(source);
+          if (batch.rows.length === 0) break;
+          await target.insertInto(name).values(batch.rows as never).execute();
+          rows += batch.rows.length;
+          if (batch.rows.length < BATCH) break;
+        }
+        done.push({ table: name, rows });
+      }
+      return done;
+    }),
+  );
+  for (const { table, rows } of copied) {
+    const [a, b] = [await countOf(from, table), await countOf(to, table)];
+    if (b !== rows || a < rows) throw new Error(`after copying, ${table} holds ${b} rows in the target; ${rows} were copied and the source holds ${a}`);
+  }
+  return copied;
+}
+
+/** The tables a database holds beyond those this version knows (a newer Pingyi made it): refuse to copy then. */
+async function unknownTables(db: Database): Promise<string[]> {
+  const known = new Set<string>(TABLES.map((t) => t.name));
+  const tables = await db.introspection.getTables();
+  return tables.map((t) => t.name).filter((n) => !known.has(n) && !n.startsWith('kysely_'));
+}
+
+export const copyCommands: Record<string, Command> = {
+  'migrate-to-postgres': {
+    usage: 'migrate-to-postgres POSTGRES_URL',
+    summary: 'copy everything from this SQLite installation into an empty PostgreSQL database and check the counts',
+    async run(ctx, args) {
+      const url = args.positional[0];
+      if (!url || args.positional.length > 1) throw new CliError('usage: migrate-to-postgres POSTGRES_URL');
+      if (!/^postgres(ql)?:\/\/./.test(url)) throw new CliError(`not a PostgreSQL connection string: it should look like postgres://user:password@host/database`);
+      if (dialectOf(ctx.db) !== 'sqlite') throw new CliError('this installation already runs on PostgreSQL (DATABASE_URL is set); run the command with DATA_DIR pointing at the SQLite installation instead');
+      const extra = await unknownTables(ctx.db);
+      if (extra.length) throw new CliError(`the database holds tables this version does not know (${extra.join(', ')}); use the Pingyi version that made it`);
+      const target = openPostgres(url, { max: 2 });
+      try {
+        try {
+          await migrateToLatest(target);
+        } catch (e) {
+          throw new CliError(e instanceof DatabaseSetupError ? e.message : `cannot prepare the PostgreSQL database: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const copied = await copyDatabase(ctx.db, target);
+        const width = Math.max(...copied.map((c) => c.table.length));
+        for (const { table, rows } of copied) ctx.out(`${table.padEnd(width)}  ${rows}`);
+        const where = new URL(url);
+        ctx.out(`copied ${copied.reduce((s, c) => s + c.rows, 0)} rows into PostgreSQL ${where.host}${where.pathname}; the counts match.`);
+        ctx.out(`Next: start every server with DATABASE_URL set to that database and SECRET set to the contents of ${ctx.config.dataDir}/secret (the links already sent out depend on it).`);
+      } finally {
+        await target.destroy();
+      }
+    },
+  },
+};
