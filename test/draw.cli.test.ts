@@ -13,13 +13,13 @@ import * as assert from 'uvu/assert';
 import { demoUnits } from '../scripts/demo-city.js';
 import { createApp } from '../server/app.js';
 import { fixedClock } from '../server/clock.js';
-import { openSqlite } from '../server/db/database.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { verifyDrawRecord } from '../server/draw/verify.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, replaceMember } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import { upsertUnits } from '../server/units/units.js';
+import { newPlace, openPlace, type Place } from './child-server.js';
 import { createTestApp, testConfig } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,14 +37,14 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pingyi-cli-'));
 }
 
-/** Runs the real CLI in a child process, in English, with the given data directory. */
-function cli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** Runs the real CLI in a child process, in English, on the given place. */
+function cli(place: Place, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATA_DIR', 'SECRET', 'MIN_POOL', 'BASE_URL', 'TZ', 'LANG', 'LC_ALL', 'PASSWORD']) delete base[k];
+  for (const k of ['DATA_DIR', 'DATABASE_URL', 'SECRET', 'MIN_POOL', 'BASE_URL', 'TZ', 'LANG', 'LC_ALL', 'PASSWORD']) delete base[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
       cwd: ROOT,
-      env: { ...base, DATA_DIR: dataDir, SECRET, MIN_POOL: '50', BASE_URL, TZ: 'Asia/Shanghai', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', ...env },
+      env: { ...base, ...place.env, SECRET, MIN_POOL: '50', BASE_URL, TZ: 'Asia/Shanghai', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -55,6 +55,9 @@ function cli(dataDir: string, args: string[], env: Record<string, string> = {}):
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** The place as this file's CLI runs use it: with the test's own secret. */
+const withSecret = (place: Place): Place => ({ ...place, env: { ...place.env, SECRET } });
 
 function succeeded(r: Run, what: string): string {
   assert.is(r.code, 0, `${what} exited ${r.code}: ${r.stderr}`);
@@ -67,9 +70,9 @@ function refusedWith(r: Run, message: string | RegExp, what: string, code = 1): 
   else assert.match(r.stderr, message, what);
 }
 
-/** The database file of a data directory as text (the tables a round step touches), read in-process. */
-async function snapshot(dataDir: string): Promise<string> {
-  const db = openSqlite(join(dataDir, 'pingyi.db'));
+/** The place's database as text (the tables a round step touches), read in-process. */
+async function snapshot(place: Place): Promise<string> {
+  const db = await openPlace(withSecret(place));
   try {
     const out: string[] = [];
     for (const name of ['rounds', 'round_pool', 'round_units', 'round_draw', 'round_allocation', 'round_replacements', 'round_links', 'audit_log', 'representatives', 'units']) {
@@ -83,10 +86,10 @@ async function snapshot(dataDir: string): Promise<string> {
 }
 
 /** The public draw record of a data directory, as an in-process app serves it. */
-async function publishedRecord(dataDir: string): Promise<{ text: string; rec: DrawRecord }> {
-  const db = openSqlite(join(dataDir, 'pingyi.db'));
+async function publishedRecord(place: Place): Promise<{ text: string; rec: DrawRecord }> {
+  const db = await openPlace(withSecret(place));
   try {
-    const app = createApp({ db, config: testConfig({ secret: SECRET, dataDir }), clock: fixedClock('2026-03-01T02:00:00Z') });
+    const app = createApp({ db, config: testConfig({ secret: SECRET, dataDir: place.dataDir }), clock: fixedClock('2026-03-01T02:00:00Z') });
     const res = await app.request('/draw/2026.json');
     assert.is(res.status, 200);
     const text = await res.text();
@@ -116,7 +119,7 @@ const life = suite('cli: units, pool and a round from the command line');
 
 life('import, create, freeze, draw, replace, open, close, status, links: output, exit codes, refusals that change nothing', async () => {
   const dir = tempDir();
-  const data = join(dir, 'data');
+  const data = await newPlace(join(dir, 'data'));
   try {
     writeFileSync(join(dir, 'units.csv'), UNITS_CSV);
     writeFileSync(join(dir, 'pool.csv'), '\uFEFF' + POOL_CSV);
@@ -194,7 +197,7 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
     assert.equal(published.replacements.map((r) => [r.out, r.in, r.reason]), [[leaving, newcomer, 'moved away']]);
     assert.ok(verifyDrawRecord(published).ok);
 
-    const db = openSqlite(join(data, 'pingyi.db'));
+    const db = await openPlace(withSecret(data));
     try {
       const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'round.%').orderBy('seq').execute();
       assert.equal(audit.map((r) => `${r.action}:${r.actor}`), ['round.create', 'round.freeze', 'round.draw', 'round.replace', 'round.open', 'round.close'].map((a) => `${a}:cli`));
@@ -209,7 +212,7 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
 life('an unknown option is refused (exit 2, with the usage) before the data directory is touched', async () => {
   const dir = tempDir();
   try {
-    const run = await cli(join(dir, 'data'), ['round', 'freeze', '--year', '2026', '--bogus', 'x']);
+    const run = await cli(await newPlace(join(dir, 'data')), ['round', 'freeze', '--year', '2026', '--bogus', 'x']);
     refusedWith(run, 'round freeze: unknown option --bogus', 'unknown option', 2);
     assert.ok(run.stderr.includes('usage: round freeze --year Y'));
     assert.is(run.stdout, '');
@@ -273,7 +276,7 @@ verify('a published draw matches (exit 0); swapped codes in the sample or the po
     assert.match((verifyDrawRecord(swappedReserves) as { difference: string }).difference, `reserves.${stratum}[0]`);
 
     // A DATA_DIR that must not come into being: verify-draw needs no installation.
-    const noData = join(dir, 'no-data-dir');
+    const noData: Place = { dataDir: join(dir, 'no-data-dir'), env: { DATA_DIR: join(dir, 'no-data-dir') } };
     const ok = await cli(noData, ['verify-draw', write('ok.json', text)]);
     assert.match(succeeded(ok, 'verify-draw ok'), /^OK — 2026: poolHash, strata, seed, allocation, sample, reserves, replacements match$/m);
     refusedWith(
@@ -288,7 +291,7 @@ verify('a published draw matches (exit 0); swapped codes in the sample or the po
     );
     const html = write('not.json', '<!doctype html><p>Not found</p>');
     refusedWith(await cli(noData, ['verify-draw', html]), `${html} is not a JSON file`, 'not JSON');
-    assert.not.ok(existsSync(noData), 'verify-draw never creates DATA_DIR');
+    assert.not.ok(existsSync(noData.dataDir), 'verify-draw never creates DATA_DIR');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ import { openDatabase } from '../server/db/database.js';
 import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { upsertUnits } from '../server/units/units.js';
-import { freePort, ROOT } from './child-server.js';
+import { freePort, newPlace, ROOT } from './child-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'artifacts/e2e');
@@ -66,7 +66,8 @@ export async function startCity(): Promise<City> {
   }, WATCHDOG_MS).unref();
   const root = mkdtempSync(join(tmpdir(), 'pingyi-e2e-'));
   const port = await freePort();
-  const config = loadConfig({ DATA_DIR: join(root, 'data'), MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
+  const place = await newPlace(join(root, 'data'));
+  const config = loadConfig({ ...place.env, MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
   const db = await openDatabase(config);
   const clock = systemClock;
   const now = clock.now();
