@@ -1,5 +1,6 @@
 /*
- * `npm test`: type checking, then every test/*.test.ts file in its own process (uvu), two at a time.
+ * `npm test`: type checking, then every test/*.test.ts file in its own process (uvu), two at a time, once per
+ * database.
  * Ends with one line `N passed, N failed` (type errors and crashed files count as failures).
  */
 import { spawn } from 'node:child_process';
@@ -7,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2);
@@ -15,14 +17,14 @@ const files = readdirSync(join(root, 'test'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; ms: number }> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; ms: number; pid: number | undefined }> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, out, ms: Date.now() - started }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out, ms: Date.now() - started, pid: child.pid }));
   });
 }
 
@@ -41,26 +43,51 @@ if (only.length === 0 || only.includes('typecheck')) {
   }
 }
 
-const queue = [...files];
-const workers = Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, async () => {
-  for (let file = queue.shift(); file; file = queue.shift()) {
-    const res = await run(process.execPath, ['--import', 'tsx', join('test', file)]);
-    const out = strip(res.out);
-    const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-    const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-    const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
-    if (Number.isNaN(total) || Number.isNaN(ok)) {
-      failed++;
-      console.log(`✗ ${file}: did not finish (exit ${res.code})\n${out}`);
-      continue;
-    }
-    const bad = total - ok - skipped + (res.code !== 0 && total === ok ? 1 : 0);
-    passed += ok;
-    failed += bad;
-    console.log(`${bad ? '✗' : '✓'} ${file}: ${ok}/${total} (${res.ms} ms)`);
-    if (bad) console.log(out);
+/**
+ * The suite runs once per database: SQLite always, PostgreSQL too when TEST_DATABASE_URL names a server (each test
+ * then works in a schema of its own, `t_{pid}_…`, dropped when its file is done).
+ */
+const pgUrl = process.env.TEST_DATABASE_URL;
+const databases: { name: string; url: string }[] = [{ name: 'sqlite', url: '' }];
+if (pgUrl) databases.push({ name: 'postgres', url: pgUrl });
+
+async function dropSchemasOf(pid: number | undefined): Promise<void> {
+  if (!pgUrl || pid === undefined) return;
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(`select nspname as name from pg_namespace where nspname like $1`, [`t\\_${pid}\\_%`]);
+    for (const { name } of rows) await client.query(`drop schema "${name}" cascade`);
+  } finally {
+    await client.end();
   }
-});
-await Promise.all(workers);
+}
+
+for (const database of databases) {
+  const label = databases.length > 1 ? `[${database.name}] ` : '';
+  const queue = [...files];
+  const workers = Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const res = await run(process.execPath, ['--import', 'tsx', join('test', file)], { TEST_DATABASE_URL: database.url });
+      if (database.url) await dropSchemasOf(res.pid);
+      const out = strip(res.out);
+      const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+      const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      if (Number.isNaN(total) || Number.isNaN(ok)) {
+        failed++;
+        console.log(`✗ ${label}${file}: did not finish (exit ${res.code})\n${out}`);
+        continue;
+      }
+      const bad = total - ok - skipped + (res.code !== 0 && total === ok ? 1 : 0);
+      passed += ok;
+      failed += bad;
+      console.log(`${bad ? '✗' : '✓'} ${label}${file}: ${ok}/${total} (${res.ms} ms)`);
+      if (bad) console.log(out);
+    }
+  });
+  await Promise.all(workers);
+}
+if (!pgUrl) console.log('(PostgreSQL not tested: set TEST_DATABASE_URL, or run `scripts/with-postgres.sh npm test`)');
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -216,11 +216,11 @@ export interface CliRun {
 }
 
 /** Runs `node --import tsx scripts/cli.ts ...args` on the place, in English, as a user would. */
-export function runCli(place: Place, args: string[]): Promise<CliRun> {
+export function runCli(place: Place, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/cli.ts'), ...args], {
       cwd: ROOT,
-      env: childEnv(place),
+      env: childEnv(place, extraEnv),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
