@@ -71,10 +71,11 @@ export interface Installation extends Place {
 }
 
 /** Builds an installation with an open round (opened yesterday, closing tomorrow) whose sample is the whole pool. */
-export async function prepareInstallation(opts: { links: number; units?: number }): Promise<Installation> {
+export async function prepareInstallation(opts: { links: number; units?: number; sqlite?: boolean }): Promise<Installation> {
   const root = mkdtempSync(join(tmpdir(), 'pingyi-child-'));
   const dataDir = join(root, 'data');
-  const place = await newPlace(dataDir);
+  // `sqlite`: on SQLite whatever database the run tests (the source of a move to PostgreSQL, say).
+  const place: Place = opts.sqlite ? { dataDir, env: { DATA_DIR: dataDir } } : await newPlace(dataDir);
   const config = loadConfig({ ...place.env, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
   const db = await openDatabase(config);
   try {
