@@ -4,6 +4,7 @@
  * Ends with one line `N passed, N failed` (type errors and crashed files count as failures).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +18,14 @@ const files = readdirSync(join(root, 'test'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; ms: number; pid: number | undefined }> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, out, ms: Date.now() - started, pid: child.pid }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out, ms: Date.now() - started }));
   });
 }
 
@@ -45,18 +46,17 @@ if (only.length === 0 || only.includes('typecheck')) {
 
 /**
  * The suite runs once per database: SQLite always, PostgreSQL too when TEST_DATABASE_URL names a server (each test
- * then works in a schema of its own, `t_{pid}_…`, dropped when its file is done).
+ * then works in a schema of its own, named with a prefix per file and dropped when the file is done).
  */
 const pgUrl = process.env.TEST_DATABASE_URL;
 const databases: { name: string; url: string }[] = [{ name: 'sqlite', url: '' }];
 if (pgUrl) databases.push({ name: 'postgres', url: pgUrl });
 
-async function dropSchemasOf(pid: number | undefined): Promise<void> {
-  if (!pgUrl || pid === undefined) return;
+async function dropSchemas(prefix: string): Promise<void> {
   const client = new pg.Client({ connectionString: pgUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>(`select nspname as name from pg_namespace where nspname like $1`, [`t\\_${pid}\\_%`]);
+    const { rows } = await client.query<{ name: string }>(`select nspname as name from pg_namespace where starts_with(nspname, $1)`, [prefix]);
     for (const { name } of rows) await client.query(`drop schema "${name}" cascade`);
   } finally {
     await client.end();
@@ -68,8 +68,9 @@ for (const database of databases) {
   const queue = [...files];
   const workers = Array.from({ length: Math.max(1, Math.min(2, cpus().length)) }, async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
-      const res = await run(process.execPath, ['--import', 'tsx', join('test', file)], { TEST_DATABASE_URL: database.url });
-      if (database.url) await dropSchemasOf(res.pid);
+      const prefix = `t_${randomBytes(4).toString('hex')}_`;
+      const res = await run(process.execPath, ['--import', 'tsx', join('test', file)], { TEST_DATABASE_URL: database.url, TEST_SCHEMA_PREFIX: prefix });
+      if (database.url) await dropSchemas(prefix);
       const out = strip(res.out);
       const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
       const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
