@@ -125,13 +125,12 @@ export async function openDatabase(config: { dataDir: string; databaseUrl: strin
 
 /**
  * A fresh schema of its own in the PostgreSQL database at TEST_DATABASE_URL, as a connection string (null when
- * the variable is unset: tests then run on SQLite). Schema names start with TEST_SCHEMA_PREFIX, which the test
- * runner sets per test file, so it can drop a finished file's schemas.
+ * the variable is unset: tests then run on SQLite).
  */
 export async function createTestSchema(): Promise<string | null> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return null;
-  const schema = `${process.env.TEST_SCHEMA_PREFIX ?? `t_${process.pid}_`}${randomBytes(6).toString('hex')}`;
+  const schema = `t_${randomBytes(8).toString('hex')}`;
   const admin = openPostgres(base, { max: 1 });
   try {
     await sql`create schema ${sql.id(schema)}`.execute(admin);
