@@ -1,6 +1,7 @@
 /*
  * `npm run bench`: every benchmark of the project, then a summary table of figures and goals.
- * `npm run bench -- draw` runs only the benchmarks whose names contain "draw".
+ * `npm run bench -- draw` runs only the benchmarks whose names contain "draw". With TEST_DATABASE_URL set (for
+ * example `scripts/with-postgres.sh npm run bench`), the HTTP benchmarks run on PostgreSQL.
  */
 import { benchDraw } from './bench/draw.js';
 import { benchResultsPage, benchSurvey } from './bench/http.js';
@@ -21,6 +22,8 @@ for (const [name, run] of Object.entries(benches)) {
   figures.push(...(await run()));
 }
 
+// The HTTP figures depend on the database; draw and tally are pure computations.
+console.log(`\nHTTP benchmarks ran on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL (TEST_DATABASE_URL)' : 'SQLite'}.`);
 const rows = figures.map((f) => [f.name, `${f.value} ${f.unit}`, f.goal, f.met ? 'met' : 'NOT MET']);
 const head = ['figure', 'measured', 'goal', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

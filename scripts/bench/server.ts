@@ -1,7 +1,7 @@
 /*
- * A throwaway installation for the HTTP benchmarks: a temporary data directory with the demo city's units, a
- * large synthetic pool and an open round whose sample is the whole pool, so every submission can use its own
- * link. The server runs in a child process, so the load generator and the server do not share a thread.
+ * A throwaway installation for the HTTP benchmarks: a temporary data directory (or, with TEST_DATABASE_URL, a
+ * PostgreSQL schema) with the demo city's units, a large synthetic pool and an open round whose sample is the
+ * whole pool, so every submission can use its own link. The server runs in a child process, so the load generator and the server do not share a thread.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { fixedClock } from '../../server/clock.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
-import { openDatabase } from '../../server/db/database.js';
+import { createTestSchema, openDatabase } from '../../server/db/database.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../../server/pool/representatives.js';
 import { publishResults } from '../../server/results/publish.js';
 import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
@@ -33,7 +33,10 @@ export interface BenchServer {
 
 export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number; nodeArgs?: string[] }): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
-  const env = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
+  // On PostgreSQL when TEST_DATABASE_URL names a server (scripts/with-postgres.sh npm run bench): a fresh schema.
+  const databaseUrl = await createTestSchema();
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const config = loadConfig(env);
   const db = await openDatabase(config);
   const clock = fixedClock(new Date());
