@@ -8,10 +8,10 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateToLatest, openSqlite } from './db/database.js';
 import type { Database } from './db/schema.js';
 
-/** Opens and migrates DATA_DIR/pingyi.db. Shared by the server, the CLI and the demo. */
-export async function openDataDir(config: Config): Promise<Database> {
+/** Opens and migrates DATA_DIR/pingyi.db. Shared by the server, the CLI and the demo; `serving` for a server. */
+export async function openDataDir(config: Config, opts: { serving?: boolean } = {}): Promise<Database> {
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openSqlite(join(config.dataDir, 'pingyi.db'));
+  const db = openSqlite(join(config.dataDir, 'pingyi.db'), { backgroundCheckpoints: opts.serving });
   await migrateToLatest(db);
   return db;
 }
@@ -55,7 +55,7 @@ async function main() {
     console.error(e instanceof ConfigError ? e.message : String(e));
     process.exit(2);
   }
-  const db = await openDataDir(config);
+  const db = await openDataDir(config, { serving: true });
   const server = await startServer(config, db);
   console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${config.dataDir}`);
   if ((await countAdmins(db)) === 0) {

@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { checkpointInBackground } from './checkpointer.js';
 import { migrations } from './migrations/index.js';
 import type { Database, DB } from './schema.js';
 
@@ -24,14 +25,25 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 
 /**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
- * and a busy timeout because the CLI and a running server share the file.
+ * and a busy timeout because the CLI and a running server share the file. A server passes
+ * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
+ * when the database is destroyed.
  */
-export function openSqlite(file: string): Database {
+export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean } = {}): Database {
   const sqlite = withStatementCache(new SqliteDatabase(file));
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
+  if (opts.backgroundCheckpoints && file !== ':memory:') {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const stop = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    const close = sqlite.close.bind(sqlite);
+    sqlite.close = () => {
+      stop();
+      return close();
+    };
+  }
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
