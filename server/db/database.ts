@@ -24,6 +24,24 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 }
 
 /**
+ * The synchronous connection under a database opened by `openSqlite`, for the hot path that runs its compiled
+ * queries in one better-sqlite3 transaction. Narrow on purpose: other dialects have none, so such a path always
+ * keeps its Kysely form next to it.
+ */
+export interface SyncSqlite {
+  readonly inTransaction: boolean;
+  prepare(sql: string): { run(parameters: readonly unknown[]): { changes: number | bigint } };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+const syncConnections = new WeakMap<Database, SyncSqlite>();
+
+/** The SQLite connection behind `db` when `openSqlite` made it (not a transaction, not another dialect). */
+export function syncSqlite(db: Database): SyncSqlite | undefined {
+  return syncConnections.get(db);
+}
+
+/**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
  * and a busy timeout because the CLI and a running server share the file. A server passes
  * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
@@ -44,7 +62,9 @@ export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean
       return close();
     };
   }
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  syncConnections.set(db, sqlite as unknown as SyncSqlite);
+  return db;
 }
 
 /** Brings the schema to the newest migration; throws with the migration's name on failure. */
