@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { syncSqlite, type SyncSqlite } from '../db/database.js';
@@ -110,6 +110,21 @@ export async function roundUnits(db: Database, roundId: string): Promise<FormUni
   return (await db.executeQuery<FormUnit>(withParams(p.units, [roundId]))).rows;
 }
 
+/**
+ * Random bytes for receipts, taken from the CSPRNG 4 KiB at a time (as randomUUID does): a randomBytes(8) call
+ * per ballot cost about 9 µs here, a pooled draw a tenth of a microsecond. Each byte is handed out once.
+ */
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+function pooledRandomBytes(n: number): Uint8Array {
+  if (poolUsed + n > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  poolUsed += n;
+  return Uint8Array.prototype.slice.call(pool, poolUsed - n, poolUsed);
+}
+
 export type CastResult = { ok: true; receipt: string } | { ok: false; reason: 'used' };
 
 /**
@@ -127,7 +142,7 @@ export async function castBallot(
   const answers = JSON.stringify(input.answers);
   const comments = JSON.stringify(input.comments);
   for (let attempt = 0; ; attempt++) {
-    const receipt = newReceipt((n) => randomBytes(n));
+    const receipt = newReceipt(pooledRandomBytes);
     const mark = withParams(p.markUsed, [usedOn, tokenHash(input.token)]);
     const insert = withParams(p.insertBallot, [randomUUID(), input.roundId, receipt, answers, comments, input.comment]);
     try {
