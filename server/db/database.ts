@@ -43,7 +43,7 @@ export function syncSqlite(db: Database): SyncSqlite | undefined {
 
 /**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
- * and a busy timeout because the CLI and a running server share the file. A server passes
+ * a busy timeout because the CLI and a running server share the file, and reads through a memory map. A server passes
  * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
  * when the database is destroyed.
  */
@@ -53,6 +53,9 @@ export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
+  // Reads through a memory map instead of a read() per page missing from SQLite's small page cache: system calls
+  // are dear on this kind of virtual machine and every survey request looks a link up in a large index.
+  if (file !== ':memory:') sqlite.pragma('mmap_size = 1073741824');
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');
     const stop = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
