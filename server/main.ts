@@ -58,7 +58,7 @@ async function main() {
   }
   let db: Database;
   try {
-    db = await openDatabase(config);
+    db = await openDatabase(config, { serving: true });
   } catch (e) {
     console.error(e instanceof DatabaseSetupError ? e.message : `Cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { checkpointInBackground } from './checkpointer.js';
 import { migrations } from './migrations/index.js';
 import type { Database, DB } from './schema.js';
 
@@ -38,16 +39,50 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 }
 
 /**
- * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
- * and a busy timeout because the CLI and a running server share the file.
+ * The synchronous connection under a database opened by `openSqlite`, for the hot path that runs its compiled
+ * queries in one better-sqlite3 transaction. Narrow on purpose: other dialects have none, so such a path always
+ * keeps its Kysely form next to it.
  */
-export function openSqlite(file: string): Database {
+export interface SyncSqlite {
+  readonly inTransaction: boolean;
+  prepare(sql: string): { run(parameters: readonly unknown[]): { changes: number | bigint } };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+const syncConnections = new WeakMap<Database, SyncSqlite>();
+
+/** The SQLite connection behind `db` when `openSqlite` made it (not a transaction, not another dialect). */
+export function syncSqlite(db: Database): SyncSqlite | undefined {
+  return syncConnections.get(db);
+}
+
+/**
+ * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
+ * a busy timeout because the CLI and a running server share the file, and reads through a memory map. A server passes
+ * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
+ * when the database is destroyed.
+ */
+export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean } = {}): Database {
   const sqlite = withStatementCache(new SqliteDatabase(file));
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Reads through a memory map instead of a read() per page missing from SQLite's small page cache: system calls
+  // are dear on this kind of virtual machine and every survey request looks a link up in a large index.
+  if (file !== ':memory:') sqlite.pragma('mmap_size = 1073741824');
+  if (opts.backgroundCheckpoints && file !== ':memory:') {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const stop = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    const close = sqlite.close.bind(sqlite);
+    sqlite.close = () => {
+      stop();
+      return close();
+    };
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  syncConnections.set(db, sqlite as unknown as SyncSqlite);
+  return db;
 }
 
 // PostgreSQL's bigint (type 20) is what count(*) returns; SQLite gives a number, so PostgreSQL does too here.
@@ -104,15 +139,16 @@ export async function migrateToLatest(db: Database): Promise<void> {
 
 /**
  * The installation's database, migrated: PostgreSQL at `databaseUrl` when it is set, otherwise DATA_DIR/pingyi.db.
- * Shared by the server, the CLI, the demo and the benchmarks.
+ * Shared by the server (`serving`), the CLI, the demo and the benchmarks.
  */
-export async function openDatabase(config: { dataDir: string; databaseUrl: string | null }): Promise<Database> {
+export async function openDatabase(config: { dataDir: string; databaseUrl: string | null }, opts: { serving?: boolean } = {}): Promise<Database> {
   let db: Database;
   if (config.databaseUrl) {
     db = openPostgres(config.databaseUrl);
   } else {
     mkdirSync(config.dataDir, { recursive: true });
-    db = openSqlite(join(config.dataDir, 'pingyi.db'));
+    // A server checkpoints SQLite's log in a worker thread, off its event loop; the CLI and tests need not.
+    db = openSqlite(join(config.dataDir, 'pingyi.db'), { backgroundCheckpoints: opts.serving });
   }
   try {
     await migrateToLatest(db);

@@ -63,10 +63,14 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
   );
 }
 
+/** A full page with the shared layout, as HTML text. */
+export async function renderPage(c: Ctx, opts: PageOptions, body: Child): Promise<string> {
+  return '<!doctype html>' + (await (<Layout c={c} opts={opts}>{body}</Layout>).toString());
+}
+
 /** Renders a full page with the shared layout. */
 export async function page(c: Ctx, opts: PageOptions, body: Child) {
-  const html = await (<Layout c={c} opts={opts}>{body}</Layout>).toString();
-  return c.html('<!doctype html>' + html, opts.status ?? 200, opts.headers);
+  return c.html(await renderPage(c, opts, body), opts.status ?? 200, opts.headers);
 }
 
 /**

@@ -4,7 +4,9 @@ import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type 
 /*
  * The survey form is built from one fragment per unit. A blank fragment depends only on the round, the unit and
  * the language, so blank ones are cached (the round's units are frozen) and a link's form is its fragments
- * joined in that link's order. A form shown again after a refusal is built fresh, with the answers kept.
+ * joined in that link's order. The page around a blank form is cached too, as a shell cut where the link's token
+ * and units go, and kept as UTF-8 bytes so nothing is rendered or encoded again per request. A form shown again
+ * after a refusal is built fresh, with the answers kept.
  */
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -46,9 +48,10 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
   );
 }
 
-/** Blank fragments of one round in one language, and the round's frozen units, computed once. */
+/** Blank fragments and blank page shells of one round in one language, and the round's frozen units, computed once. */
 export class FragmentCache {
-  private store = new Map<string, Map<string, string>>();
+  private store = new Map<string, Map<string, Buffer>>();
+  private shells = new Map<string, FormShell>();
   private unitLists = new Map<string, Promise<FormUnit[]>>();
 
   /** A round's units never change after its freeze, so one read per round is enough. */
@@ -63,7 +66,7 @@ export class FragmentCache {
     return u;
   }
 
-  fragments(key: string, build: () => Map<string, string>): Map<string, string> {
+  fragments(key: string, build: () => Map<string, Buffer>): Map<string, Buffer> {
     let f = this.store.get(key);
     if (!f) {
       f = build();
@@ -72,20 +75,63 @@ export class FragmentCache {
     }
     return f;
   }
+
+  shell(key: string): FormShell | undefined {
+    return this.shells.get(key);
+  }
+
+  keepShell(key: string, shell: FormShell): void {
+    if (this.shells.size > 50) this.shells.clear(); // rounds × languages × text sizes, and a round's title or deadline
+    this.shells.set(key, shell);
+  }
+}
+
+/** Stands for the units in a page rendered to become a shell. */
+export const FORM_BODY_MARK = '<!--form-body-->';
+
+/**
+ * A blank form page as UTF-8 bytes with its per-link parts cut out: the link's token goes between the segments
+ * (it is in the form's address and in the language and text-size links), the units between head and tail.
+ */
+export interface FormShell {
+  head: Buffer[];
+  tail: Buffer[];
+}
+
+/** Cuts a page rendered for `token` with FORM_BODY_MARK in place of the units; undefined if it cannot be cut. */
+export function cutShell(html: string, token: string): FormShell | undefined {
+  const halves = html.split(FORM_BODY_MARK);
+  if (halves.length !== 2) return undefined;
+  const [head, tail] = halves.map((h) => h.split(token).map((s) => Buffer.from(s))) as [Buffer[], Buffer[]];
+  return { head, tail };
+}
+
+/** One link's page: the shell with the link's token put back and its units in between. */
+export function fillShell(shell: FormShell, token: string, units: Buffer[]): Buffer {
+  const tok = Buffer.from(token);
+  const parts: Buffer[] = [];
+  const put = (segments: Buffer[]) => segments.forEach((s, i) => (i ? parts.push(tok, s) : parts.push(s)));
+  put(shell.head);
+  parts.push(...units);
+  put(shell.tail);
+  return Buffer.concat(parts);
+}
+
+/** The units of a form in a link's order, grouped by category: the category headings as text, each unit as `fragment` gives it. */
+export function formBodyParts<F>(t: Translate, groups: FormUnit[][], fragment: (u: FormUnit) => F): (string | F)[] {
+  const parts: (string | F)[] = [];
+  for (const units of groups) {
+    const category = units[0]?.category ?? '';
+    parts.push(`<section class="category"><h2>${esc(t('survey.category', { category, n: units.length }))}</h2>`);
+    for (const u of units) parts.push(fragment(u));
+    parts.push('</section>');
+  }
+  return parts;
 }
 
 /** The units of a form in a link's order, grouped by category, as HTML. */
-export function formBody(
-  t: Translate,
-  groups: FormUnit[][],
-  fragment: (u: FormUnit) => string,
-): string {
-  return groups
-    .map((units) => {
-      const category = units[0]?.category ?? '';
-      return `<section class="category"><h2>${esc(t('survey.category', { category, n: units.length }))}</h2>${units.map(fragment).join('')}</section>`;
-    })
-    .join('');
+export function formBody(t: Translate, groups: FormUnit[][], fragment: (u: FormUnit) => string): string {
+  return formBodyParts(t, groups, fragment).join('');
 }
 
 /** The overall comment box and the send button. */

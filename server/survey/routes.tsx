@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
-import { page } from '../http/layout.js';
+import { page, renderPage, type PageOptions } from '../http/layout.js';
 import { clientAddress } from '../http/middleware.js';
 import type { MessageKey, Params } from '../i18n/catalogue.js';
 import { TOKEN_PATTERN } from '../links/tokens.js';
 import { formatDateTime } from '../time.js';
 import { formOrder, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
-import { esc, formBody, formEnd, unitFieldset } from './form-view.js';
+import { cutShell, esc, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, unitFieldset } from './form-view.js';
 import { castBallot, findLink, roundUnits, type LinkState } from './links.js';
 
 const RECEIPT = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
@@ -63,27 +65,42 @@ async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[
   const t = c.get('t');
   const lang = c.get('lang');
   const groups = formOrder(units, token);
-  let body: string;
-  if (refused) {
-    body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], unknownTicked: refused.draft.unknownTicked[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
-  } else {
-    const blank = c.get('survey').fragments.fragments(`${link.roundId}|${lang}`, () => new Map(units.map((u) => [u.code, unitFieldset(t, link.scale, u)])));
-    body = formBody(t, groups, (u) => blank.get(u.code) as string);
+  if (!refused) {
+    // Everything a blank page shows besides the token and the units' order is in the key; a query in the address
+    // would be carried into the switches' links, so such a request is rendered in full.
+    const fragments = c.get('survey').fragments;
+    const blank = fragments.fragments(`${link.roundId}|${lang}`, () => new Map(units.map((u) => [u.code, Buffer.from(unitFieldset(t, link.scale, u))])));
+    const key = [link.roundId, lang, c.get('largeText'), link.title, link.closesAt, link.scale, units.length].join('|');
+    const cacheable = !c.req.url.includes('?');
+    let shell = cacheable ? fragments.shell(key) : undefined;
+    if (!shell) {
+      const html = await renderPage(c, ...formPageParts(c, token, link, units, raw(FORM_BODY_MARK + formEnd(t))));
+      shell = cutShell(html, token);
+      if (!shell) throw new Error('the form page cannot be cut into a shell');
+      if (cacheable) fragments.keepShell(key, shell);
+    }
+    const body = formBodyParts(t, groups, (u) => blank.get(u.code) as Buffer).map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
+    return c.body(fillShell(shell, token, body) as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'text/html; charset=UTF-8' });
   }
-  const problemCount = refused ? Object.keys(refused.problems).length + refused.general.length : 0;
-  const summary = refused
-    ? `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
-      refused.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
-      units
-        .filter((u) => refused.problems[u.code])
-        .map((u) => `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`)
-        .join('') +
-      `</ul></div>`
-    : '';
+  const body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], unknownTicked: refused.draft.unknownTicked[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
+  const problemCount = Object.keys(refused.problems).length + refused.general.length;
+  const summary =
+    `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
+    refused.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
+    units
+      .filter((u) => refused.problems[u.code])
+      .map((u) => `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`)
+      .join('') +
+    `</ul></div>`;
+  return page(c, ...formPageParts(c, token, link, units, raw(summary + body + formEnd(t, refused.draft)), 422));
+}
+
+/** The survey page around the form's inner HTML. */
+function formPageParts(c: Ctx, token: string, link: LinkState, units: FormUnit[], inner: HtmlEscapedString, status: 200 | 422 = 200): [PageOptions, JSX.Element] {
+  const t = c.get('t');
   const deadline = formatDateTime(link.closesAt, c.get('config').timeZone);
-  return page(
-    c,
-    { title: link.title, status: refused ? 422 : 200, scripts: ['js/survey.js'], path: `/s/${token}` },
+  return [
+    { title: link.title, status, scripts: ['js/survey.js'], path: `/s/${token}` },
     <section class="survey">
       <h1>{link.title}</h1>
       <p class="deadline">
@@ -95,10 +112,10 @@ async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[
       </p>
       <p class="progress" id="progress" aria-live="polite" hidden data-template={t('survey.progress', { done: '{done}', total: '{total}' })}></p>
       <form method="post" action={`/s/${token}`} id="survey" novalidate data-total={String(units.length)} data-scale={link.scale}>
-        {raw(summary + body + formEnd(t, refused?.draft))}
+        {inner}
       </form>
     </section>,
-  );
+  ];
 }
 
 /** The representative's side: `/s/{token}` (form and submission) and `/thanks` (the receipt). */
