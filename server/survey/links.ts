@@ -10,10 +10,10 @@ import { newReceipt, type Answer, type FormUnit } from './ballot.js';
 
 /*
  * The survey's hot path: looking up a link and casting a ballot. The queries are compiled by Kysely once per
- * database and then run with new parameters, so no query is rebuilt per request. On SQLite a ballot's two
- * statements run in one synchronous better-sqlite3 transaction: Kysely's transaction (begin, each statement and
- * commit as separate awaited queries) cost more than the statements themselves. Other dialects, and a cast inside
- * a caller's transaction, take the Kysely path with the same compiled SQL.
+ * database and then run with new parameters, so no query is rebuilt per request. On SQLite the ballots of one
+ * turn of the event loop are cast in one synchronous better-sqlite3 transaction (group commit): Kysely's
+ * transaction (begin, each statement and commit as separate awaited queries) cost more than the statements
+ * themselves, and a commit per ballot more again. Other dialects take the Kysely path with the same compiled SQL.
  */
 
 export interface LinkState {
@@ -33,10 +33,10 @@ interface Prepared {
   markUsed: CompiledQuery;
   insertBallot: CompiledQuery;
   /**
-   * SQLite only: runs markUsed then insertBallot in one transaction; false (nothing written) for a used link,
-   * undefined (nothing run) while a Kysely transaction holds the connection.
+   * SQLite only: runs markUsed then insertBallot in a committed transaction (see groupCommitter); false (nothing
+   * written) for a used link, undefined (nothing run) while a Kysely transaction holds the connection.
    */
-  castNow?: (mark: CompiledQuery, insert: CompiledQuery) => boolean | undefined;
+  castNow?: (mark: CompiledQuery, insert: CompiledQuery) => Promise<boolean | undefined>;
 }
 
 const preparedByDb = new WeakMap<object, Prepared>();
@@ -71,20 +71,57 @@ function prepare(db: Kysely<DB>): Prepared {
     insertBallot: db.insertInto('ballots').values({ id: SLOT, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
   };
   const sqlite = syncSqlite(db);
-  if (sqlite) p.castNow = castInOneTransaction(sqlite);
+  if (sqlite) p.castNow = groupCommitter(sqlite);
   preparedByDb.set(db, p);
   return p;
 }
 
-function castInOneTransaction(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
-  const cast = sqlite.transaction((mark: CompiledQuery, insert: CompiledQuery) => {
+interface Pending {
+  mark: CompiledQuery;
+  insert: CompiledQuery;
+  resolve: (cast: boolean | undefined) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: the ballots that arrive in one turn of the event loop are cast in one transaction, each still
+ * guarded by its own "mark this link used if it is unused" (a link submitted twice in one group stores one
+ * ballot). One commit instead of many is most of what a ballot costs SQLite. Nobody is answered before the
+ * group's commit, so an acknowledged ballot is always stored; should the group fail as a whole (a receipt that
+ * collides, say), each of its ballots is cast again on its own, so one ballot's failure stays its own.
+ */
+function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
+  const one = (mark: CompiledQuery, insert: CompiledQuery): boolean => {
     if (Number(sqlite.prepare(mark.sql).run(mark.parameters).changes) !== 1) return false;
     sqlite.prepare(insert.sql).run(insert.parameters);
     return true;
-  });
-  // Never nested in a transaction another request has open on the connection (its rollback would take the
-  // ballot with it): then the Kysely path waits for the connection like any other query.
-  return (mark, insert) => (sqlite.inTransaction ? undefined : cast(mark, insert));
+  };
+  const group = sqlite.transaction((items: Pending[]) => items.map((it) => one(it.mark, it.insert)));
+  const single = sqlite.transaction(one);
+  let queue: Pending[] = [];
+  const flush = () => {
+    const items = queue;
+    queue = [];
+    // Never nested in a transaction another request has open on the connection (its rollback would take the
+    // ballots with it): then each takes the Kysely path, which waits for the connection like any other query.
+    if (sqlite.inTransaction) return items.forEach((it) => it.resolve(undefined));
+    try {
+      const cast = group(items);
+      items.forEach((it, k) => it.resolve(cast[k]));
+    } catch {
+      for (const it of items) {
+        try {
+          it.resolve(single(it.mark, it.insert));
+        } catch (e) {
+          it.reject(e);
+        }
+      }
+    }
+  };
+  return (mark, insert) =>
+    new Promise((resolve, reject) => {
+      if (queue.push({ mark, insert, resolve, reject }) === 1) setImmediate(flush);
+    });
 }
 
 /** Stands for a value given at run time; any other parameter is a constant of the query. */
@@ -147,7 +184,7 @@ export async function castBallot(
     const mark = withParams(p.markUsed, [usedOn, tokenHash(input.token)]);
     const insert = withParams(p.insertBallot, [randomUUID(), input.roundId, receipt, answers, comments, input.comment]);
     try {
-      const castNow = p.castNow?.(mark, insert);
+      const castNow = await p.castNow?.(mark, insert);
       if (castNow !== undefined) return castNow ? { ok: true, receipt } : { ok: false, reason: 'used' };
       return await transaction(db, async (trx) => {
         const marked = await trx.executeQuery(mark);
