@@ -19,7 +19,7 @@ const IDLE_MS = 1000;
 /** A backstop: past this size a TRUNCATE checkpoint (which holds writers back) brings the log file to zero. */
 const WAL_LIMIT_BYTES = 512 * 1024 * 1024;
 /** A log this long (in pages) is started over once a checkpoint has nearly caught up with it. */
-const RESTART_FRAMES = 4096;
+const RESTART_FRAMES = 32768;
 
 // Plain CommonJS run by the worker (eval), so it needs no TypeScript loader. state[0] = 1: stop asked;
 // state[1] = 1: the worker's connection is closed. Atomics.wait is its sleep, so a stop wakes it at once.
