@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fixedClock } from '../server/clock.js';
-import { createTestSchema, openPostgres } from '../server/db/database.js';
+import { sql } from 'kysely';
+import { createTestSchema, DatabaseSetupError, openDatabase, openPostgres } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
 import { publishResults } from '../server/results/publish.js';
 import { closeRound, findRound } from '../server/rounds/rounds.js';
@@ -133,6 +134,34 @@ move('an installation already on PostgreSQL is told so', async () => {
   const run = await runCli(place, ['migrate-to-postgres', url]);
   assert.is(run.code, 1);
   assert.match(run.stderr, /already runs on PostgreSQL/);
+});
+
+move('a PostgreSQL database that would not sort text by bytes is refused with the command that makes a right one', async () => {
+  if (!onPostgresRun()) return;
+  const server = openPostgres(process.env.TEST_DATABASE_URL as string, { max: 1 });
+  const name = `pingyi_icu_${process.pid}`;
+  try {
+    await sql.raw(`create database ${name} template template0 encoding 'UTF8' locale_provider icu icu_locale 'en-US' lc_collate 'C' lc_ctype 'C'`).execute(server);
+    const url = new URL(process.env.TEST_DATABASE_URL as string);
+    url.pathname = `/${name}`;
+    let refused: unknown;
+    try {
+      await (await openDatabase({ dataDir: join(source.root, 'icu'), databaseUrl: url.toString() })).destroy();
+    } catch (e) {
+      refused = e;
+    }
+    assert.instance(refused, DatabaseSetupError);
+    assert.match((refused as Error).message, /an ICU collation .*CREATE DATABASE pingyi TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'/s);
+    const left = openPostgres(url.toString(), { max: 1 });
+    try {
+      assert.equal(await tableNames(left), [], 'nothing was created in it');
+    } finally {
+      await left.destroy();
+    }
+  } finally {
+    await sql.raw(`drop database if exists ${name} with (force)`).execute(server);
+    await server.destroy();
+  }
 });
 
 move.run();

@@ -108,12 +108,16 @@ export class DatabaseSetupError extends Error {}
  * right one.
  */
 async function checkPostgres(db: Database): Promise<void> {
-  const { rows } = await sql<{ collate: string; encoding: string }>`
-    select datcollate as collate, pg_encoding_to_char(encoding) as encoding from pg_database where datname = current_database()`.execute(db);
+  // (The locale provider column exists from PostgreSQL 15 on; read through to_jsonb so older servers work too.)
+  const { rows } = await sql<{ collate: string; encoding: string; provider: string | null }>`
+    select datcollate as collate, pg_encoding_to_char(encoding) as encoding, to_jsonb(d) ->> 'datlocprovider' as provider
+    from pg_database d where datname = current_database()`.execute(db);
   const info = rows[0];
-  if (!info || !['C', 'POSIX'].includes(info.collate) || info.encoding !== 'UTF8') {
+  const byteOrder = ['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(info?.collate ?? '') && (info?.provider ?? 'c') === 'c';
+  if (!info || !byteOrder || info.encoding !== 'UTF8') {
+    const collation = info?.provider === 'i' ? 'an ICU collation' : `collation ${info?.collate ?? '?'}`;
     throw new DatabaseSetupError(
-      `The PostgreSQL database has collation ${info?.collate ?? '?'} and encoding ${info?.encoding ?? '?'}; Pingyi needs C and UTF8 ` +
+      `The PostgreSQL database has ${collation} and encoding ${info?.encoding ?? '?'}; Pingyi needs the C collation and UTF8 ` +
         `so text sorts by bytes as the published method says. Create it with:\n` +
         `  CREATE DATABASE pingyi TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';`,
     );
