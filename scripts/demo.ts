@@ -21,7 +21,8 @@ import { demoRound } from './demo-rounds.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
 let config;
 try {
-  config = loadConfig({ ...process.env, DATA_DIR: dataDir });
+  // Always a fresh temporary SQLite database: never the installation's own (a DATABASE_URL in the environment).
+  config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' });
 } catch (e) {
   console.error(e instanceof ConfigError ? e.message : String(e));
   process.exit(2);
