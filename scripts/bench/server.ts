@@ -81,7 +81,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
 
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'server/main.ts')], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, DATABASE_URL: '', ...env }, // never an installation's own database
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${opts.port}`;
