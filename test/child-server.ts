@@ -10,15 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoUnits } from '../scripts/demo-city.js';
+import { openRoundForWholePool } from '../scripts/open-round.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { linkToken } from '../server/links/tokens.js';
 import { createTestSchema, openDatabase } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
-import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
-import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
-import { parseSettings } from '../server/rounds/settings.js';
-import { upsertUnits, type UnitInput } from '../server/units/units.js';
+import type { RepresentativeInput } from '../server/pool/representatives.js';
+import type { UnitInput } from '../server/units/units.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const YEAR = 2026;
@@ -81,34 +80,17 @@ export async function prepareInstallation(opts: { links: number; units?: number;
   try {
     const clock = fixedClock(new Date());
     const units = demoUnits().slice(0, opts.units ?? 12);
-    await upsertUnits(db, clock, units, 'setup');
-    const strata = ['人大代表', '企业代表', '社区居民'];
-    const pool: RepresentativeInput[] = Array.from({ length: opts.links }, (_, i) => ({
-      code: `C${String(i).padStart(6, '0')}`,
-      name: `代表${i}`,
-      stratum: strata[i % strata.length] as string,
-      district: null,
-      phone: null,
-      email: null,
-      active: true,
-    }));
-    await upsertRepresentatives(db, clock, pool, { actor: 'setup' });
-    const now = Date.now();
-    const parsed = parseSettings(
-      { year: String(YEAR), sample: String(opts.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() },
-      config.timeZone,
-      () => 'Crash-safety round',
-    );
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    for (const step of [
-      () => createRound(db, clock, parsed.settings, 'setup'),
-      () => freezeRound(db, clock, YEAR, 10, 'setup'),
-      () => drawRound(db, clock, { year: YEAR, publicRandom: 'child-server', source: '', secret: config.secret }, 'setup'),
-      () => openRound(db, clock, YEAR, 'setup'),
-    ]) {
-      const r = await step();
-      if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    }
+    const pool = await openRoundForWholePool(db, clock, config, {
+      year: YEAR,
+      units,
+      links: opts.links,
+      strata: ['人大代表', '企业代表', '社区居民'],
+      codePrefix: 'C',
+      codeDigits: 6,
+      title: 'Crash-safety round',
+      publicRandom: 'child-server',
+      actor: 'setup',
+    });
     return {
       ...place,
       root,

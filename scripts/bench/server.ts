@@ -12,13 +12,11 @@ import { fixedClock } from '../../server/clock.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
 import { createTestSchema, openDatabase } from '../../server/db/database.js';
-import { upsertRepresentatives, type RepresentativeInput } from '../../server/pool/representatives.js';
 import { publishResults } from '../../server/results/publish.js';
-import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../../server/rounds/rounds.js';
+import { closeRound, findRound } from '../../server/rounds/rounds.js';
 import { castBallot } from '../../server/survey/links.js';
-import { parseSettings } from '../../server/rounds/settings.js';
-import { upsertUnits } from '../../server/units/units.js';
 import { demoUnits } from '../demo-city.js';
+import { openRoundForWholePool } from '../open-round.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const YEAR = 2026;
@@ -41,30 +39,17 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   const db = await openDatabase(config);
   const clock = fixedClock(new Date());
   const units = demoUnits();
-  await upsertUnits(db, clock, units, 'bench');
-  const strata = ['人大代表', '政协委员', '企业代表', '社区居民', '农村代表', '媒体代表'];
-  const pool: RepresentativeInput[] = Array.from({ length: opts.links }, (_, i) => ({
-    code: `B${String(i).padStart(7, '0')}`,
-    name: `代表${i}`,
-    stratum: strata[i % strata.length] as string,
-    district: null,
-    phone: null,
-    email: null,
-    active: true,
-  }));
-  await upsertRepresentatives(db, clock, pool, { actor: 'bench' });
-  const now = Date.now();
-  const parsed = parseSettings({ year: String(YEAR), sample: String(opts.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() }, config.timeZone, () => 'Benchmark round');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  for (const step of [
-    () => createRound(db, clock, parsed.settings, 'bench'),
-    () => freezeRound(db, clock, YEAR, 10, 'bench'),
-    () => drawRound(db, clock, { year: YEAR, publicRandom: 'bench', source: '', secret: config.secret }, 'bench'),
-    () => openRound(db, clock, YEAR, 'bench'),
-  ]) {
-    const r = await step();
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  }
+  const pool = await openRoundForWholePool(db, clock, config, {
+    year: YEAR,
+    units,
+    links: opts.links,
+    strata: ['人大代表', '政协委员', '企业代表', '社区居民', '农村代表', '媒体代表'],
+    codePrefix: 'B',
+    codeDigits: 7,
+    title: 'Benchmark round',
+    publicRandom: 'bench',
+    actor: 'bench',
+  });
   if (opts.publishedBallots) {
     // A published round to read: ballots on the first links, then close and publish.
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;

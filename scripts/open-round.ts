@@ -1,0 +1,58 @@
+/*
+ * An installation with a round open to everyone: the given units, a synthetic pool, and the year's round created,
+ * frozen, drawn with the whole pool as its sample and opened (from yesterday to tomorrow), so every member holds
+ * a link of their own. Shared by the HTTP benchmarks and the tests that run real server processes.
+ */
+import type { Clock } from '../server/clock.js';
+import type { Config } from '../server/config.js';
+import type { Database } from '../server/db/schema.js';
+import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
+import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
+import { parseSettings } from '../server/rounds/settings.js';
+import { upsertUnits, type UnitInput } from '../server/units/units.js';
+
+export interface OpenRoundPlan {
+  year: number;
+  units: UnitInput[];
+  /** Pool size, and so the number of links. */
+  links: number;
+  strata: readonly string[];
+  /** Member i gets the code `${codePrefix}${i}` with i padded to `codeDigits`. */
+  codePrefix: string;
+  codeDigits: number;
+  title: string;
+  publicRandom: string;
+  actor: string;
+}
+
+/** Builds it all in `db`; returns the pool in code order (member i has the i-th link). */
+export async function openRoundForWholePool(db: Database, clock: Clock, config: Config, plan: OpenRoundPlan): Promise<RepresentativeInput[]> {
+  await upsertUnits(db, clock, plan.units, plan.actor);
+  const pool: RepresentativeInput[] = Array.from({ length: plan.links }, (_, i) => ({
+    code: `${plan.codePrefix}${String(i).padStart(plan.codeDigits, '0')}`,
+    name: `代表${i}`,
+    stratum: plan.strata[i % plan.strata.length] as string,
+    district: null,
+    phone: null,
+    email: null,
+    active: true,
+  }));
+  await upsertRepresentatives(db, clock, pool, { actor: plan.actor });
+  const now = clock.now().getTime();
+  const parsed = parseSettings(
+    { year: String(plan.year), sample: String(plan.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() },
+    config.timeZone,
+    () => plan.title,
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  for (const step of [
+    () => createRound(db, clock, parsed.settings, plan.actor),
+    () => freezeRound(db, clock, plan.year, 10, plan.actor),
+    () => drawRound(db, clock, { year: plan.year, publicRandom: plan.publicRandom, source: '', secret: config.secret }, plan.actor),
+    () => openRound(db, clock, plan.year, plan.actor),
+  ]) {
+    const r = await step();
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  }
+  return pool;
+}
