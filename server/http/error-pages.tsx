@@ -46,6 +46,10 @@ export function handleError(log: (line: string) => void) {
     // A client that hung up in the middle of its body: nobody is there to read an answer, and it is not our fault.
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ECONNRESET' || code === 'ECONNABORTED' || err.message === 'aborted') return errorResponse(c, 400);
+    // PostgreSQL refuses text holding a NUL character (SQLSTATE 22021), which a hostile address or form can carry;
+    // the statement failed, so nothing was written, and the request was bad. (Checked here rather than on every
+    // request: it costs nothing until it happens.)
+    if (code === '22021') return errorResponse(c, 400);
     const id = c.get('requestId') ?? '-';
     log(`${id} ERROR ${err.name}: ${err.message.split('\n')[0]}\n${err.stack ?? ''}`);
     return errorResponse(c, 500, { reference: id });
