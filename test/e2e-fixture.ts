@@ -294,3 +294,15 @@ export async function expectCharts(page: Page, where: string) {
 export function pdfPages(pdf: Uint8Array): number {
   return (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
 }
+
+/** The page does not scroll sideways (at the phone's 360 px); the message names the elements that stick out. */
+export async function assertNoSidewaysScroll(page: Page, where: string): Promise<void> {
+  const over = await horizontalOverflow(page);
+  assert.is(over, 0, `${where} scrolls sideways by ${over} px at 360 px: ${(await overflowCulprits(page)).join(', ')}`);
+}
+
+/** axe-core on the page as it stands: no serious or critical violations. */
+export async function assertAxeClean(page: Page, label: string): Promise<void> {
+  const findings = await axeSerious(page);
+  assert.ok(findings.length === 0, `axe-core found serious or critical violations:\n${describeFindings(label, findings)}`);
+}

@@ -7,8 +7,6 @@ import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ADMIN,
-  axeSerious,
-  describeFindings,
   describeTargets,
   DESKTOP,
   expectCharts,
@@ -21,6 +19,7 @@ import {
   startCity,
   watchErrors,
   type City,
+  assertAxeClean,
 } from './e2e-fixture.js';
 
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
@@ -43,10 +42,6 @@ async function act(page: Page, action: string, fields: Record<string, string> = 
   const confirm = form.locator('input[name=confirm]');
   if (await confirm.count()) await confirm.check();
   await Promise.all([page.waitForURL((u) => u.searchParams.has('done')), form.locator('button[type=submit]').click()]);
-}
-
-async function status(page: Page): Promise<string> {
-  return ((await page.locator('dl.timeline dd').first().textContent()) ?? '').trim();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,8 +187,7 @@ function consolePage(name: string, path: () => string) {
     if (over > 0) wide.push(`${path()}: ${over} px (${(await overflowCulprits(pp)).join(', ')})`);
     small.push(...describeTargets(path(), await smallTargets(pp, 44)));
     await shot(pp, `console-12-${name.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '')}`, { fullPage: false });
-    const findings = await axeSerious(pp);
-    assert.ok(findings.length === 0, `axe-core found serious or critical violations:\n${describeFindings(path(), findings)}`);
+    await assertAxeClean(pp, path());
   });
 }
 

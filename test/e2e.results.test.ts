@@ -8,14 +8,10 @@ import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   ARTIFACTS,
-  axeSerious,
-  describeFindings,
   describeTargets,
   expectCharts,
   fontSize,
-  horizontalOverflow,
   newContext,
-  overflowCulprits,
   paintedCanvases,
   pdfPages,
   PHONE,
@@ -25,6 +21,8 @@ import {
   startCity,
   watchErrors,
   type City,
+  assertAxeClean,
+  assertNoSidewaysScroll,
 } from './e2e-fixture.js';
 
 let city: City;
@@ -45,15 +43,7 @@ async function openData(y: number): Promise<{ units: OpenUnit[] }> {
   return (await res.json()) as { units: OpenUnit[] };
 }
 
-async function noSidewaysScroll(page: Page, where: string) {
-  const over = await horizontalOverflow(page);
-  assert.is(over, 0, `${where} scrolls sideways by ${over} px at 360 px: ${(await overflowCulprits(page)).join(', ')}`);
-}
 
-async function axeClean(page: Page, label: string) {
-  const findings = await axeSerious(page);
-  assert.ok(findings.length === 0, `axe-core found serious or critical violations:\n${describeFindings(label, findings)}`);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -95,7 +85,7 @@ Phone('the turnout the page states agrees with the seats actually drawn (its own
 });
 
 Phone('nothing scrolls sideways; body text ≥ 16 px', async () => {
-  await noSidewaysScroll(page, `/results/${year}`);
+  await assertNoSidewaysScroll(page, `/results/${year}`);
   assert.ok((await fontSize(page, 'body')) >= 16);
   small.push(...describeTargets(`/results/${year}`, await smallTargets(page, 44)));
 });
@@ -104,13 +94,13 @@ Phone('no console errors and no page errors', () => {
   assert.equal(errors, []);
 });
 
-Phone('axe: the results page', () => axeClean(page, `/results/${year}`));
+Phone('axe: the results page', () => assertAxeClean(page, `/results/${year}`));
 
 Phone('large text: body ≥ 22 px, the charts drawn, nothing scrolls sideways', async () => {
   await page.goto(`${city.base}/results/${year}?text=large`);
   assert.ok((await fontSize(page, 'body')) >= 22, `body text is ${await fontSize(page, 'body')} px`);
   await expectCharts(page, `/results/${year}?text=large`);
-  await noSidewaysScroll(page, `/results/${year}?text=large`);
+  await assertNoSidewaysScroll(page, `/results/${year}?text=large`);
   smallLarge.push(...describeTargets(`/results/${year} (大字)`, await smallTargets(page, 60)));
   await shot(page, 'results-03-large-text-top', { fullPage: false });
   await page.goto(`${city.base}/results/${year}?text=normal`);
@@ -143,7 +133,7 @@ NoJs('the ranking table is complete: every unit, with its rank', async () => {
   }
   assert.ok(await p.locator('table.ranking').isVisible());
   assert.equal(await paintedCanvases(p), [], 'a chart box shows without JavaScript');
-  await noSidewaysScroll(p, `/results/${year} without JavaScript`);
+  await assertNoSidewaysScroll(p, `/results/${year} without JavaScript`);
   await shot(p, 'results-04-no-js');
 });
 
@@ -207,14 +197,14 @@ function publicPage(name: string, path: () => string, opts: { status?: number; c
   Pages(name, async () => {
     const res = await pp.goto(`${city.base}${path()}`);
     assert.is(res?.status(), opts.status ?? 200, `${path()}: status`);
-    await noSidewaysScroll(pp, path());
+    await assertNoSidewaysScroll(pp, path());
     if (opts.charts) await expectCharts(pp, path());
     small.push(...describeTargets(path(), await smallTargets(pp, 44)));
     await shot(pp, `results-06-${name.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '')}`, { fullPage: false });
     await lp.goto(`${city.base}${path()}`);
-    await noSidewaysScroll(lp, `${path()} in large-text mode`);
+    await assertNoSidewaysScroll(lp, `${path()} in large-text mode`);
     smallLarge.push(...describeTargets(`${path()} (大字)`, await smallTargets(lp, 60)));
-    await axeClean(pp, path());
+    await assertAxeClean(pp, path());
   });
 }
 

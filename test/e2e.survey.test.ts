@@ -5,18 +5,16 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import {
-  axeSerious,
-  describeFindings,
   fontSize,
-  horizontalOverflow,
   newContext,
-  overflowCulprits,
   PHONE,
   shot,
   smallTargets,
   startCity,
   watchErrors,
   type City,
+  assertAxeClean,
+  assertNoSidewaysScroll,
 } from './e2e-fixture.js';
 
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
@@ -31,10 +29,6 @@ const nextToken = () => {
   return t;
 };
 
-async function noSidewaysScroll(page: Page, where: string) {
-  const over = await horizontalOverflow(page);
-  assert.is(over, 0, `${where} scrolls sideways by ${over} px at 360 px: ${(await overflowCulprits(page)).join(', ')}`);
-}
 
 /** The unit codes of the form's fieldsets, in the order the page shows them. */
 async function unitOrder(page: Page): Promise<string[]> {
@@ -84,11 +78,6 @@ async function tickAll(page: Page, answers: Record<string, string>) {
   }, answers);
 }
 
-/** axe-core on the page as it stands: no serious or critical violations. */
-async function axeClean(page: Page, label: string) {
-  const findings = await axeSerious(page);
-  assert.ok(findings.length === 0, `axe-core found serious or critical violations:\n${describeFindings(label, findings)}`);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -117,7 +106,7 @@ Phone('the form opens, fits 360 px, and its text and answer buttons are large en
   assert.is(res?.status(), 200);
   order = await unitOrder(page);
   assert.ok(order.length >= 30, `the form shows ${order.length} units`);
-  await noSidewaysScroll(page, 'the survey form');
+  await assertNoSidewaysScroll(page, 'the survey form');
   const body = await fontSize(page, 'body');
   assert.ok(body >= 16, `body text is ${body} px`);
   assert.ok((await fontSize(page, 'label.choice span')) >= 16, 'answer text under 16 px');
@@ -135,7 +124,7 @@ Phone('every tap target on the form is at least 44×44 px', async () => {
   assert.equal(small, [], `tap targets under 44×44 on the survey form: ${JSON.stringify(small)}`);
 });
 
-Phone('axe: the survey form', () => axeClean(page, `/s/{token}`));
+Phone('axe: the survey form', () => assertAxeClean(page, `/s/{token}`));
 
 Phone('half the answers, and a comment, survive a reload', async () => {
   const half = Math.floor(order.length / 2);
@@ -182,27 +171,27 @@ Phone('all answered: the progress says so; the ballot is sent and the receipt sh
   assert.match(page.url(), /\/thanks\?receipt=/);
   const receipt = ((await page.locator('#receipt').textContent()) ?? '').trim();
   assert.match(receipt, RECEIPT);
-  await noSidewaysScroll(page, 'the thank-you page');
+  await assertNoSidewaysScroll(page, 'the thank-you page');
   assert.equal(await storedAnswers(receipt), given, 'the stored ballot is not what was tapped');
   const drafts = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('pingyi:s:')));
   assert.equal(drafts, [], 'the draft answers stay on the phone after the ballot was sent');
   await shot(page, 'survey-05-receipt', { fullPage: false });
 });
 
-Phone('axe: the thank-you page', () => axeClean(page, '/thanks'));
+Phone('axe: the thank-you page', () => assertAxeClean(page, '/thanks'));
 
 Phone('the link then refuses another ballot (409), by GET and by POST', async () => {
   const res = await page.goto(`${city.base}/s/${token}`);
   assert.is(res?.status(), 409);
   assert.is((await page.locator('h1').textContent())?.trim(), '此链接已经提交过');
   assert.is(await page.locator('form#survey').count(), 0);
-  await noSidewaysScroll(page, 'the 409 page');
+  await assertNoSidewaysScroll(page, 'the 409 page');
   await shot(page, 'survey-06-used-link', { fullPage: false });
   const again = await fetch(`${city.base}/s/${token}`, { method: 'POST', body: order.map((c) => `u.${c}=satisfied`).join('&'), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
   assert.is(again.status, 409);
 });
 
-Phone('axe: the used-link page (409)', () => axeClean(page, '/s/{used token} (409)'));
+Phone('axe: the used-link page (409)', () => assertAxeClean(page, '/s/{used token} (409)'));
 
 Phone('no console errors on the way', () => {
   // Chromium logs the 409 answer to a GET as a failed resource; anything else is a fault.
@@ -235,11 +224,11 @@ Large('body text ≥ 22 px, every tap target ≥ 60×60 px, nothing scrolls side
   const small = labels.filter(([w, h]) => (w as number) < 60 || (h as number) < 60);
   assert.is(small.length, 0, `answer labels under 60×60: ${JSON.stringify(small.slice(0, 5))}`);
   assert.equal(await smallTargets(lp, 60), [], 'tap targets under 60×60 in large-text mode');
-  await noSidewaysScroll(lp, 'the survey form in large-text mode');
+  await assertNoSidewaysScroll(lp, 'the survey form in large-text mode');
   await shot(lp, 'survey-07-large-text', { fullPage: false });
 });
 
-Large('axe: the survey form in large-text mode', () => axeClean(lp, '/s/{token}?text=large'));
+Large('axe: the survey form in large-text mode', () => assertAxeClean(lp, '/s/{token}?text=large'));
 
 Large('the switch is remembered: the next page is large too', async () => {
   await lp.goto(`${city.base}/about`);
@@ -282,7 +271,7 @@ NoJs('a unit left out gets a 422 with the problem marked and the other answers k
   assert.ok(await np.locator(`fieldset#unit-${left}.has-error .field-error`).isVisible(), 'the left-out unit is not marked');
   assert.is(await np.locator('fieldset.unit.has-error').count(), 1);
   assert.equal(await checkedAnswers(np), answers, 'answers were lost on the 422 page');
-  await noSidewaysScroll(np, 'the 422 page');
+  await assertNoSidewaysScroll(np, 'the 422 page');
   await shot(np, 'survey-08-nojs-422-top', { fullPage: false });
 });
 
@@ -321,9 +310,9 @@ Refusals('an unknown link: 404', async () => {
   const res = await rp.goto(`${city.base}/s/${'A'.repeat(22)}`);
   assert.is(res?.status(), 404);
   assert.is((await rp.locator('h1').textContent())?.trim(), '链接无效');
-  await noSidewaysScroll(rp, 'the 404 page');
+  await assertNoSidewaysScroll(rp, 'the 404 page');
   await shot(rp, 'survey-11-unknown-link', { fullPage: false });
-  await axeClean(rp, '/s/{unknown} (404)');
+  await assertAxeClean(rp, '/s/{unknown} (404)');
 });
 
 Refusals('a link of a closed round: 410', async () => {
@@ -331,9 +320,9 @@ Refusals('a link of a closed round: 410', async () => {
   const res = await rp.goto(`${city.base}/s/${closed}`);
   assert.is(res?.status(), 410);
   assert.is((await rp.locator('h1').textContent())?.trim(), '测评已经结束');
-  await noSidewaysScroll(rp, 'the 410 page');
+  await assertNoSidewaysScroll(rp, 'the 410 page');
   await shot(rp, 'survey-12-closed-round', { fullPage: false });
-  await axeClean(rp, '/s/{closed round} (410)');
+  await assertAxeClean(rp, '/s/{closed round} (410)');
 });
 
 Refusals('the 422 form (with JavaScript, as most will see it)', async () => {
@@ -343,8 +332,8 @@ Refusals('the 422 form (with JavaScript, as most will see it)', async () => {
   const res = await submitForm(rp);
   assert.is(res.status(), 422);
   assert.is(await rp.evaluate(() => document.activeElement?.id), 'problems', 'the list of problems does not take the focus');
-  await noSidewaysScroll(rp, 'the 422 page');
-  await axeClean(rp, '/s/{token} (422)');
+  await assertNoSidewaysScroll(rp, 'the 422 page');
+  await assertAxeClean(rp, '/s/{token} (422)');
 });
 
 Refusals('a problem link shows the unit it names, not hidden under the sticky progress bar', async () => {
