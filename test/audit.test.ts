@@ -14,7 +14,7 @@ import { auditHash, verifyAudit, type AuditVerdict } from '../server/audit/log.j
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { copyDatabase } from '../server/db/copy.js';
-import type { Database } from '../server/db/schema.js';
+import type { AuditLogTable, Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
 import { openDatabase } from '../server/db/database.js';
 import { newPlace, openPlace, runCli, type Place } from './child-server.js';
@@ -34,15 +34,7 @@ const PEOPLE = Array.from({ length: 24 }, (_, i) => {
 const POOL_CSV = ['code,name,stratum,district,phone,email', ...PEOPLE.map((p) => `${p.code},${p.name},${p.stratum},南河区,${p.phone},${p.email}`)].join('\r\n') + '\r\n';
 const PERSONAL = PEOPLE.flatMap((p) => [p.name, p.phone, p.email]);
 
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
+type AuditRow = AuditLogTable;
 
 async function auditRows(db: Database): Promise<AuditRow[]> {
   return db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
