@@ -4,77 +4,124 @@ import { Worker } from 'node:worker_threads';
 /*
  * A WAL checkpoint copies the pages written since the last one into the database file and fsyncs it. SQLite runs
  * it inside the commit that crosses `wal_autocheckpoint`, so on a server's only connection it stalls the event
- * loop, and every request in flight with it: tens to hundreds of milliseconds under a burst of ballots. Here a
- * worker thread with a connection of its own checkpoints instead (PASSIVE: it never waits for or blocks the
- * serving connection), and the serving connection stops checkpointing by itself. Under unbroken writing a PASSIVE
- * checkpoint never catches up with the last page, and SQLite starts the log over only after one that did; so once
- * the log is long and a pass has nearly caught up, a RESTART finishes the last few pages, holding writers back
- * only for those and one small fsync (measured under a saturating benchmark: p99 about 90–130 ms with the log
- * kept under 70 MB, against 300–400 ms when it grew to hundreds of MB and was truncated).
+ * loop, and every request in flight with it. Here a worker thread with a connection of its own checkpoints
+ * instead (PASSIVE: it never waits for or blocks the serving connection), and the serving connection stops
+ * checkpointing by itself.
+ *
+ * The log is started over by the first write after a checkpoint that copied all of it; until then every commit
+ * appends to it. So the serving connection tells the worker of each commit (`wrote`), and the worker checkpoints
+ * at once: it copies that commit's pages, usually before the next commit, which then starts the log over. Under
+ * a saturating load a checkpoint can overlap the next commit again and again and the log grows; once it is long,
+ * the serving connection waits for a checkpoint in progress before it writes (`aboutToWrite`, a few
+ * milliseconds, longer only if the log grows on regardless), so that its write starts the log over. A blocking RESTART checkpoint, the other way to start
+ * the log over, held writers back 60–100 ms at a time here (busy waits in steps of up to 25 ms, then a copy and
+ * two fsyncs under the write lock).
  */
 
-/** While pages keep coming, how long between checkpoints; a longer pause copies a page written often once. */
-const BUSY_MS = 100;
 const IDLE_MS = 1000;
-/** A backstop: past this size a TRUNCATE checkpoint (which holds writers back) brings the log file to zero. */
+/** A log longer than this (in pages) makes the next write wait for a checkpoint in progress, up to WAIT_MS. */
+const LONG_LOG_FRAMES = 4096;
+const WAIT_MS = 20;
+/** Past this (when checkpoints are slow, as on a busy disk) the write waits until the checkpoint is done. */
+const VERY_LONG_LOG_FRAMES = 8192;
+const LONG_WAIT_MS = 1000;
+/** A backstop (a reader holding an old snapshot for long stops every restart): a TRUNCATE checkpoint past this. */
 const WAL_LIMIT_BYTES = 512 * 1024 * 1024;
-/** A log this long (in pages) is started over once a checkpoint has nearly caught up with it. */
-const RESTART_FRAMES = 32768;
 
-// Plain CommonJS run by the worker (eval), so it needs no TypeScript loader. state[0] = 1: stop asked;
-// state[1] = 1: the worker's connection is closed. Atomics.wait is its sleep, so a stop wakes it at once.
+// Shared state, one Int32 each.
+const STOP = 0; // 1: stop asked
+const CLOSED = 1; // 1: the worker's connection is closed
+const COMMITS = 2; // commits the serving connection has reported
+const PASSING = 3; // 1 while a checkpoint runs
+const LOG_FRAMES = 4; // the log's length in pages when the last checkpoint started
+
+// Plain CommonJS run by the worker (eval), so it needs no TypeScript loader. Atomics.wait on the commit counter is
+// its sleep: a commit or a stop wakes it at once.
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const state = new Int32Array(workerData.state);
+const [STOP, CLOSED, COMMITS, PASSING, LOG_FRAMES] = workerData.slots;
 let db;
 try {
   db = new Database(workerData.file);
   db.pragma('busy_timeout = 2000');
-  let last = -1;
-  let pause = workerData.busyMs;
-  while (Atomics.wait(state, 0, 0, pause) === 'timed-out') {
+  while (Atomics.load(state, STOP) === 0) {
+    const seen = Atomics.load(state, COMMITS);
     let walBytes = 0;
     try { walBytes = statSync(workerData.file + '-wal').size; } catch {}
-    if (walBytes > workerData.walLimit) {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      pause = workerData.busyMs;
-      continue;
+    Atomics.store(state, PASSING, 1);
+    try {
+      if (walBytes > workerData.walLimit) db.pragma('wal_checkpoint(TRUNCATE)');
+      else Atomics.store(state, LOG_FRAMES, db.pragma('wal_checkpoint(PASSIVE)')[0].log);
+    } finally {
+      Atomics.store(state, PASSING, 0);
+      Atomics.notify(state, PASSING);
     }
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    // Caught up but for a few pages, with a long log behind: a RESTART finishes those few (holding writers back
-    // only for them and one small fsync) so that the next write starts the log over instead of growing it.
-    if (r.log > workerData.restartFrames && r.log - r.checkpointed < workerData.restartFrames / 16) db.pragma('wal_checkpoint(RESTART)');
-    pause = r.log !== last ? workerData.busyMs : workerData.idleMs;
-    last = r.log;
+    // Sleep until the next commit (at once if one came during this checkpoint), or a while for other writers.
+    Atomics.wait(state, COMMITS, seen, workerData.idleMs);
   }
 } finally {
   db?.close();
-  Atomics.store(state, 1, 1);
-  Atomics.notify(state, 1);
+  Atomics.store(state, CLOSED, 1);
+  Atomics.notify(state, CLOSED);
 }
 `;
 
+export interface Checkpointer {
+  /** Before the serving connection writes: waits (briefly) for a checkpoint in progress when the log is long. */
+  aboutToWrite(): void;
+  /** After the serving connection commits: wakes the worker to checkpoint that commit's pages. */
+  wrote(): void;
+  /** Closes the worker's connection before it returns, so the caller's own close is the last one and leaves no WAL. */
+  stop(): void;
+}
+
 /**
- * Starts checkpointing `file` (a WAL database) from a worker thread. The returned stop function closes the
- * worker's connection before it returns, so the caller's own close is the last one and leaves no WAL behind.
- * `onFailure` runs if the worker cannot work, so the caller can checkpoint by itself again.
+ * Starts checkpointing `file` (a WAL database) from a worker thread. `onFailure` runs if the worker cannot work,
+ * so the caller can checkpoint by itself again.
  */
-export function checkpointInBackground(file: string, onFailure: (e: Error) => void): () => void {
-  const state = new Int32Array(new SharedArrayBuffer(8));
+export function checkpointInBackground(file: string, onFailure: (e: Error) => void): Checkpointer {
+  const state = new Int32Array(new SharedArrayBuffer(5 * 4));
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), state: state.buffer, busyMs: BUSY_MS, idleMs: IDLE_MS, walLimit: WAL_LIMIT_BYTES, restartFrames: RESTART_FRAMES },
+    workerData: {
+      file,
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      state: state.buffer,
+      slots: [STOP, CLOSED, COMMITS, PASSING, LOG_FRAMES],
+      idleMs: IDLE_MS,
+      walLimit: WAL_LIMIT_BYTES,
+    },
   });
   worker.unref(); // never what keeps a process alive
   let running = true;
-  worker.once('error', (e) => onFailure(e));
+  worker.once('error', (e) => {
+    running = false;
+    onFailure(e);
+  });
   worker.once('exit', () => (running = false));
-  return () => {
-    Atomics.store(state, 0, 1);
-    Atomics.notify(state, 0);
-    // At most one checkpoint's time (or the worker's start-up), and only at shutdown.
-    if (running) Atomics.wait(state, 1, 0, 10_000);
+  const wake = () => {
+    Atomics.add(state, COMMITS, 1);
+    Atomics.notify(state, COMMITS);
+  };
+  return {
+    aboutToWrite() {
+      const frames = Atomics.load(state, LOG_FRAMES);
+      if (!running || frames <= LONG_LOG_FRAMES) return;
+      const wait = frames > VERY_LONG_LOG_FRAMES ? LONG_WAIT_MS : WAIT_MS;
+      const deadline = performance.now() + wait;
+      for (let left = wait; Atomics.load(state, PASSING) === 1 && left > 0; left = deadline - performance.now()) {
+        Atomics.wait(state, PASSING, 1, left);
+      }
+    },
+    wrote: wake,
+    stop() {
+      Atomics.store(state, STOP, 1);
+      wake();
+      // At most one checkpoint's time (or the worker's start-up), and only at shutdown.
+      if (running) Atomics.wait(state, CLOSED, 0, 10_000);
+    },
   };
 }

@@ -45,8 +45,11 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
  */
 export interface SyncSqlite {
   readonly inTransaction: boolean;
-  prepare(sql: string): { run(parameters: readonly unknown[]): { changes: number | bigint } };
+  prepare(sql: string): { run(parameters: readonly unknown[]): { changes: number | bigint }; get(parameters: readonly unknown[]): unknown };
   transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+  /** Around a write transaction: see Checkpointer in checkpointer.ts (no-ops without a background checkpointer). */
+  aboutToWrite(): void;
+  wrote(): void;
 }
 
 const syncConnections = new WeakMap<Database, SyncSqlite>();
@@ -71,17 +74,19 @@ export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean
   // Reads through a memory map instead of a read() per page missing from SQLite's small page cache: system calls
   // are dear on this kind of virtual machine and every survey request looks a link up in a large index.
   if (file !== ':memory:') sqlite.pragma('mmap_size = 1073741824');
+  let hooks = { aboutToWrite() {}, wrote() {} };
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');
-    const stop = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    const checkpointer = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    hooks = checkpointer;
     const close = sqlite.close.bind(sqlite);
     sqlite.close = () => {
-      stop();
+      checkpointer.stop();
       return close();
     };
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  syncConnections.set(db, sqlite as unknown as SyncSqlite);
+  syncConnections.set(db, Object.assign(sqlite, { aboutToWrite: hooks.aboutToWrite, wrote: hooks.wrote }) as unknown as SyncSqlite);
   return db;
 }
 

@@ -10,10 +10,11 @@ import { newReceipt, type Answer, type FormUnit } from './ballot.js';
 
 /*
  * The survey's hot path: looking up a link and casting a ballot. The queries are compiled by Kysely once per
- * database and then run with new parameters, so no query is rebuilt per request. On SQLite the ballots of one
- * turn of the event loop are cast in one synchronous better-sqlite3 transaction (group commit): Kysely's
- * transaction (begin, each statement and commit as separate awaited queries) cost more than the statements
- * themselves, and a commit per ballot more again. Other dialects take the Kysely path with the same compiled SQL.
+ * database and then run with new parameters, so no query is rebuilt per request. On SQLite a link is looked up
+ * straight on the better-sqlite3 connection, and the ballots of one turn of the event loop are cast in one
+ * synchronous transaction (group commit): Kysely's transaction (begin, each statement and commit as separate
+ * awaited queries) cost more than the statements themselves, and a commit per ballot more again. Other dialects
+ * take the Kysely path with the same compiled SQL.
  */
 
 export interface LinkState {
@@ -37,6 +38,8 @@ interface Prepared {
    * written) for a used link, undefined (nothing run) while a Kysely transaction holds the connection.
    */
   castNow?: (mark: CompiledQuery, insert: CompiledQuery) => Promise<boolean | undefined>;
+  /** SQLite only: runs the link query at once; undefined (nothing run) while a Kysely transaction holds the connection. */
+  linkNow?: (query: CompiledQuery) => { row: LinkState | undefined } | undefined;
 }
 
 const preparedByDb = new WeakMap<object, Prepared>();
@@ -71,7 +74,11 @@ function prepare(db: Kysely<DB>): Prepared {
     insertBallot: db.insertInto('ballots').values({ id: SLOT, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
   };
   const sqlite = syncSqlite(db);
-  if (sqlite) p.castNow = groupCommitter(sqlite);
+  if (sqlite) {
+    p.castNow = groupCommitter(sqlite);
+    // Not inside another request's open transaction: it may yet roll back what it has written.
+    p.linkNow = (q) => (sqlite.inTransaction ? undefined : { row: sqlite.prepare(q.sql).get(q.parameters) as LinkState | undefined });
+  }
   preparedByDb.set(db, p);
   return p;
 }
@@ -106,7 +113,9 @@ function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
     // ballots with it): then each takes the Kysely path, which waits for the connection like any other query.
     if (sqlite.inTransaction) return items.forEach((it) => it.resolve(undefined));
     try {
+      sqlite.aboutToWrite();
       const cast = group(items);
+      sqlite.wrote();
       items.forEach((it, k) => it.resolve(cast[k]));
     } catch {
       for (const it of items) {
@@ -116,6 +125,7 @@ function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
           it.reject(e);
         }
       }
+      sqlite.wrote();
     }
   };
   return (mark, insert) =>
@@ -138,8 +148,10 @@ function withParams(q: CompiledQuery, values: readonly unknown[]): CompiledQuery
 /** The link behind a token (active links only), with its round; undefined for an unknown or re-issued token. */
 export async function findLink(db: Database, token: string): Promise<LinkState | undefined> {
   const p = prepare(db);
-  const res = await db.executeQuery<LinkState>(withParams(p.link, [tokenHash(token)]));
-  return res.rows[0];
+  const query = withParams(p.link, [tokenHash(token)]);
+  // Straight from the connection on SQLite: Kysely's driver would queue the query behind a lock and a few promises.
+  const now = p.linkNow?.(query);
+  return now ? now.row : (await db.executeQuery<LinkState>(query)).rows[0];
 }
 
 /** The round's frozen units, in category order. */

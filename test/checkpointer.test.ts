@@ -1,0 +1,42 @@
+// The server's WAL checkpoints (server/db/checkpointer.ts): under unbroken writing the log is started over again
+// and again instead of growing, and closing leaves no log behind. SQLite only, so it runs on the SQLite pass only.
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openSqlite, syncSqlite } from '../server/db/database.js';
+
+const sqlitePass = !process.env.TEST_DATABASE_URL;
+
+(sqlitePass ? test : test.skip)('under unbroken commits the log stays short: each commit is checkpointed and the log started over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pingyi-ckpt-'));
+  try {
+    const file = join(dir, 'test.db');
+    const db = openSqlite(file, { backgroundCheckpoints: true });
+    await sql`create table t (k integer primary key, v blob)`.execute(db);
+    const conn = syncSqlite(db)!;
+    const insert = conn.prepare('insert or replace into t (k, v) values (?, randomblob(3000))');
+    const commit = conn.transaction((base: number) => {
+      for (let i = 0; i < 100; i++) insert.run([(base + i * 7919) % 20_000]);
+    });
+    // 600 commits of 100 pages each (some 250 MB of log in all) as fast as one thread can write, with a
+    // turn of the event loop now and then, as a busy server has.
+    let largest = 0;
+    for (let n = 0; n < 600; n++) {
+      conn.aboutToWrite();
+      commit(n * 100);
+      conn.wrote();
+      largest = Math.max(largest, statSync(`${file}-wal`).size);
+      if (n % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(largest < 100 * 1024 * 1024, `the log reached ${(largest / 1e6).toFixed(0)} MB`);
+    await db.destroy();
+    assert.not.ok(existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0, 'no log left after closing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
