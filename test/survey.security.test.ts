@@ -15,7 +15,6 @@ import { fullBallot, CHOICES, openSurvey, post, usedOn, type Survey } from './su
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const RECEIPT_IN_LOCATION = /^\/thanks\?receipt=([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})$/;
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DATE_LIKE = /\d{4}-\d\d-\d\d/;
 
 /** Twelve units keep these tests quick; nothing here depends on the number of units. */
@@ -97,15 +96,13 @@ anon('the ballots table has exactly the anonymous columns, no insertion counter,
   const s = await openSurvey({ units: UNITS });
   assert.equal(await columnNames(s.db, 'ballots'), ['answers', 'comment', 'comments', 'id', 'receipt', 'round_id']);
   if (dialectOf(s.db) === 'sqlite') {
+    // The id is the INTEGER PRIMARY KEY, i.e. the rowid itself: no hidden insertion counter besides the random id.
     const ddl = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'ballots'`.execute(s.db);
-    assert.match(ddl.rows[0]?.sql ?? '', /without rowid\s*$/i, 'WITHOUT ROWID: no hidden insertion counter');
-    let rowid: unknown;
-    try {
-      await sql`select rowid from ballots`.execute(s.db);
-    } catch (e) {
-      rowid = e;
-    }
-    assert.ok(rowid, 'there is no rowid to read an arrival order from');
+    assert.match(ddl.rows[0]?.sql ?? '', /"id" integer primary key/i, 'the id is the rowid');
+    await castAll(s, s.tokens.slice(0, 5));
+    const rows = await sql<{ r: number; id: number }>`select rowid as r, id from ballots`.execute(s.db);
+    assert.is(rows.rows.length, 5);
+    for (const row of rows.rows) assert.is(row.r, row.id, 'the rowid is the random id');
   }
   // (PostgreSQL has no rowid; its hidden transaction ids and row positions are handled by mixing: tests below.)
   // Indexes hold only the round, the receipt and the (random) id.
@@ -141,7 +138,7 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
   // points at them.
   const elsewhere = await dumpDatabase(s.db, ['ballots']);
   for (const row of rows) {
-    assert.not.ok(elsewhere.includes(row.id), 'ballot id found outside ballots');
+    assert.not.ok(elsewhere.includes(String(row.id)), 'ballot id found outside ballots');
     assert.not.ok(elsewhere.includes(row.receipt), 'receipt found outside ballots');
   }
   assert.not.ok(s.logs.some((l) => receipts.some((r) => l.includes(r))), 'no receipt in the logs');
@@ -152,16 +149,20 @@ anon('ids are random, and the stored order is the id order, not the arrival orde
   const arrival = await castAll(s, s.tokens);
   // On PostgreSQL the servers mix the ballots every minute and at closing (server/survey/mix.ts); here, now.
   await mixBallots(s.db);
-  const stored = await sql<{ id: string; receipt: string }>`select id, receipt from ballots`.execute(s.db);
-  const ids = stored.rows.map((r) => r.id);
-  assert.ok(ids.every((id) => UUID_V4.test(id)), 'random (version 4) UUIDs');
+  // The table itself, in storage order (SQLite would otherwise read the covering receipt index, in receipt order).
+  const table = dialectOf(s.db) === 'sqlite' ? sql`ballots not indexed` : sql`ballots`;
+  const stored = await sql<{ id: number; receipt: string }>`select id, receipt from ${table}`.execute(s.db);
+  const ids = stored.rows.map((r) => Number(r.id));
+  assert.ok(ids.every((id) => Number.isSafeInteger(id) && id >= 1), 'integers from 1 to 2^53 − 1');
+  // 30 random 53-bit ids all falling below 2^48 would happen with probability 2^-150.
+  assert.ok(ids.some((id) => id >= 2 ** 48), 'spread over the whole range');
   assert.is(new Set(ids).size, 30);
-  // Why this proves storage order says nothing: on SQLite the table is WITHOUT ROWID, so its rows live in a
-  // B-tree ordered by the primary key, a random UUID made at casting time; on PostgreSQL mixing rewrites the
+  // Why this proves storage order says nothing: on SQLite the id is the rowid, so rows live in a B-tree ordered
+  // by it, a random number drawn at casting time; on PostgreSQL mixing rewrites the
   // table in id order. A scan (and the file's page layout) therefore follows the ids, i.e. a random permutation
   // chosen independently of when each ballot came. Below: the unordered scan is exactly id order, and it is not
   // the order of arrival (which, for 30 ballots, a random order would match with probability 1/30!).
-  assert.equal(ids, [...ids].sort(), 'a plain scan returns the ballots in id order');
+  assert.equal(ids, [...ids].sort((a, b) => a - b), 'a plain scan returns the ballots in id order');
   const storedOrder = stored.rows.map((r) => r.receipt);
   assert.not.equal(storedOrder, arrival, 'the stored order is not the arrival order');
   assert.equal([...storedOrder].sort(), [...arrival].sort(), 'the same ballots');

@@ -131,6 +131,11 @@ async function checkPostgres(db: Database): Promise<void> {
 
 /** Brings the schema to the newest migration; throws with the migration's name on failure. */
 export async function migrateToLatest(db: Database): Promise<void> {
+  await migrateTo(db, undefined);
+}
+
+/** Brings the schema up or down to the named migration (the newest when undefined); for tests of a migration. */
+export async function migrateTo(db: Database, name: string | undefined): Promise<void> {
   let migrationTableSchema: string | undefined;
   if (dialectOf(db) === 'postgres') {
     await checkPostgres(db);
@@ -139,7 +144,7 @@ export async function migrateToLatest(db: Database): Promise<void> {
     migrationTableSchema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (name === undefined ? migrator.migrateToLatest() : migrator.migrateTo(name));
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`);

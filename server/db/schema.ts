@@ -158,7 +158,8 @@ export interface RoundLinkTable {
 
 /** An anonymous ballot: nothing in it points to a person, a link or a moment. */
 export interface BallotTable {
-  id: string;
+  /** Random, 1 to 2^53 − 1; on SQLite the rowid itself. */
+  id: number;
   round_id: string;
   receipt: string;
   answers: string;

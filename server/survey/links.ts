@@ -1,4 +1,4 @@
-import { randomFillSync, randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { syncSqlite, type SyncSqlite } from '../db/database.js';
@@ -71,7 +71,7 @@ function prepare(db: Kysely<DB>): Prepared {
       .where('used_on', 'is', null)
       .where('round_id', 'in', (eb) => eb.selectFrom('rounds').select('id').where('status', '=', 'open'))
       .compile(),
-    insertBallot: db.insertInto('ballots').values({ id: SLOT, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
+    insertBallot: db.insertInto('ballots').values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
   };
   const sqlite = syncSqlite(db);
   if (sqlite) {
@@ -175,6 +175,14 @@ function pooledRandomBytes(n: number): Uint8Array {
   return Uint8Array.prototype.slice.call(pool, poolUsed - n, poolUsed);
 }
 
+/** A ballot's id: random, 1 to 2^53 − 1 (on SQLite the rowid, so rows are stored in this random order). */
+function ballotId(): number {
+  const b = pooledRandomBytes(7);
+  let id = b[0]! & 0x1f; // 5 + 6 × 8 = 53 bits
+  for (let i = 1; i < 7; i++) id = id * 256 + b[i]!;
+  return id || 1;
+}
+
 export type CastResult = { ok: true; receipt: string } | { ok: false; reason: 'used' };
 
 /**
@@ -194,7 +202,7 @@ export async function castBallot(
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt(pooledRandomBytes);
     const mark = withParams(p.markUsed, [usedOn, tokenHash(input.token)]);
-    const insert = withParams(p.insertBallot, [randomUUID(), input.roundId, receipt, answers, comments, input.comment]);
+    const insert = withParams(p.insertBallot, [ballotId(), input.roundId, receipt, answers, comments, input.comment]);
     try {
       const castNow = await p.castNow?.(mark, insert);
       if (castNow !== undefined) return castNow ? { ok: true, receipt } : { ok: false, reason: 'used' };
@@ -205,8 +213,10 @@ export async function castBallot(
         return { ok: true as const, receipt };
       }, 'ballot');
     } catch (e) {
-      // A receipt that collides with another in the same round (about 1 in 10^9 per pair): try a fresh one.
-      if (attempt < 3 && /unique|constraint/i.test((e as Error).message) && /receipt/i.test((e as Error).message)) continue;
+      // A receipt that collides with another in the same round (about 1 in 10^12 per pair), or an id with any
+      // other ballot (1 in 10^15): try fresh ones.
+      const message = (e as Error).message;
+      if (attempt < 3 && /unique|constraint/i.test(message) && /receipt|ballots\.id|ballots_pkey/i.test(message)) continue;
       throw e;
     }
   }

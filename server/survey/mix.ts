@@ -3,7 +3,7 @@ import { dialectOf } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 
 /*
- * Anonymity on PostgreSQL. SQLite keeps the ballots table (WITHOUT ROWID) ordered by the random ballot id, so
+ * Anonymity on PostgreSQL. SQLite keeps the ballots table ordered by the random ballot id (its rowid), so
  * its layout says nothing about arrival. PostgreSQL does not: it appends rows as they come, and stamps every row
  * with the id of the transaction that wrote it (the hidden column xmin). The transaction that casts a ballot also
  * marks the link used, so until something is done, a ballot's xmin equals its link's xmin: who cast which ballot.

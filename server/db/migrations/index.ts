@@ -3,6 +3,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-rounds.js';
 import * as m0003 from './0003-ballots.js';
 import * as m0004 from './0004-results.js';
+import * as m0005 from './0005-ballot-ids.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-rounds': m0002,
   '0003-ballots': m0003,
   '0004-results': m0004,
+  '0005-ballot-ids': m0005,
 };
