@@ -50,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${found.name}: unknown option ${unknown.map((f) => `--${f}`).join(', ')}\nusage: ${found.command.usage}`);
     return 2;
   }
+  const names = found.command.arguments ?? [];
+  if (args.positional.length !== names.length) {
+    const given = args.positional.length;
+    const what = given < names.length ? `missing ${names.slice(given).join(' ')}` : `unexpected ${args.positional.slice(names.length).join(' ')}`;
+    console.error(`${found.name}: ${what}\nusage: ${found.command.usage}`);
+    return 2;
+  }
   const lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
   const t = translator(lang);
   const out = (l: string) => console.log(l);

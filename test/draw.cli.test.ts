@@ -222,6 +222,24 @@ life('an unknown option is refused (exit 2, with the usage) before the data dire
   }
 });
 
+life('a missing or an extra argument is refused (exit 2, with the usage) before the data directory is touched', async () => {
+  const dir = tempDir();
+  try {
+    const place = await newPlace(join(dir, 'data'));
+    const missing = await cli(place, ['backup']);
+    refusedWith(missing, 'backup: missing FILE', 'missing argument', 2);
+    assert.ok(missing.stderr.includes('usage: backup FILE'));
+    const extra = await cli(place, ['round', 'freeze', 'now', '--year', '2026']);
+    refusedWith(extra, 'round freeze: unexpected now', 'extra argument', 2);
+    const two = await cli(place, ['pool', 'export', 'a.csv', 'b.csv']);
+    refusedWith(two, 'pool export: unexpected b.csv', 'two files', 2);
+    for (const run of [missing, extra, two]) assert.is(run.stdout, '');
+    assert.not.ok(existsSync(join(dir, 'data')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 life.run();
 
 // ---- verify-draw ----

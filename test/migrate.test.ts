@@ -69,8 +69,8 @@ move('a target that is not a PostgreSQL connection string is refused before anyt
     assert.match(run.stderr, /not a PostgreSQL connection string/);
   }
   const usage = await runCli(source, ['migrate-to-postgres']);
-  assert.is(usage.code, 1);
-  assert.match(usage.stderr, /usage: migrate-to-postgres POSTGRES_URL/);
+  assert.is(usage.code, 2);
+  assert.match(usage.stderr, /migrate-to-postgres: missing POSTGRES_URL\nusage: migrate-to-postgres POSTGRES_URL/);
 });
 
 move('everything is copied, the counts match, and a server on the copy serves what the SQLite one served', async () => {

@@ -4,10 +4,10 @@ import { createAdmin } from './accounts.js';
 export const adminCommands: Record<string, Command> = {
   'admin add': {
     usage: 'admin add NAME',
+    arguments: ['NAME'],
     summary: 'create an administrator (password from PASSWORD or a prompt)',
     async run(ctx, args) {
-      const username = args.positional[0];
-      if (!username || args.positional.length > 1) throw new CliError('usage: admin add NAME   (password from the PASSWORD environment variable or a prompt)');
+      const username = args.positional[0] as string;
       let password = ctx.env.PASSWORD;
       if (password === undefined) {
         password = await ctx.askSecret(`${ctx.t('admin.login.password')}: `);

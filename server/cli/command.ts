@@ -24,6 +24,8 @@ export interface Command {
   /** e.g. `pool import FILE.csv [--deactivate-missing]` */
   usage: string;
   summary: string;
+  /** Its positional arguments, by name (`['FILE.csv']`); none when absent. The dispatcher refuses another count. */
+  arguments?: readonly string[];
   /** Options that take a value (`--year 2026`); anything not listed here or in `switches` is refused. */
   flags?: readonly string[];
   /** Options that take no value (`--no-stratify`). */

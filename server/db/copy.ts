@@ -84,10 +84,10 @@ async function unknownTables(db: Database): Promise<string[]> {
 export const copyCommands: Record<string, Command> = {
   'migrate-to-postgres': {
     usage: 'migrate-to-postgres POSTGRES_URL',
+    arguments: ['POSTGRES_URL'],
     summary: 'copy everything from this SQLite installation into an empty PostgreSQL database and check the counts',
     async run(ctx, args) {
-      const url = args.positional[0];
-      if (!url || args.positional.length > 1) throw new CliError('usage: migrate-to-postgres POSTGRES_URL');
+      const url = args.positional[0] as string;
       if (!/^postgres(ql)?:\/\/./.test(url)) throw new CliError(`not a PostgreSQL connection string: it should look like postgres://user:password@host/database`);
       if (dialectOf(ctx.db) !== 'sqlite') throw new CliError('this installation already runs on PostgreSQL (DATABASE_URL is set); run the command with DATA_DIR pointing at the SQLite installation instead');
       const extra = await unknownTables(ctx.db);

@@ -6,11 +6,11 @@ import { verifyDrawRecord } from './verify.js';
 export const drawCommands: Record<string, Command> = {
   'verify-draw': {
     usage: 'verify-draw FILE.json',
+    arguments: ['FILE.json'],
     summary: 'recompute a published draw from its file alone; exit 0 only if it matches',
     noDatabase: true,
     async run(ctx, args) {
-      const file = args.positional[0];
-      if (!file || args.positional.length > 1) throw new CliError('usage: verify-draw FILE.json');
+      const file = args.positional[0] as string;
       let record: DrawRecord;
       try {
         record = JSON.parse(new TextDecoder().decode(readBytes(file))) as DrawRecord;

@@ -7,11 +7,11 @@ import { allRepresentatives, upsertRepresentatives } from './representatives.js'
 export const poolCommands: Record<string, Command> = {
   'pool import': {
     usage: 'pool import FILE.csv [--deactivate-missing]',
+    arguments: ['FILE.csv'],
     summary: 'add or update representatives by code; all or nothing',
     switches: ['deactivate-missing'],
     async run(ctx, args) {
-      const file = args.positional[0];
-      if (!file || args.positional.length > 1) throw new CliError('usage: pool import FILE.csv [--deactivate-missing]');
+      const file = args.positional[0] as string;
       const parsed = parsePoolCsv(readBytes(file), ctx.t);
       if (!parsed.ok) {
         const lines = parsed.problems.map((p) => '  ' + ctx.t('csv.problem', { line: p.line, message: p.message }));
@@ -23,10 +23,10 @@ export const poolCommands: Record<string, Command> = {
   },
   'pool export': {
     usage: 'pool export FILE.csv',
+    arguments: ['FILE.csv'],
     summary: 'write the whole pool as CSV (UTF-8 with BOM), personal data included',
     async run(ctx, args) {
-      const file = args.positional[0];
-      if (!file || args.positional.length > 1) throw new CliError('usage: pool export FILE.csv');
+      const file = args.positional[0] as string;
       const reps = await allRepresentatives(ctx.db);
       try {
         writeFileSync(file, poolCsv(reps), { mode: 0o600 });

@@ -10,7 +10,6 @@ export const resultsCommands: Record<string, Command> = {
     async run(ctx, args) {
       const y = flagText(args, 'year');
       if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
-      if (args.positional.length) throw new CliError(`unexpected ${args.positional.join(' ')}\nusage: ${this.usage}`);
       const r = await publishResults(ctx.db, ctx.clock, { year: Number(y), note: flagText(args, 'note') ?? '' }, 'cli');
       if (!r.ok) throw new CliError(r.problems.map((p) => problemText(ctx.t, p)).join('\n'));
       ctx.out(ctx.t('results.published', { year: y, version: r.value.version, sha: r.value.sha256 }));

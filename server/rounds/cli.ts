@@ -23,10 +23,6 @@ function unwrap<T>(ctx: CliContext, outcome: Outcome<T>): T {
   return outcome.value;
 }
 
-const noPositional = (args: ParsedArgs, usage: string) => {
-  if (args.positional.length) throw new CliError(`unexpected ${args.positional.join(' ')}\nusage: ${usage}`);
-};
-
 export const roundCommands: Record<string, Command> = {
   'round create': {
     usage: 'round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO]',
@@ -34,7 +30,6 @@ export const roundCommands: Record<string, Command> = {
     flags: ['year', 'title', 'sample', 'scale', 'points', 'bottom-scope', 'min-valid', 'opens', 'closes'],
     switches: ['no-stratify'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const parsed = parseSettings(
         {
           year: required(args, 'year'),
@@ -61,7 +56,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'snapshot the active pool and units; prints poolHash',
     flags: ['year'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const r = unwrap(ctx, await freezeRound(ctx.db, ctx.clock, year(args), ctx.config.minPool, 'cli'));
       ctx.out(`poolHash ${r.poolHash}`);
       for (const [stratum, n] of Object.entries(r.strata)) ctx.out(`  ${stratum}: ${n}`);
@@ -73,7 +67,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'run the draw with the public random value; prints seed and seats per stratum',
     flags: ['year', 'public-random', 'source'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const r = unwrap(
         ctx,
         await drawRound(ctx.db, ctx.clock, { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret }, 'cli'),
@@ -87,7 +80,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'give a seat to the next reserve of the same stratum; prints the reserve',
     flags: ['year', 'code', 'reason'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const code = required(args, 'code');
       const r = unwrap(
         ctx,
@@ -101,7 +93,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'issue a new link for a seat; the old link stops working',
     flags: ['year', 'code'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const code = required(args, 'code');
       unwrap(ctx, await reissueLink(ctx.db, ctx.clock, { year: year(args), code, secret: ctx.config.secret }, 'cli'));
       ctx.out(ctx.t('rounds.reissued', { code }));
@@ -112,7 +103,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'the invitation list (UTF-8 with BOM): code,name,stratum,district,phone,email,url',
     flags: ['year', 'out'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const y = year(args);
       const out = required(args, 'out');
       const round = await findRound(ctx.db, y);
@@ -132,7 +122,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'accept ballots (between the opening and closing times)',
     flags: ['year'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       unwrap(ctx, await openRound(ctx.db, ctx.clock, year(args), 'cli'));
       ctx.out(ctx.t('rounds.opened'));
     },
@@ -142,7 +131,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'stop accepting ballots',
     flags: ['year'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       unwrap(ctx, await closeRound(ctx.db, ctx.clock, year(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
     },
@@ -152,7 +140,6 @@ export const roundCommands: Record<string, Command> = {
     summary: 'the round\'s state and turnout overall and by stratum',
     flags: ['year'],
     async run(ctx, args) {
-      noPositional(args, this.usage);
       const y = year(args);
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));

@@ -6,10 +6,10 @@ import { upsertUnits } from './units.js';
 export const unitCommands: Record<string, Command> = {
   'units import': {
     usage: 'units import FILE.csv',
+    arguments: ['FILE.csv'],
     summary: 'add or update units by code (columns code,name,category[,active])',
     async run(ctx, args) {
-      const file = args.positional[0];
-      if (!file || args.positional.length > 1) throw new CliError('usage: units import FILE.csv');
+      const file = args.positional[0] as string;
       const parsed = parseUnitsCsv(readBytes(file), ctx.t);
       if (!parsed.ok) throw new CliError(parsed.problems.map((p) => ctx.t('csv.problem', { line: p.line, message: p.message })).join('\n'));
       const summary = await upsertUnits(ctx.db, ctx.clock, parsed.rows, 'cli');
