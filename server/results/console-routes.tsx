@@ -67,7 +67,7 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
   const done = c.req.query('done') === 'published' ? t('results.published', { year: round.year, version: c.req.query('version') ?? '', sha: c.req.query('sha') ?? '' }) : undefined;
   return consolePage(
     c,
-    { title: t('results.console.title', { year: round.year }), status: extra.status, path: `${base}/results`, scripts: draft ? ['vendor/chart.js', 'js/results.js'] : [] },
+    { title: t('results.console.title', { year: round.year }), status: extra.status, path: `${base}/results`, scripts: draft ? ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] : [] },
     <>
       <h1>{t('results.console.title', { year: round.year })}</h1>
       <p class="row">

@@ -87,7 +87,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
       const sha256 = versions.find((v) => v.version === version)?.sha256 ?? '';
       const t = c.get('t');
       const body = <ResultsPage c={c} doc={doc} sha256={sha256} versions={versions} latest={head.latest} categories={categoriesOf(doc, order)} years={years} />;
-      const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/results.js'] };
+      const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] };
       const html = Buffer.from('<!doctype html>' + (await (<Layout c={c} opts={opts}>{body}</Layout>).toString()), 'utf8');
       cached = { html: new Uint8Array(html), gzip: new Uint8Array(gzipSync(html)) };
       caches.pages.set(key, cached);
@@ -122,7 +122,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
     const category = last?.category ?? known?.category ?? '';
     return page(
       c,
-      { title: t('public.unit.title', { name }), scripts: seen.length ? ['vendor/chart.js', 'js/unit-history.js'] : [] },
+      { title: t('public.unit.title', { name }), scripts: seen.length ? ['vendor/chart.js', 'js/chart-style.js', 'js/unit-history.js'] : [] },
       <UnitPage c={c} code={code} name={name} category={category} history={history.filter((h) => h.unit || h.doc.year > (seen[0]?.doc.year ?? Infinity))} />,
     );
   });

@@ -45,7 +45,7 @@ export const surveyConsole = new Hono<AppEnv>()
     const answered = strata.reduce((n, r) => n + r.answered, 0);
     return consolePage(
       c,
-      { title: t('turnout.title', { year: round.year }), scripts: ['vendor/chart.js', 'js/turnout-chart.js'] },
+      { title: t('turnout.title', { year: round.year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/turnout-chart.js'] },
       <>
         <h1>{t('turnout.title', { year: round.year })}</h1>
         <SubNav c={c} round={round} />

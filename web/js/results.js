@@ -5,13 +5,13 @@ const read = (id) => JSON.parse(document.getElementById(id)?.textContent || 'nul
 const doc = read('results-data');
 const meta = read('results-meta');
 const Chart = window.Chart;
+const INK = '#1a1a1a';
 
 // Category colours, each ≥ 3:1 against white (non-text contrast) and told apart as blue/orange/purple by the
 // common colour-vision deficiencies; the category is also written in the table, the legend and the tooltip.
 const PALETTE = ['#0b4f9c', '#b34700', '#6b3fa0', '#1d6b3a', '#8a5a00', '#a4161a'];
 const ANSWERS = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
 const ANSWER_COLOURS = { satisfied: '#08519c', basic: '#6baed6', dissatisfied: '#d4500b', unknown: '#9e9e9e' };
-const INK = '#1a1a1a';
 
 if (doc && meta) {
   const words = meta.words;
@@ -20,21 +20,10 @@ if (doc && meta) {
   const rows = table ? [...table.tBodies[0].rows] : [];
   rows.forEach((r, i) => (r.dataset.i = String(i)));
   for (const el of document.querySelectorAll('.js-only')) el.hidden = false;
-  if (Chart) styleCharts();
   const charts = Chart ? chartMaker(doc, meta, words) : { draw() {} };
   sortable(table, doc.units, words);
   tabs(rows, doc.units, (category) => charts.draw(category));
   charts.draw('');
-}
-
-/** Chart text follows the page: its font, its ink, and the reader's size (larger in 大字 mode). */
-function styleCharts() {
-  const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  Chart.defaults.font.size = Math.round(root * 0.875);
-  Chart.defaults.color = INK;
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
 }
 
 /**

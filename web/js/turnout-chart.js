@@ -5,6 +5,6 @@ if (data && canvas && window.Chart) {
   new window.Chart(canvas, {
     type: 'bar',
     data: { labels: data.labels, datasets: [{ label: data.label, data: data.counts, backgroundColor: '#0b4f9c' }] },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: { responsive: true, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
 }

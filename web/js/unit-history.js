@@ -4,18 +4,11 @@ const read = (id) => JSON.parse(document.getElementById(id)?.textContent || 'nul
 const years = read('unit-data');
 const meta = read('unit-meta');
 const Chart = window.Chart;
-const INK = '#1a1a1a';
 const LINE = '#0b4f9c';
 const BAND = 'rgba(11, 79, 156, 0.16)';
 
 if (years && years.length && meta && Chart) {
   for (const el of document.querySelectorAll('.js-only')) el.hidden = false;
-  const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  Chart.defaults.font.size = Math.round(root * 0.875);
-  Chart.defaults.color = INK;
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
   const words = meta.words;
   const labels = years.map((y) => String(y.year));
   // A bottom-three year is a downward triangle (▼), like the word beside it in the table.
