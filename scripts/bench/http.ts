@@ -6,7 +6,9 @@ const SECONDS = 6;
 
 /**
  * Issue 4's goals, each a ratio to /healthz on the same server in the same run: ballot submissions with distinct
- * links at 50 connections ≥ 0.10× with p99 ≤ 20 ms, and the form page ≥ 0.25×.
+ * links at 50 connections ≥ 0.10× with p99 ≤ 20 ms, and the form page ≥ 0.25×. The p99 is reported twice: under
+ * a saturating load (each connection sends its next ballot as soon as the last is answered, so the wait is mostly
+ * the queue of 50) and with the same 50 connections paced to 0.10× the /healthz rate, the goal's rate.
  */
 export async function benchSurvey(): Promise<Figure[]> {
   const server = await startBenchServer({ links: 200_000, port: 3990 });
@@ -26,19 +28,28 @@ export async function benchSurvey(): Promise<Figure[]> {
 
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
     const body = units.map((u, k) => `u.${u}=${answers[k % 4]}`).join('&');
-    // Warm-up ballots use links from the back half, measured ones the front half: every ballot has its own link.
-    const half = Math.floor((tokens.length - 1) / 2);
-    await load({ url: base, seconds: 2, posts: { paths: tokens.slice(half, -1).map((t) => `/s/${t}`), body } });
-    const submit = await load({ url: base, seconds: SECONDS, posts: { paths: tokens.slice(0, half).map((t) => `/s/${t}`), body } });
+    // Every ballot has its own link: the first third for the saturating run, the second for the paced one, the
+    // last for warming up.
+    const third = Math.floor((tokens.length - 1) / 3);
+    const paths = (k: number) => ({ paths: tokens.slice(k * third, (k + 1) * third).map((t) => `/s/${t}`), body });
+    await load({ url: base, seconds: 2, posts: paths(2) });
+    const submit = await load({ url: base, seconds: SECONDS, posts: paths(0) });
     // A stored ballot answers 303; a 409 (links ran out) or any error would count as bad.
     console.log(`[${generator}] ballot submissions: ${submit.rps.toFixed(0)} req/s, p99 ${submit.p99} ms, bad answers ${submit.bad}`);
+    // The latency of a saturating load is mostly its own queue (50 connections ÷ the rate); what a representative
+    // meets at the goal's rate is the same 50 connections paced to it. Each connection's pause comes on top of its
+    // answer's time, so the pause is set for a little more than 0.10× and the rate reached must be at least that.
+    const paced = await load({ url: base, seconds: SECONDS, posts: paths(1), rate: healthz.rps * 0.15 });
+    const pacedRatio = paced.rps / healthz.rps;
+    console.log(`[${generator}] ballot submissions paced to ${pacedRatio.toFixed(3)}× /healthz: ${paced.rps.toFixed(0)} req/s, p99 ${paced.p99} ms, bad answers ${paced.bad}`);
     const formRatio = form.rps / healthz.rps;
     const submitRatio = submit.rps / healthz.rps;
     return [
       { name: `healthz (reference, ${generator})`, value: Math.round(healthz.rps), unit: 'req/s', goal: '—', met: true },
       { name: 'form page / healthz', value: Number(formRatio.toFixed(3)), unit: '×', goal: '≥ 0.25×', met: formRatio >= 0.25 && form.bad === 0 },
       { name: 'ballot submissions / healthz', value: Number(submitRatio.toFixed(3)), unit: '×', goal: '≥ 0.10×', met: submitRatio >= 0.1 && submit.bad === 0 },
-      { name: 'ballot submission p99', value: submit.p99, unit: 'ms', goal: '≤ 20 ms', met: submit.p99 <= 20 },
+      { name: 'ballot submission p99 (saturating)', value: submit.p99, unit: 'ms', goal: '≤ 20 ms', met: submit.p99 <= 20 },
+      { name: `ballot submission p99 paced (${pacedRatio.toFixed(3)}× /healthz)`, value: paced.p99, unit: 'ms', goal: '≤ 20 ms at ≥ 0.10×', met: paced.p99 <= 20 && pacedRatio >= 0.1 && paced.bad === 0 },
     ];
   } finally {
     await server.stop();

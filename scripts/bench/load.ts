@@ -5,7 +5,7 @@
  * so the summary says which one ran.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -28,8 +28,12 @@ function wrkMs(text: string): number {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
-/** GET one URL, or POST a body to one path per request (each path once, in order). */
-export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string } }): Promise<Run> {
+/**
+ * GET one URL, or POST a body to one path per request (each path once, in order). With `rate`, the requests are
+ * paced to about that many per second in all (each connection waits CONNECTIONS ÷ rate seconds before its next
+ * request) instead of sending the next as soon as an answer comes.
+ */
+export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string }; rate?: number }): Promise<Run> {
   if (generator === 'wrk') {
     const dir = mkdtempSync(join(tmpdir(), 'pingyi-wrk-'));
     try {
@@ -51,6 +55,10 @@ end
         );
         args.push('-s', join(dir, 'post.lua'));
       }
+      if (opts.rate) {
+        if (!opts.posts) throw new Error('a paced load is only written for POSTs');
+        writeFileSync(join(dir, 'post.lua'), `${readFileSync(join(dir, 'post.lua'), 'utf8')}\ndelay = function() return ${Math.round((1000 * CONNECTIONS) / opts.rate)} end\n`);
+      }
       const out = execFileSync('wrk', [...args, opts.url]).toString();
       return {
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
@@ -66,6 +74,7 @@ end
     url: opts.url,
     connections: CONNECTIONS,
     duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
     ...(opts.posts
       ? {
           requests: [
