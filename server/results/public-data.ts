@@ -1,6 +1,7 @@
 // What the public pages read: published snapshots only (SPEC §2.3), never ballots or rounds in progress.
 import { CompiledQuery, type Kysely } from 'kysely';
 import { toCsv } from '../csv/read.js';
+import { readRows } from '../db/database.js';
 import type { Database, DB } from '../db/schema.js';
 import { publicCaches } from './public-cache.js';
 import type { ResultsDocument } from './snapshot.js';
@@ -67,8 +68,7 @@ export async function resultsHead(db: Database, year: number): Promise<ResultsHe
     ids.set(year, roundId);
   }
   const q = prepare(db).head;
-  const res = await db.executeQuery<{ latest: number | null; stamp: number }>({ ...q, parameters: q.parameters.map((p) => (p === SLOT ? roundId : p)) });
-  const row = res.rows[0];
+  const [row] = await readRows<{ latest: number | null; stamp: number }>(db, { ...q, parameters: q.parameters.map((p) => (p === SLOT ? roundId : p)) });
   return row && row.latest !== null ? { roundId, latest: Number(row.latest), stamp: Number(row.stamp) } : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import { syncSqlite, type SyncSqlite } from '../db/database.js';
+import { readRows, syncSqlite, type SyncSqlite } from '../db/database.js';
 import type { Database, DB, RoundStatus } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
 import { tokenHash } from '../links/tokens.js';
@@ -38,8 +38,6 @@ interface Prepared {
    * written) for a used link, undefined (nothing run) while a Kysely transaction holds the connection.
    */
   castNow?: (mark: CompiledQuery, insert: CompiledQuery) => Promise<boolean | undefined>;
-  /** SQLite only: runs the link query at once; undefined (nothing run) while a Kysely transaction holds the connection. */
-  linkNow?: (query: CompiledQuery) => { row: LinkState | undefined } | undefined;
 }
 
 const preparedByDb = new WeakMap<object, Prepared>();
@@ -74,11 +72,7 @@ function prepare(db: Kysely<DB>): Prepared {
     insertBallot: db.insertInto('ballots').values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
   };
   const sqlite = syncSqlite(db);
-  if (sqlite) {
-    p.castNow = groupCommitter(sqlite);
-    // Not inside another request's open transaction: it may yet roll back what it has written.
-    p.linkNow = (q) => (sqlite.inTransaction ? undefined : { row: sqlite.prepare(q.sql).get(q.parameters) as LinkState | undefined });
-  }
+  if (sqlite) p.castNow = groupCommitter(sqlite);
   preparedByDb.set(db, p);
   return p;
 }
@@ -148,16 +142,12 @@ function withParams(q: CompiledQuery, values: readonly unknown[]): CompiledQuery
 /** The link behind a token (active links only), with its round; undefined for an unknown or re-issued token. */
 export async function findLink(db: Database, token: string): Promise<LinkState | undefined> {
   const p = prepare(db);
-  const query = withParams(p.link, [tokenHash(token)]);
-  // Straight from the connection on SQLite: Kysely's driver would queue the query behind a lock and a few promises.
-  const now = p.linkNow?.(query);
-  return now ? now.row : (await db.executeQuery<LinkState>(query)).rows[0];
+  return (await readRows<LinkState>(db, withParams(p.link, [tokenHash(token)])))[0];
 }
 
 /** The round's frozen units, in category order. */
 export async function roundUnits(db: Database, roundId: string): Promise<FormUnit[]> {
-  const p = prepare(db);
-  return (await db.executeQuery<FormUnit>(withParams(p.units, [roundId]))).rows;
+  return readRows<FormUnit>(db, withParams(prepare(db).units, [roundId]));
 }
 
 /**
