@@ -12,10 +12,10 @@ import { Worker } from 'node:worker_threads';
  * appends to it. So the serving connection tells the worker of each commit (`wrote`), and the worker checkpoints
  * at once: it copies that commit's pages, usually before the next commit, which then starts the log over. Under
  * a saturating load a checkpoint can overlap the next commit again and again and the log grows; once it is long,
- * the serving connection waits for a checkpoint in progress before it writes (`aboutToWrite`, a few
- * milliseconds, longer only if the log grows on regardless), so that its write starts the log over. A blocking RESTART checkpoint, the other way to start
- * the log over, held writers back 60–100 ms at a time here (busy waits in steps of up to 25 ms, then a copy and
- * two fsyncs under the write lock).
+ * the serving connection waits for a checkpoint in progress before it writes (`aboutToWrite`, a few milliseconds,
+ * longer only if the log grows on regardless), so that its write starts the log over. A blocking RESTART
+ * checkpoint, the other way to start the log over, held writers back 60–100 ms at a time here (busy waits in
+ * steps of up to 25 ms, then a copy and two fsyncs under the write lock).
  */
 
 const IDLE_MS = 1000;
