@@ -1,5 +1,5 @@
 // The server's WAL checkpoints (server/db/checkpointer.ts): under unbroken writing the log is started over again
-// and again instead of growing, and closing leaves no log behind. SQLite only, so it runs on the SQLite pass only.
+// and again instead of growing, and closing leaves no log behind.
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openSqlite, syncSqlite } from '../server/db/database.js';
 
+// The PostgreSQL pass would repeat the same SQLite test, only on a machine busier with that pass's other files.
 const sqlitePass = !process.env.TEST_DATABASE_URL;
 
-(sqlitePass ? test : test.skip)('under unbroken commits the log stays short: each commit is checkpointed and the log started over', async () => {
+if (sqlitePass) test('under unbroken commits the log stays short: each commit is checkpointed and the log started over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pingyi-ckpt-'));
   try {
     const file = join(dir, 'test.db');
