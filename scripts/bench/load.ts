@@ -5,7 +5,7 @@
  * so the summary says which one ran.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -38,9 +38,12 @@ export async function load(opts: { url: string; seconds: number; posts?: { paths
     const dir = mkdtempSync(join(tmpdir(), 'pingyi-wrk-'));
     try {
       const args = ['-t1', `-c${CONNECTIONS}`, `-d${opts.seconds}s`, '--latency'];
+      if (opts.rate && !opts.posts) throw new Error('a paced load is only written for POSTs');
       if (opts.posts) {
         writeFileSync(join(dir, 'paths'), opts.posts.paths.join('\n') + '\n');
         writeFileSync(join(dir, 'body'), opts.posts.body);
+        // With a rate, wrk's delay() is each connection's pause before its next request.
+        const pace = opts.rate ? `delay = function() return ${Math.round((1000 * CONNECTIONS) / opts.rate)} end\n` : '';
         writeFileSync(
           join(dir, 'post.lua'),
           `local paths = {}
@@ -51,13 +54,9 @@ request = function()
   i = i + 1
   return wrk.format("POST", paths[i], { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
-`,
+${pace}`,
         );
         args.push('-s', join(dir, 'post.lua'));
-      }
-      if (opts.rate) {
-        if (!opts.posts) throw new Error('a paced load is only written for POSTs');
-        writeFileSync(join(dir, 'post.lua'), `${readFileSync(join(dir, 'post.lua'), 'utf8')}\ndelay = function() return ${Math.round((1000 * CONNECTIONS) / opts.rate)} end\n`);
       }
       const out = execFileSync('wrk', [...args, opts.url]).toString();
       return {
