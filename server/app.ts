@@ -1,3 +1,5 @@
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminGuard } from './admin/guard.js';
@@ -11,16 +13,17 @@ import { loadAssets, type Assets } from './http/assets.js';
 import type { AppEnv } from './http/context.js';
 import { errorResponse, handleError } from './http/error-pages.js';
 import { AppError } from './http/errors.js';
+import { FORM_BODY_LIMIT, UPLOAD_BODY_LIMIT } from './http/forms.js';
 import { languageAndTextSize, requestLog, securityHeaders } from './http/middleware.js';
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
 import { resultsPublicRoutes } from './results/public-routes.js';
 import { roundConsole } from './rounds/console-routes.js';
-import { FragmentCache } from './survey/form-view.js';
-import { GuessLimiter } from './survey/guess-limit.js';
 import { resultsConsole } from './results/console-routes.js';
 import { surveyConsole } from './survey/console-routes.js';
 import { surveyRoutes } from './survey/routes.js';
+import { ballotFastPath } from './survey/fast-path.js';
+import { newSurveyState, type SurveyState } from './survey/state.js';
 import { unitConsole } from './units/console-routes.js';
 
 export interface AppDeps {
@@ -29,19 +32,19 @@ export interface AppDeps {
   clock: Clock;
   /** Where request and error lines go; tests capture them, `main.ts` prints them. */
   log?: (line: string) => void;
+  /** The survey's per-instance state; a server shares one between the app and the ballot's fast path. */
+  survey?: SurveyState;
 }
 
-const MiB = 1024 * 1024;
 /** CSV uploads may be large; everything else is a small form. */
 const UPLOAD_PATHS = new Set(['/admin/units/import', '/admin/pool/import']);
 
 let assetsOnce: Assets | undefined;
 
 /** The whole web application, built from its dependencies; no module-level state besides the static files. */
-export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
+export function createApp({ db, config, clock, log = () => {}, survey = newSurveyState() }: AppDeps) {
   const assets = (assetsOnce ??= loadAssets());
   const app = new Hono<AppEnv>();
-  const survey = { fragments: new FragmentCache(), guesses: new GuessLimiter() };
 
   app.use('*', requestLog(log), securityHeaders(config.baseUrl.startsWith('https:')));
   app.use('*', async (c, next) => {
@@ -60,7 +63,7 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
   // form post's body is read straight from the socket; only a chunked body goes through bodyLimit's counting.
   app.use('*', (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const maxSize = UPLOAD_PATHS.has(c.req.path) ? 20 * MiB : 1 * MiB;
+    const maxSize = UPLOAD_PATHS.has(c.req.path) ? UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (parseInt(declared, 10) > maxSize) throw new AppError('too_large');
@@ -104,3 +107,14 @@ export function createApp({ db, config, clock, log = () => {} }: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * What a server answers requests with: the app behind the ballot's fast path (`survey/fast-path.ts`), which
+ * answers accepted ballots itself and hands every other request to the app.
+ */
+export function createRequestListener(deps: AppDeps): RequestListener {
+  const log = deps.log ?? (() => {});
+  const survey = deps.survey ?? newSurveyState();
+  const app = createApp({ ...deps, log, survey });
+  return ballotFastPath({ db: deps.db, config: deps.config, clock: deps.clock, log, survey }, getRequestListener(app.fetch, { hostname: deps.config.host }));
+}

@@ -1,6 +1,6 @@
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
 import { countAdmins, issueSetupToken } from './admin/accounts.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseSetupError, openDatabase } from './db/database.js';
@@ -37,8 +37,8 @@ export function describeStore(config: Config): string {
 /** Starts the server; resolves once it listens. */
 export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}) {
   const log = opts.quiet ? () => {} : bufferedLog();
-  const app = createApp({ db, config, clock: systemClock, log });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  const server = createServer(createRequestListener({ db, config, clock: systemClock, log }));
+  server.listen(config.port, config.host);
   const stopMixing = startMixing(db, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
   server.once('close', stopMixing);
   await new Promise<void>((resolve, reject) => {

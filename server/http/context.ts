@@ -3,8 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import type { Lang, Translate } from '../i18n/catalogue.js';
-import type { FragmentCache } from '../survey/form-view.js';
-import type { GuessLimiter } from '../survey/guess-limit.js';
+import type { SurveyState } from '../survey/state.js';
 import type { Assets } from './assets.js';
 
 export interface AdminIdentity {
@@ -25,8 +24,7 @@ export interface AppVariables {
   t: Translate;
   largeText: boolean;
   admin: AdminIdentity | undefined;
-  /** Per-instance survey state: blank form fragments and the token-guessing limiter (see their docs). */
-  survey: { fragments: FragmentCache; guesses: GuessLimiter };
+  survey: SurveyState;
 }
 
 export type AppEnv = { Variables: AppVariables };

@@ -1,6 +1,11 @@
 import { AppError } from './errors.js';
 import type { Ctx } from './context.js';
 
+const MiB = 1024 * 1024;
+/** The largest body a form may send; CSV uploads may be larger (`UPLOAD_BODY_LIMIT`). */
+export const FORM_BODY_LIMIT = 1 * MiB;
+export const UPLOAD_BODY_LIMIT = 20 * MiB;
+
 export type FormFields = Record<string, string>;
 
 /**

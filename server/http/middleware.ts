@@ -20,9 +20,13 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Strict headers on every answer. Referrer-Policy same-origin keeps survey links out of other sites' logs (no-referrer would make browsers send `Origin: null` on our own forms). */
-export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
-  const headers: [string, string][] = [
+/**
+ * The strict headers every answer carries, and `Cache-Control: no-store` (a handler may set its own). Referrer-Policy
+ * same-origin keeps survey links out of other sites' logs (no-referrer would make browsers send `Origin: null` on our
+ * own forms). Shared by the middleware and the ballot's fast path, so both answer with the same headers.
+ */
+export function securityHeaderList(httpsOnly: boolean): readonly (readonly [string, string])[] {
+  return [
     ['Content-Security-Policy', CSP],
     ['X-Content-Type-Options', 'nosniff'],
     ['X-Frame-Options', 'DENY'],
@@ -30,14 +34,17 @@ export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
     ['Cross-Origin-Opener-Policy', 'same-origin'],
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
-    ...(httpsOnly ? [['Strict-Transport-Security', 'max-age=31536000'] as [string, string]] : []),
+    ...(httpsOnly ? [['Strict-Transport-Security', 'max-age=31536000'] as const] : []),
+    ['Cache-Control', 'no-store'],
   ];
+}
+
+export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
+  const headers = securityHeaderList(httpsOnly);
   // Set on the context before the handler runs, so every response built through it (pages, errors, redirects,
   // assets, data) carries them without the Node adapter having to materialise a full Response afterwards.
-  // A handler may still set its own Cache-Control.
   return async (c, next) => {
     for (const [k, v] of headers) c.header(k, v);
-    c.header('Cache-Control', 'no-store');
     await next();
   };
 }
@@ -54,17 +61,22 @@ export function redactPath(path: string): string {
 const INSTANCE = randomBytes(3).toString('hex');
 let requestCounter = 0;
 
-/**
- * One line per request: id, method, path without query (queries can hold searched names), status, time.
- * Never a token, never personal data.
- */
+export function nextRequestId(): string {
+  return `${INSTANCE}-${(++requestCounter).toString(36)}`;
+}
+
+/** The request log's line: id, method, path without query (queries can hold searched names), status, time. */
+export function requestLine(id: string, method: string, path: string, status: number, started: number): string {
+  return `${id} ${method} ${redactPath(path)} ${status} ${(performance.now() - started).toFixed(1)}ms`;
+}
+
+/** One line per request (see `requestLine`). Never a token, never personal data. */
 export function requestLog(log: (line: string) => void): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    c.set('requestId', `${INSTANCE}-${(++requestCounter).toString(36)}`);
+    c.set('requestId', nextRequestId());
     await next();
-    const ms = (performance.now() - started).toFixed(1);
-    log(`${c.get('requestId')} ${c.req.method} ${redactPath(c.req.path)} ${c.res.status} ${ms}ms`);
+    log(requestLine(c.get('requestId'), c.req.method, c.req.path, c.res.status, started));
   };
 }
 
@@ -92,16 +104,23 @@ export const languageAndTextSize: MiddlewareHandler<AppEnv> = async (c, next) =>
 
 /** The client's address: the socket's, or X-Forwarded-For's last hop when TRUST_PROXY says a proxy sets it. */
 export function clientAddress(c: Ctx): string {
-  if (c.get('config').trustProxy) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  let socketAddress: string | undefined;
+  try {
+    socketAddress = getConnInfo(c).remote.address;
+  } catch {
+    // in-process requests (tests) have no socket
+  }
+  return addressOf(c.get('config').trustProxy, c.req.header('x-forwarded-for'), socketAddress);
+}
+
+/** `clientAddress` from its parts, for code that answers before Hono (the ballot's fast path). */
+export function addressOf(trustProxy: boolean, forwardedFor: string | undefined, socketAddress: string | undefined): string {
+  if (trustProxy) {
+    const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const last = hops[hops.length - 1];
     if (last) return last.slice(0, 64);
   }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // in-process requests (tests) have no socket
-  }
+  return socketAddress ?? 'unknown';
 }
 
 /**

@@ -72,6 +72,16 @@ export type ParsedBallot =
   | { ok: true; answers: Record<string, Answer>; comments: Record<string, string>; comment: string | null }
   | { ok: false; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
 
+/**
+ * A form body's fields, every value of each: URLSearchParams straight from the text, the same decoding as a form
+ * parser without its overhead. Field names such as `__proto__` are just names.
+ */
+export function ballotFields(body: string): Record<string, string[]> {
+  const fields: Record<string, string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(body)) (fields[k] ??= []).push(v);
+  return fields;
+}
+
 const texts = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
 
 /**

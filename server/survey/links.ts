@@ -139,6 +139,11 @@ function withParams(q: CompiledQuery, values: readonly unknown[]): CompiledQuery
   return { ...q, parameters };
 }
 
+/** Whether a ballot may be cast on the link at `now`: unused, its round open, between opening and closing. */
+export function acceptsBallot(link: LinkState, now: number): boolean {
+  return !link.usedOn && link.status === 'open' && now >= Date.parse(link.opensAt) && now < Date.parse(link.closesAt);
+}
+
 /** The link behind a token (active links only), with its round; undefined for an unknown or re-issued token. */
 export async function findLink(db: Database, token: string): Promise<LinkState | undefined> {
   const p = prepare(db);

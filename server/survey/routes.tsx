@@ -9,9 +9,10 @@ import { clientAddress } from '../http/middleware.js';
 import type { MessageKey, Params } from '../i18n/catalogue.js';
 import { TOKEN_PATTERN } from '../links/tokens.js';
 import { formatDateTime } from '../time.js';
-import { formOrder, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
+import { ballotFields, formOrder, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
 import { cutShell, esc, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, unitFieldset } from './form-view.js';
-import { castBallot, findLink, roundUnits, type LinkState } from './links.js';
+import { acceptsBallot, castBallot, findLink, type LinkState } from './links.js';
+import { surveyUnits } from './state.js';
 
 const RECEIPT = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
 
@@ -40,9 +41,9 @@ async function refusal(c: Ctx, link: LinkState | undefined) {
   }
   if (link.usedOn) return statusPage(c, 409, 'survey.used.title', 'survey.used.body', { date: link.usedOn });
   const now = c.get('clock').now().getTime();
+  if (acceptsBallot(link, now)) return undefined;
   const beforeOpening = now < Date.parse(link.opensAt);
   const afterClosing = now >= Date.parse(link.closesAt);
-  if (link.status === 'open' && !beforeOpening && !afterClosing) return undefined;
   // Say only what is true now: a date in the future for "opens", in the past for "closed", else no date.
   if (afterClosing) return statusPage(c, 410, 'survey.closed.title', 'survey.closed.body', { closes: formatDateTime(link.closesAt, tz) });
   if (beforeOpening && (link.status === 'open' || link.status === 'drawn')) {
@@ -52,7 +53,7 @@ async function refusal(c: Ctx, link: LinkState | undefined) {
 }
 
 function unitsOf(c: Ctx, roundId: string): Promise<FormUnit[]> {
-  return c.get('survey').fragments.units(roundId, () => roundUnits(c.get('db'), roundId));
+  return surveyUnits(c.get('survey'), c.get('db'), roundId);
 }
 
 async function lookup(c: Ctx, token: string) {
@@ -133,11 +134,8 @@ export const surveyRoutes = new Hono<AppEnv>()
     const refusedPage = await refusal(c, link);
     if (refusedPage || !link) return refusedPage;
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) throw new AppError('unsupported_media');
-    // URLSearchParams straight from the text: the same decoding as a form parser, without its overhead.
-    const fields: Record<string, string[]> = Object.create(null); // field names such as __proto__ are just names
-    for (const [k, v] of new URLSearchParams(await c.req.text())) (fields[k] ??= []).push(v);
     const units = await unitsOf(c, link.roundId);
-    const parsed = parseBallot(fields, units, link.scale);
+    const parsed = parseBallot(ballotFields(await c.req.text()), units, link.scale);
     if (!parsed.ok) return formPage(c, token, link, units, parsed);
     const cast = await castBallot(c.get('db'), c.get('clock'), c.get('config').timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
     if (!cast.ok) return refusal(c, await findLink(c.get('db'), token));

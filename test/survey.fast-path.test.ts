@@ -1,0 +1,205 @@
+// The ballot's fast path (server/survey/fast-path.ts) answers accepted ballots before Hono, on a real server only;
+// the other survey tests go through `app.request()` and so test the Hono route it hands everything else to. Here
+// the same requests go over HTTP to two servers on two identical installations: one answering with Hono alone (as
+// before the fast path), one with the listener a real server uses. Whatever the request, both must answer alike
+// (status, headers, page) and leave the database alike, and the accepted ballot must be stored exactly once.
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { demoUnits } from '../scripts/demo-city.js';
+import { createApp, createRequestListener } from '../server/app.js';
+import { ballotCount, CHOICES, fullBallot, openSurvey, usedOn, type Survey } from './survey-fixture.js';
+
+const UNITS = demoUnits().filter((_, i) => i % 3 === 0).slice(0, 12);
+const FORM = 'application/x-www-form-urlencoded';
+const RECEIPT_IN_LOCATION = /^\/thanks\?receipt=[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+
+interface Side {
+  s: Survey;
+  base: string;
+  server: Server;
+}
+
+async function serve(s: Survey, listener: RequestListener): Promise<Side> {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { s, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Two identical installations (same secret, pool and draw, so the same tokens): Hono alone, and the real listener. */
+async function pair(opts: Parameters<typeof openSurvey>[0] = {}) {
+  const [a, b] = [await openSurvey({ units: UNITS, ...opts }), await openSurvey({ units: UNITS, ...opts })];
+  const hono = await serve(a, getRequestListener(createApp({ db: a.db, config: a.config, clock: a.clock, log: (l) => a.logs.push(l) }).fetch));
+  const full = await serve(b, createRequestListener({ db: b.db, config: b.config, clock: b.clock, log: (l) => b.logs.push(l) }));
+  return {
+    hono,
+    full,
+    async close() {
+      for (const side of [hono, full]) {
+        side.server.closeAllConnections();
+        side.server.close();
+        await side.s.db.destroy();
+      }
+    },
+  };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One raw HTTP request (so the body may be chunked, or lie about its type), the whole answer read. */
+function send(base: string, path: string, body: string, opts: { type?: string; chunked?: boolean } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': opts.type ?? FORM };
+    if (!opts.chunked) headers['content-length'] = String(Buffer.byteLength(body));
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    if (opts.chunked) {
+      // Two writes without a length: Node sends them chunked.
+      req.write(body.slice(0, 10));
+      req.end(body.slice(10));
+    } else req.end(body);
+  });
+}
+
+const enc = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+/**
+ * The parts of an answer that must not differ between the two servers: not the date or a receipt (fresh each
+ * time), nor how the body is framed (the fast path says `Content-Length: 0` where Hono sends an empty chunked body).
+ */
+function comparable(a: Answer) {
+  const { date, location, 'content-length': length, 'transfer-encoding': framing, ...headers } = a.headers;
+  void [date, length, framing];
+  return { status: a.status, headers: { ...headers, location: location && RECEIPT_IN_LOCATION.test(location) ? '/thanks?receipt=(a receipt)' : location }, body: a.body };
+}
+
+async function both(p: Awaited<ReturnType<typeof pair>>, path: string, body: string, opts: Parameters<typeof send>[3] = {}) {
+  const [h, f] = [await send(p.hono.base, path, body, opts), await send(p.full.base, path, body, opts)];
+  assert.equal(comparable(f), comparable(h), `${path}: the real listener answers as Hono alone does`);
+  return f;
+}
+
+async function stored(s: Survey) {
+  const rows = await s.db.selectFrom('ballots').select(['answers', 'comments', 'comment']).orderBy('answers').orderBy('comment').execute();
+  return rows;
+}
+
+const fast = suite('the ballot fast path');
+
+fast('an accepted ballot: the same 303, headers and receipt format; one ballot stored on each, with the same content', async () => {
+  const p = await pair();
+  try {
+    const token = p.full.s.tokens[0] as string;
+    const body = enc({ ...fullBallot(UNITS), [`c.${UNITS[1]?.code}`]: '  窗口排队太久  ', comment: '总体满意' });
+    const res = await both(p, `/s/${token}`, body);
+    assert.is(res.status, 303);
+    assert.match(res.headers.location ?? '', RECEIPT_IN_LOCATION);
+    assert.is(res.headers['content-security-policy']?.startsWith("default-src 'self'"), true, 'security headers on the fast answer');
+    assert.is(res.headers['cache-control'], 'no-store');
+    assert.equal(await stored(p.full.s), await stored(p.hono.s), 'the same ballot stored');
+    assert.is(await ballotCount(p.full.s), 1);
+    assert.is(await usedOn(p.full.s, token), '2026-03-10');
+    // The request log has the fast answer's line, and never the token.
+    const line = p.full.s.logs.find((l) => / POST \/s\/\[token\] 303 /.test(l));
+    assert.ok(line, `a log line for the fast answer (${p.full.s.logs.join(' | ')})`);
+    assert.not.ok(p.full.s.logs.some((l) => l.includes(token)), 'no token in the log');
+  } finally {
+    await p.close();
+  }
+});
+
+fast('every other answer is Hono’s, byte for byte: used link, refused form, unknown and malformed tokens, bad media, too large, a query, a chunked body', async () => {
+  const p = await pair();
+  try {
+    const [t0, t1, t2, t3] = p.full.s.tokens as [string, string, string, string];
+    const ballot = enc(fullBallot(UNITS));
+    await both(p, `/s/${t0}`, ballot);
+    assert.is((await both(p, `/s/${t0}`, ballot)).status, 409, 'a used link');
+    const partial = enc(Object.fromEntries(Object.entries(fullBallot(UNITS)).slice(0, 5)));
+    const refused = await both(p, `/s/${t1}`, `${partial}&c.${UNITS[0]?.code}=${encodeURIComponent('保留的意见')}`);
+    assert.is(refused.status, 422, 'a refused form');
+    assert.match(refused.body, '保留的意见', 'the answers given come back');
+    assert.is(await usedOn(p.full.s, t1), null, 'a refused form uses nothing');
+    assert.is((await both(p, `/s/${t1}`, `${ballot}&u.NOPE=satisfied`)).status, 422, 'a unit outside the round');
+    assert.is((await both(p, `/s/${t1}`, `${ballot}&u.${UNITS[0]?.code}=basic`)).status, 422, 'two answers for one unit');
+    assert.is((await both(p, '/s/Unknown000000000000000', ballot)).status, 404, 'an unknown token');
+    assert.is((await both(p, '/s/not-a-token!', ballot)).status, 404, 'a malformed token');
+    assert.is((await both(p, `/s/${t1}`, ballot, { type: 'text/plain' })).status, 415, 'another content type');
+    assert.is((await both(p, `/s/${t1}`, `${ballot}&comment=${'x'.repeat(1024 * 1024)}`)).status, 413, 'a body over the limit');
+    assert.is((await both(p, `/s/${t2}?lang=en`, ballot)).status, 303, 'with a query: Hono (which also sets the language cookie)');
+    assert.is((await both(p, `/s/${t3}`, ballot, { chunked: true })).status, 303, 'a chunked body: Hono');
+    assert.is(await ballotCount(p.full.s), 3);
+    assert.is(await ballotCount(p.hono.s), 3);
+    assert.equal(await stored(p.full.s), await stored(p.hono.s), 'the same ballots on both');
+  } finally {
+    await p.close();
+  }
+});
+
+fast('outside the round’s dates: 410 from both, nothing stored', async () => {
+  for (const now of ['2026-02-28T15:59:00Z', '2026-03-30T16:00:00Z']) {
+    const p = await pair({ now });
+    try {
+      const token = p.full.s.tokens[0] as string;
+      assert.is((await both(p, `/s/${token}`, enc(fullBallot(UNITS)))).status, 410, now);
+      assert.is(await ballotCount(p.full.s), 0);
+    } finally {
+      await p.close();
+    }
+  }
+});
+
+fast('an address that guessed too often is refused 429 even with a good ballot; the guesses counted by Hono count for the fast path', async () => {
+  const p = await pair();
+  try {
+    for (let i = 0; i < 20; i++) assert.is((await both(p, `/s/Guess${String(i).padStart(17, '0')}`, 'x=1')).status, 404);
+    const res = await both(p, `/s/${p.full.s.tokens[0]}`, enc(fullBallot(UNITS)));
+    assert.is(res.status, 429);
+    assert.is(await ballotCount(p.full.s), 0);
+  } finally {
+    await p.close();
+  }
+});
+
+fast('twenty simultaneous submissions of one link over HTTP: one 303, nineteen 409, one ballot', async () => {
+  const p = await pair();
+  try {
+    const token = p.full.s.tokens[0] as string;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(p.full.base, `/s/${token}`, enc({ ...fullBallot(UNITS, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` }))),
+    );
+    const statuses = results.map((r) => r.status);
+    assert.is(statuses.filter((x) => x === 303).length, 1, statuses.join(','));
+    assert.is(statuses.filter((x) => x === 409).length, 19, statuses.join(','));
+    const rows = await p.full.s.db.selectFrom('ballots').select('comment').execute();
+    assert.equal(rows, [{ comment: `copy ${statuses.indexOf(303)}` }], 'the stored ballot is the one answered 303');
+  } finally {
+    await p.close();
+  }
+});
+
+fast('a body that starts with a byte-order mark, or escapes bytes that are not UTF-8, is read as Hono reads it', async () => {
+  const p = await pair();
+  try {
+    const [t0, t1] = p.full.s.tokens as [string, string];
+    await both(p, `/s/${t0}`, `\uFEFF${enc(fullBallot(UNITS))}`);
+    await both(p, `/s/${t1}`, `${enc(fullBallot(UNITS))}&comment=%FF%FE`);
+    assert.equal(await stored(p.full.s), await stored(p.hono.s));
+  } finally {
+    await p.close();
+  }
+});
+
+fast.run();
