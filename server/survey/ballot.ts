@@ -51,9 +51,6 @@ export function formOrder(units: readonly FormUnit[], token: string): FormUnit[]
   });
 }
 
-/** All values of each submitted field, as the form parser gives them. */
-export type RawFields = Record<string, string | string[] | unknown>;
-
 export interface FieldProblem {
   key: MessageKey;
   params?: Params;
@@ -72,52 +69,77 @@ export type ParsedBallot =
   | { ok: true; answers: Record<string, Answer>; comments: Record<string, string>; comment: string | null }
   | { ok: false; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
 
+/** A form's fields: every value of each field name, in order. */
+export type BallotFields = Readonly<Record<string, readonly string[] | undefined>>;
+
 /**
- * A form body's fields, every value of each: URLSearchParams straight from the text, the same decoding as a form
- * parser without its overhead. Field names such as `__proto__` are just names.
+ * A form body's fields: URLSearchParams straight from the text, the same decoding as a form parser without its
+ * overhead. Field names such as `__proto__` are just names (the object has no prototype).
  */
-export function ballotFields(body: string): Record<string, string[]> {
+export function ballotFields(body: string): BallotFields {
   const fields: Record<string, string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(body)) (fields[k] ??= []).push(v);
   return fields;
 }
 
-const texts = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+/** The field names of a round's units, built once per list of units (a round's list is cached and reused). */
+interface FieldNames {
+  known: Set<string>;
+  names: { code: string; answer: string; comment: string }[];
+}
+const fieldNamesOf = new WeakMap<readonly { code: string }[], FieldNames>();
+function fieldNames(units: readonly { code: string }[]): FieldNames {
+  let f = fieldNamesOf.get(units);
+  if (!f) {
+    f = { known: new Set(units.map((u) => u.code)), names: units.map(({ code }) => ({ code, answer: `u.${code}`, comment: `c.${code}` })) };
+    fieldNamesOf.set(units, f);
+  }
+  return f;
+}
+
+const NONE: readonly string[] = [];
+/** The last value of a field, trimmed; '' when the field is absent. */
+const lastOf = (values: readonly string[]) => (values.length ? (values[values.length - 1] as string).trim() : '');
 
 /**
  * Checks a submitted form against the round's units (SPEC §2.6): every unit answered, answers from the scale,
  * comments within their limits, no unit outside the round. Lists every problem at once; stores nothing.
  */
-export function parseBallot(fields: RawFields, units: readonly { code: string }[], scale: Scale): ParsedBallot {
+export function parseBallot(fields: BallotFields, units: readonly { code: string }[], scale: Scale): ParsedBallot {
   const problems: Record<string, FieldProblem> = {};
   const general: FieldProblem[] = [];
   const answers: Record<string, Answer> = {};
   const given: Record<string, string> = {};
   const comments: Record<string, string> = {};
   const unknownTicked: Record<string, boolean> = {};
-  const known = new Set(units.map((u) => u.code));
+  const { known, names } = fieldNames(units);
+  let refused = false;
 
-  for (const name of Object.keys(fields)) {
-    const m = /^[uc]\.(.*)$/s.exec(name);
-    if (m && !known.has(m[1] as string)) general.push({ key: 'survey.error.unknownUnit', params: { code: (m[1] as string).slice(0, 40) } });
+  for (const name in fields) {
+    if ((name.startsWith('u.') || name.startsWith('c.')) && !known.has(name.slice(2))) {
+      general.push({ key: 'survey.error.unknownUnit', params: { code: name.slice(2, 42) } });
+    }
   }
 
-  for (const { code } of units) {
-    const values = texts(fields[`u.${code}`]).map((v) => v.trim());
-    const comment = (texts(fields[`c.${code}`]).at(-1) ?? '').trim();
-    if (comment) comments[code] = comment;
-    if (charLength(comment) > UNIT_COMMENT_MAX) problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
+  for (const { code, answer, comment: commentName } of names) {
+    const values = fields[answer] ?? NONE;
+    const comment = lastOf(fields[commentName] ?? NONE);
+    if (comment) {
+      comments[code] = comment;
+      if (comment.length > UNIT_COMMENT_MAX && charLength(comment) > UNIT_COMMENT_MAX) problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
+    }
 
     let problem: FieldProblem | undefined;
     if (scale === 'satisfaction4') {
-      const v = values.at(-1) ?? '';
+      const v = lastOf(values);
       given[code] = v;
       if (v === '') problem = { key: 'survey.error.missing' };
       else if (values.length > 1 || !(CHOICES as readonly string[]).includes(v)) problem = { key: 'survey.error.invalid' };
       else answers[code] = v as Choice;
     } else {
-      const unknown = values.includes('unknown');
-      const numbers = values.filter((v) => v !== 'unknown' && v !== '');
+      const trimmed = values.map((v) => v.trim());
+      const unknown = trimmed.includes('unknown');
+      const numbers = trimmed.filter((v) => v !== 'unknown' && v !== '');
       given[code] = unknown && numbers.length === 0 ? 'unknown' : (numbers.at(-1) ?? '');
       if (unknown) unknownTicked[code] = true;
       if (unknown && numbers.length) problem = { key: 'survey.error.both' };
@@ -127,12 +149,13 @@ export function parseBallot(fields: RawFields, units: readonly { code: string }[
       else answers[code] = Number(numbers[0]);
     }
     if (problem && !problems[code]) problems[code] = problem;
+    if (problems[code]) refused = true;
   }
 
-  const comment = (texts(fields.comment).at(-1) ?? '').trim();
-  if (charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
+  const comment = lastOf(fields.comment ?? NONE);
+  if (comment.length > OVERALL_COMMENT_MAX && charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
 
-  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
+  if (refused || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
   return { ok: true, answers, comments, comment: comment || null };
 }
 
