@@ -38,7 +38,7 @@ const decoder = new TextDecoder(); // as the Node adapter decodes a body for Hon
 /** A request listener that answers accepted ballots itself and hands everything else to `next`. */
 export function ballotFastPath(deps: FastPathDeps, next: RequestListener): RequestListener {
   const { db, config, clock, log, survey } = deps;
-  const headers = securityHeaderList(config.baseUrl.startsWith('https:'));
+  const headers = securityHeaderList(config.baseUrl.startsWith('https:')).flat();
 
   async function cast(req: IncomingMessage, res: ServerResponse, token: string, started: number): Promise<void> {
     const body = await readBody(req);
@@ -52,7 +52,7 @@ export function ballotFastPath(deps: FastPathDeps, next: RequestListener): Reque
       if (!parsed.ok) return handOn();
       const done = await castBallot(db, clock, config.timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
       if (!done.ok) return handOn(); // used meanwhile: Hono says so
-      res.writeHead(303, [...headers.flat(), 'Location', `/thanks?receipt=${done.receipt}`, 'Content-Length', '0']);
+      res.writeHead(303, [...headers, 'Location', `/thanks?receipt=${done.receipt}`, 'Content-Length', '0']);
       res.end();
       log(requestLine(nextRequestId(), 'POST', req.url as string, 303, started));
     } catch {
