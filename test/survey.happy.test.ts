@@ -1,9 +1,11 @@
 // Guards the representative's way through the survey when all goes well (SPEC §2.6, §3.2): the form at /s/{token}
 // (grouped by category, shuffled per link, accessible markup, usable without JavaScript), a complete ballot stored
 // exactly as given, the receipt, the used link's 409 page, score100 rounds, English and large text.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoUnits } from '../scripts/demo-city.js';
+import { acceptedEncoding } from '../server/http/compress.js';
 import { Browser } from './helpers.js';
 import {
   attrs,
@@ -289,7 +291,50 @@ pages('zh-CN is the default, and the large-text switch marks the page', async ()
   assert.equal(unitOrder(large.html), unitOrder(plain.html), 'same form, larger text');
 });
 
+const compressed = suite('the form compressed for slow networks');
+
+compressed('Accept-Encoding decides: brotli first, then gzip; q=0 refuses; none, or an unknown coding, gets the page as it is', () => {
+  const cases: [string | undefined, ReturnType<typeof acceptedEncoding>][] = [
+    ['gzip, deflate, br', 'br'],
+    ['gzip, deflate', 'gzip'],
+    ['GZIP', 'gzip'],
+    ['br;q=0, gzip;q=0.5', 'gzip'],
+    ['br;q=0, gzip;q=0', undefined],
+    ['*', 'br'],
+    ['*;q=0, gzip', 'gzip'],
+    ['identity', undefined],
+    ['deflate', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ];
+  for (const [header, expected] of cases) assert.is(acceptedEncoding(header), expected, String(header));
+});
+
+compressed('the blank form comes compressed when asked, the same page once decompressed, and says it varies', async () => {
+  const s = await openSurvey();
+  const token = s.tokens[0] as string;
+  const plain = await s.app.request(`/s/${token}`);
+  const html = await plain.text();
+  assert.is(plain.headers.get('content-encoding'), null);
+  assert.match(plain.headers.get('vary') ?? '', 'Accept-Encoding');
+  for (const [accept, encoding, decode] of [
+    ['gzip, deflate, br', 'br', brotliDecompressSync],
+    ['gzip, deflate', 'gzip', gunzipSync],
+  ] as const) {
+    const res = await s.app.request(`/s/${token}`, { headers: { 'accept-encoding': accept } });
+    assert.is(res.headers.get('content-encoding'), encoding, accept);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.ok(bytes.length * 5 < Buffer.byteLength(html), `${encoding}: ${bytes.length} bytes for ${Buffer.byteLength(html)}`);
+    assert.is(decode(bytes).toString(), html, `${encoding}: the same page`);
+  }
+  // A page with a query repeats it in its links: it is never compressed (nothing the request chose shares a
+  // compressed answer with the token).
+  const withQuery = await s.app.request(`/s/${token}?text=large`, { headers: { 'accept-encoding': 'gzip, br' } });
+  assert.is(withQuery.headers.get('content-encoding'), null);
+});
+
 form.run();
 cast.run();
 score.run();
 pages.run();
+compressed.run();

@@ -29,15 +29,16 @@ function wrkMs(text: string): number {
 }
 
 /**
- * GET one URL, or POST a body to one path per request (each path once, in order). With `rate`, the requests are
- * paced to about that many per second in all (each connection waits CONNECTIONS ÷ rate seconds before its next
- * request) instead of sending the next as soon as an answer comes.
+ * GET one URL, or POST a body to one path per request (each path once, in order), with `headers` added to each
+ * request. With `rate`, the requests are paced to about that many per second in all (each connection waits
+ * CONNECTIONS ÷ rate seconds before its next request) instead of sending the next as soon as an answer comes.
  */
-export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string }; rate?: number }): Promise<Run> {
+export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string }; rate?: number; headers?: Record<string, string> }): Promise<Run> {
   if (generator === 'wrk') {
     const dir = mkdtempSync(join(tmpdir(), 'pingyi-wrk-'));
     try {
       const args = ['-t1', `-c${CONNECTIONS}`, `-d${opts.seconds}s`, '--latency'];
+      for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
       if (opts.rate && !opts.posts) throw new Error('a paced load is only written for POSTs');
       if (opts.posts) {
         writeFileSync(join(dir, 'paths'), opts.posts.paths.join('\n') + '\n');
@@ -72,6 +73,7 @@ ${pace}`,
   const r = await autocannon({
     url: opts.url,
     connections: CONNECTIONS,
+    ...(opts.headers ? { headers: opts.headers } : {}),
     duration: opts.seconds,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
     ...(opts.posts

@@ -1,6 +1,7 @@
 import { OPEN_DATA_HEADERS } from '../http/middleware.js';
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
+import { acceptedEncoding } from '../http/compress.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { Layout, page } from '../http/layout.js';
@@ -40,7 +41,7 @@ function pathAndQuery(c: Ctx): string {
 }
 
 function sendPage(c: Ctx, p: CachedPage) {
-  const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+  const gzip = acceptedEncoding(c.req.header('accept-encoding'), ['gzip']) === 'gzip';
   const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=UTF-8', Vary: 'Accept-Encoding' };
   if (gzip) headers['Content-Encoding'] = 'gzip';
   return c.body(gzip ? p.gzip : p.html, 200, headers);
