@@ -21,8 +21,8 @@ import { resultsPublicRoutes } from './results/public-routes.js';
 import { roundConsole } from './rounds/console-routes.js';
 import { resultsConsole } from './results/console-routes.js';
 import { surveyConsole } from './survey/console-routes.js';
-import { surveyRoutes } from './survey/routes.js';
 import { ballotFastPath } from './survey/fast-path.js';
+import { surveyRoutes } from './survey/routes.js';
 import { newSurveyState, type SurveyState } from './survey/state.js';
 import { unitConsole } from './units/console-routes.js';
 
