@@ -48,6 +48,16 @@ async function pair(opts: Parameters<typeof openSurvey>[0] = {}) {
   };
 }
 
+/** Runs `body` on a fresh pair of servers and closes them however it ends. */
+async function withPair(body: (p: Awaited<ReturnType<typeof pair>>) => Promise<void>, opts: Parameters<typeof openSurvey>[0] = {}) {
+  const p = await pair(opts);
+  try {
+    await body(p);
+  } finally {
+    await p.close();
+  }
+}
+
 interface Answer {
   status: number;
   headers: Record<string, string>;
@@ -99,8 +109,7 @@ async function stored(s: Survey) {
 const fast = suite('the ballot fast path');
 
 fast('an accepted ballot: the same 303, headers and receipt format; one ballot stored on each, with the same content', async () => {
-  const p = await pair();
-  try {
+  await withPair(async (p) => {
     const token = p.full.s.tokens[0] as string;
     const body = enc({ ...fullBallot(UNITS), [`c.${UNITS[1]?.code}`]: '  窗口排队太久  ', comment: '总体满意' });
     const res = await both(p, `/s/${token}`, body);
@@ -115,14 +124,11 @@ fast('an accepted ballot: the same 303, headers and receipt format; one ballot s
     const line = p.full.s.logs.find((l) => / POST \/s\/\[token\] 303 /.test(l));
     assert.ok(line, `a log line for the fast answer (${p.full.s.logs.join(' | ')})`);
     assert.not.ok(p.full.s.logs.some((l) => l.includes(token)), 'no token in the log');
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 fast('every other answer is Hono’s, byte for byte: used link, refused form, unknown and malformed tokens, bad media, too large, a query, a chunked body', async () => {
-  const p = await pair();
-  try {
+  await withPair(async (p) => {
     const [t0, t1, t2, t3] = p.full.s.tokens as [string, string, string, string];
     const ballot = enc(fullBallot(UNITS));
     await both(p, `/s/${t0}`, ballot);
@@ -143,39 +149,30 @@ fast('every other answer is Hono’s, byte for byte: used link, refused form, un
     assert.is(await ballotCount(p.full.s), 3);
     assert.is(await ballotCount(p.hono.s), 3);
     assert.equal(await stored(p.full.s), await stored(p.hono.s), 'the same ballots on both');
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 fast('outside the round’s dates: 410 from both, nothing stored', async () => {
   for (const now of ['2026-02-28T15:59:00Z', '2026-03-30T16:00:00Z']) {
-    const p = await pair({ now });
-    try {
+    await withPair(async (p) => {
       const token = p.full.s.tokens[0] as string;
       assert.is((await both(p, `/s/${token}`, enc(fullBallot(UNITS)))).status, 410, now);
       assert.is(await ballotCount(p.full.s), 0);
-    } finally {
-      await p.close();
-    }
+    }, { now });
   }
 });
 
 fast('an address that guessed too often is refused 429 even with a good ballot; the guesses counted by Hono count for the fast path', async () => {
-  const p = await pair();
-  try {
+  await withPair(async (p) => {
     for (let i = 0; i < 20; i++) assert.is((await both(p, `/s/Guess${String(i).padStart(17, '0')}`, 'x=1')).status, 404);
     const res = await both(p, `/s/${p.full.s.tokens[0]}`, enc(fullBallot(UNITS)));
     assert.is(res.status, 429);
     assert.is(await ballotCount(p.full.s), 0);
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 fast('twenty simultaneous submissions of one link over HTTP: one 303, nineteen 409, one ballot', async () => {
-  const p = await pair();
-  try {
+  await withPair(async (p) => {
     const token = p.full.s.tokens[0] as string;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => send(p.full.base, `/s/${token}`, enc({ ...fullBallot(UNITS, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` }))),
@@ -185,21 +182,16 @@ fast('twenty simultaneous submissions of one link over HTTP: one 303, nineteen 4
     assert.is(statuses.filter((x) => x === 409).length, 19, statuses.join(','));
     const rows = await p.full.s.db.selectFrom('ballots').select('comment').execute();
     assert.equal(rows, [{ comment: `copy ${statuses.indexOf(303)}` }], 'the stored ballot is the one answered 303');
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 fast('a body that starts with a byte-order mark, or escapes bytes that are not UTF-8, is read as Hono reads it', async () => {
-  const p = await pair();
-  try {
+  await withPair(async (p) => {
     const [t0, t1] = p.full.s.tokens as [string, string];
     await both(p, `/s/${t0}`, `\uFEFF${enc(fullBallot(UNITS))}`);
     await both(p, `/s/${t1}`, `${enc(fullBallot(UNITS))}&comment=%FF%FE`);
     assert.equal(await stored(p.full.s), await stored(p.hono.s));
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 fast.run();
