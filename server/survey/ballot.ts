@@ -113,7 +113,6 @@ export function parseBallot(fields: BallotFields, units: readonly { code: string
   const comments: Record<string, string> = {};
   const unknownTicked: Record<string, boolean> = {};
   const { known, names } = fieldNames(units);
-  let refused = false;
 
   for (const name in fields) {
     if ((name.startsWith('u.') || name.startsWith('c.')) && !known.has(name.slice(2))) {
@@ -149,13 +148,12 @@ export function parseBallot(fields: BallotFields, units: readonly { code: string
       else answers[code] = Number(numbers[0]);
     }
     if (problem && !problems[code]) problems[code] = problem;
-    if (problems[code]) refused = true;
   }
 
   const comment = lastOf(fields.comment ?? NONE);
   if (comment.length > OVERALL_COMMENT_MAX && charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
 
-  if (refused || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
+  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
   return { ok: true, answers, comments, comment: comment || null };
 }
 

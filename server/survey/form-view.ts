@@ -50,9 +50,8 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
 
 /** Blank fragments and blank page shells of one round in one language, and the round's frozen units, computed once. */
 export class FragmentCache {
-  /** Buffers for pages (see `PageBuffers`); one page being compressed at a time uses `scratch`. */
+  /** Buffers for pages (see `PageBuffers`). */
   readonly pages = new PageBuffers();
-  readonly scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private store = new Map<string, Map<string, Buffer>>();
   private shells = new Map<string, FormShell>();
   private unitLists = new Map<string, Promise<FormUnit[]>>();

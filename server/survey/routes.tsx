@@ -89,13 +89,18 @@ async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[
     const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=UTF-8', Vary: 'Accept-Encoding' };
     if (encoding) {
       headers['Content-Encoding'] = encoding;
-      // The page is compressed at once, so the same scratch memory serves every page.
-      return c.body(compress(fillShell(shell, token, body, fragments.scratch), encoding) as Uint8Array<ArrayBuffer>, 200, headers);
+      // Compressed at once, so its buffer is free again as soon as the compressed copy exists.
+      const buffer = fragments.pages.take();
+      try {
+        return c.body(compress(fillShell(shell, token, body, buffer), encoding) as Uint8Array<ArrayBuffer>, 200, headers);
+      } finally {
+        fragments.pages.give(buffer);
+      }
     }
-    // Sent as it is: in a buffer of its own until the answer is done (on a real server; tests have no socket).
+    // Sent as it is: its buffer is free again once the answer is done (on a real server; tests have no socket).
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-    const buffer = outgoing ? fragments.pages.take() : undefined;
-    if (outgoing && buffer) outgoing.once('close', () => fragments.pages.give(buffer));
+    const buffer = outgoing && fragments.pages.take();
+    if (buffer) outgoing.once('close', () => fragments.pages.give(buffer));
     return c.body(fillShell(shell, token, body, buffer) as Uint8Array<ArrayBuffer>, 200, headers);
   }
   const body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], unknownTicked: refused.draft.unknownTicked[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
