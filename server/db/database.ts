@@ -77,7 +77,7 @@ export async function readRows<R>(db: Database, query: CompiledQuery): Promise<R
  * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
  * when the database is destroyed.
  */
-export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean } = {}): Database {
+export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean; longLogFrames?: number } = {}): Database {
   const sqlite = withStatementCache(new SqliteDatabase(file));
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -89,7 +89,7 @@ export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean
   let hooks = { aboutToWrite() {}, wrote() {} };
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');
-    const checkpointer = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+    const checkpointer = checkpointInBackground(file, () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'), opts.longLogFrames);
     hooks = checkpointer;
     const close = sqlite.close.bind(sqlite);
     sqlite.close = () => {
