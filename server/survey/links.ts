@@ -84,22 +84,25 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** A group waits for more ballots for at most this long after its first... */
+/** A group waits for more ballots for at most this long after its first turn of the event loop... */
 const GROUP_HOLD_MS = 3;
 /** ...and stops waiting once it has this many (about 5 ms of writing, to keep each commit's stall of the loop short). */
 const GROUP_MAX = 64;
 
 /**
- * Group commit: ballots that arrive close together are cast in one transaction, each still guarded by its own
- * "mark this link used if it is unused" (a link submitted twice in one group stores one ballot). One commit instead
- * of many is most of what a ballot costs SQLite. A group is open for one turn of the event loop, and for one more
- * each time the last turn brought it ballots (at most GROUP_HOLD_MS, GROUP_MAX ballots): under load, ballots keep
- * arriving for a while after the previous group's answers went out, and a group closed too early leaves them to
- * wait for the whole of the next one. Holding on evens out the wait: in the benchmark's saturating runs the ballot
- * p99 went from 20-137 ms (median 29) to 21-28 ms (median 23), fourteen runs each, alternated. When ballots are
- * few it costs one quick turn of the loop. Nobody is answered before the group's commit, so an acknowledged ballot is always stored;
- * should the group fail as a whole (a receipt that collides, say), each of its ballots is cast again on its own,
- * so one ballot's failure stays its own.
+ * Group commit: ballots that arrive close together are cast in one transaction, each still guarded by its own "mark
+ * this link used if it is unused" (a link submitted twice in one group stores one ballot). One commit instead of many
+ * is most of what a ballot costs SQLite. A group is open for one turn of the event loop, and for one more each time
+ * the last turn brought it ballots (at most GROUP_HOLD_MS, GROUP_MAX ballots): under load, ballots keep arriving for
+ * a while after the previous group's answers went out, and a group closed too early leaves them to wait for the whole
+ * of the next one. Holding on evens out the wait: in the benchmark's saturating runs the ballot p99 went from 20-137
+ * ms (median 29) to 21-28 ms (median 23), fourteen runs each, alternated. The hold is counted from the group's first
+ * turn, not from its first ballot: under load the stretch of the loop that reads a burst of requests, looks their
+ * links up and checks their forms can itself outlast the hold (some 40 requests, about 4 ms), and a hold already
+ * spent by then closed the group on ballots a moment away (groups grew from 47.9 to 49.4 of the benchmark's 50
+ * connections on average). When ballots are few it costs one quick turn of the loop. Nobody is answered before the
+ * group's commit, so an acknowledged ballot is always stored; should the group fail as a whole (a receipt that
+ * collides, say), each of its ballots is cast again on its own, so one ballot's failure stays its own.
  */
 function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
   const one = (mark: CompiledQuery, insert: CompiledQuery): boolean => {
@@ -132,10 +135,12 @@ function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
       sqlite.wrote();
     }
   };
-  let opened = 0;
+  let firstTurn: number | undefined;
   let seen = 0;
   const turn = () => {
-    if (queue.length > seen && queue.length < GROUP_MAX && performance.now() - opened < GROUP_HOLD_MS) {
+    const now = performance.now();
+    firstTurn ??= now;
+    if (queue.length > seen && queue.length < GROUP_MAX && now - firstTurn < GROUP_HOLD_MS) {
       seen = queue.length;
       setImmediate(turn);
     } else flush();
@@ -143,7 +148,7 @@ function groupCommitter(sqlite: SyncSqlite): NonNullable<Prepared['castNow']> {
   return (mark, insert) =>
     new Promise((resolve, reject) => {
       if (queue.push({ mark, insert, resolve, reject }) === 1) {
-        opened = performance.now();
+        firstTurn = undefined;
         seen = 0;
         setImmediate(turn);
       }
