@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import { readRows, syncSqlite, type SyncSqlite } from '../db/database.js';
+import { readRows, readRowsTogether, syncSqlite, type SyncSqlite } from '../db/database.js';
 import type { Database, DB, RoundStatus } from '../db/schema.js';
 import { transaction } from '../db/transaction.js';
 import { tokenHash } from '../links/tokens.js';
@@ -10,11 +10,12 @@ import { newReceipt, type Answer, type FormUnit } from './ballot.js';
 
 /*
  * The survey's hot path: looking up a link and casting a ballot. The queries are compiled by Kysely once per
- * database and then run with new parameters, so no query is rebuilt per request. On SQLite a link is looked up
- * straight on the better-sqlite3 connection, and the ballots of one turn of the event loop are cast in one
- * synchronous transaction (group commit): Kysely's transaction (begin, each statement and commit as separate
- * awaited queries) cost more than the statements themselves, and a commit per ballot more again. Other dialects
- * take the Kysely path with the same compiled SQL.
+ * database and then run with new parameters, so no query is rebuilt per request. On SQLite the links looked up in
+ * one turn of the event loop are read straight on the better-sqlite3 connection in one read transaction
+ * (readRowsTogether), and the ballots that arrive close together are cast in one synchronous transaction (group
+ * commit): Kysely's transaction (begin, each statement and commit as separate awaited queries) cost more than the
+ * statements themselves, and a commit per ballot more again. Other dialects take the Kysely path with the same
+ * compiled SQL.
  */
 
 export interface LinkState {
@@ -174,7 +175,7 @@ export function acceptsBallot(link: LinkState, now: number): boolean {
 /** The link behind a token (active links only), with its round; undefined for an unknown or re-issued token. */
 export async function findLink(db: Database, token: string): Promise<LinkState | undefined> {
   const p = prepare(db);
-  return (await readRows<LinkState>(db, withParams(p.link, [tokenHash(token)])))[0];
+  return (await readRowsTogether<LinkState>(db, withParams(p.link, [tokenHash(token)])))[0];
 }
 
 /** The round's frozen units, in category order. */
