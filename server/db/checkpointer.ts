@@ -24,9 +24,9 @@ const IDLE_MS = 1000;
  * Each such wait stalls every request in flight, and under a saturating load the log also starts over by itself
  * whenever a checkpoint happens to finish before the next commit; so the limit is set high enough that waiting is
  * rare. A long log costs disk space, not time: a reader looks for its pages among the frames not yet copied only.
- * (Written to without a pause, as fast as one thread can, it reached 110–200 MB here before starting over.)
  * (At 4,096 pages, 8–10% of the benchmark's commits waited, 4–7 ms on average, and its ballot p99 was 21–24 ms
- * against 16–20 ms at this limit, in alternated runs.)
+ * against 16–20 ms at this limit, in alternated runs. Written to without a pause, as fast as one thread can, the
+ * log reached 110–200 MB here before starting over.)
  */
 export const LONG_LOG_FRAMES = 16_384;
 const WAIT_MS = 20;

@@ -96,12 +96,12 @@ const GROUP_MAX = 64;
  * is most of what a ballot costs SQLite. A group is open for one turn of the event loop, and for one more each time
  * the last turn brought it ballots (at most GROUP_HOLD_MS, GROUP_MAX ballots): under load, ballots keep arriving for
  * a while after the previous group's answers went out, and a group closed too early leaves them to wait for the whole
- * of the next one. Holding on evens out the wait: in the benchmark's saturating runs the ballot p99 went from 20-137
- * ms (median 29) to 21-28 ms (median 23), fourteen runs each, alternated. The hold is counted from the group's first
- * turn, not from its first ballot: under load the stretch of the loop that reads a burst of requests, looks their
- * links up and checks their forms can itself outlast the hold (some 40 requests, about 4 ms), and a hold already
- * spent by then closed the group on ballots a moment away (groups grew from 47.9 to 49.4 of the benchmark's 50
- * connections on average). When ballots are few it costs one quick turn of the loop. Nobody is answered before the
+ * of the next one. Holding on evens out the wait: in the benchmark's saturating runs the ballot p99 went from a
+ * median of 29 ms (20-137) to one of 23 ms (21-28), fourteen runs each, alternated. The hold is counted from the
+ * group's first turn, not from its first ballot: under load the stretch of the loop that reads a burst of requests,
+ * looks their links up and checks their forms can itself outlast the hold (some 40 requests, about 4 ms), and a hold
+ * already spent by then closed the group on ballots a moment away (groups grew from 47.9 to 49.4 of the benchmark's
+ * 50 connections on average). When ballots are few it costs one quick turn of the loop. Nobody is answered before the
  * group's commit, so an acknowledged ballot is always stored; should the group fail as a whole (a receipt that
  * collides, say), each of its ballots is cast again on its own, so one ballot's failure stays its own.
  */
