@@ -11,10 +11,12 @@ import { tokenHash } from '../server/links/tokens.js';
 import { ballotBody, prepareInstallation, receiptOf, startChildServer, submit, YEAR, type ChildServer, type Installation, openPlace, type Place } from './child-server.js';
 
 const LINKS = 400;
-/** Submissions fired at once; the rest of the links are never sent, so a fresh one is always at hand. */
+/** Links submitted; the rest are never sent, so a fresh one is always at hand. */
 const BURST = 360;
+/** Submissions in flight at any time, each connection sending its next ballot as soon as the last is answered. */
+const IN_FLIGHT = 50;
 /** SIGKILL as soon as this many answers have come back. */
-const KILL_AFTER = 50;
+const KILL_AFTER = 100;
 
 interface Sent {
   token: string;
@@ -81,18 +83,24 @@ crash('every acknowledged ballot survives; no used link without its ballot, no b
   const tokens = inst.tokens.slice(0, BURST);
   let answered = 0;
   let killing: Promise<void> | undefined;
-  // Each submission on its own link, all at once; the server is killed when the KILL_AFTER-th answer arrives.
-  const sent: Sent[] = await Promise.all(
-    tokens.map(async (token, i): Promise<Sent> => {
+  // Each submission on its own link, IN_FLIGHT at a time; the server is killed when the KILL_AFTER-th answer
+  // arrives, with submissions in flight and links still to send. (Firing all at once, the test's own process read
+  // the answers so late that the server had sometimes answered every one before the kill.)
+  const sent: Sent[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tokens.length; i = next++) {
+      const token = tokens[i] as string;
       try {
         const res = await submit(victim.base, token, ballotBody(inst.units, i));
         if (++answered === KILL_AFTER) killing = victim.kill('SIGKILL');
-        return { token, status: res.status, receipt: receiptOf(res) };
+        sent.push({ token, status: res.status, receipt: receiptOf(res) });
       } catch {
-        return { token, status: 'no answer', receipt: undefined };
+        sent.push({ token, status: 'no answer', receipt: undefined });
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   await killing;
   await victim.kill('SIGKILL');
 
