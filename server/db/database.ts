@@ -110,7 +110,7 @@ function readerTogether(db: Database, sqlite: SyncSqlite): (query: CompiledQuery
     const items = queue;
     queue = [];
     if (sqlite.inTransaction) {
-      for (const it of items) db.executeQuery(it.query).then((r) => it.resolve(r.rows), it.reject);
+      for (const it of items) readRows(db, it.query).then(it.resolve, it.reject); // through Kysely, as readRows does then
       return;
     }
     let results: Result[];
