@@ -3,6 +3,7 @@
  * and changes nothing when it fails.
  */
 import { createInterface } from 'node:readline';
+import { auditTrail } from '../server/audit/log.js';
 import { systemClock } from '../server/clock.js';
 import { CliError, parseArgs } from '../server/cli/command.js';
 import { commands, findCommand } from '../server/cli/commands.js';
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const names = found.command.arguments ?? [];
-  if (args.positional.length !== names.length) {
+  if (args.positional.length < names.length || (args.positional.length > names.length && !found.command.moreArguments)) {
     const given = args.positional.length;
     const what = given < names.length ? `missing ${names.slice(given).join(' ')}` : `unexpected ${args.positional.slice(names.length).join(' ')}`;
     console.error(`${found.name}: ${what}\nusage: ${found.command.usage}`);
@@ -62,13 +63,13 @@ async function main(argv: string[]): Promise<number> {
   const out = (l: string) => console.log(l);
   if (found.command.noDatabase) {
     // Checking a published file needs no installation: no DATA_DIR, no secret, no database.
-    await found.command.run({ db: undefined as never, config: undefined as never, clock: systemClock, t, env: process.env, out, askSecret }, args);
+    await found.command.run({ db: undefined as never, config: undefined as never, clock: systemClock, audit: undefined as never, t, env: process.env, out, askSecret }, args);
     return 0;
   }
   const config = loadConfig(process.env);
   const db = await openDatabase(config);
   try {
-    await found.command.run({ db, config, clock: systemClock, t, env: process.env, out, askSecret }, args);
+    await found.command.run({ db, config, clock: systemClock, audit: auditTrail(config.secret, systemClock), t, env: process.env, out, askSecret }, args);
     return 0;
   } finally {
     await db.destroy();

@@ -3,6 +3,7 @@
  * random value, at plausible dates (the clock is set to each step's date, so the timelines read naturally).
  */
 import seedrandom from 'seedrandom';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
@@ -26,7 +27,7 @@ export async function demoRound(db: Database, config: Config, year: number, opts
   const closes = opts.current ? new Date(opts.now.getTime() + 21 * 86400_000).toISOString() : zonedIso(year, 12, 20, 18, 0, tz);
   const parsed = parseSettings({ year: String(year), opens, closes }, tz, (y) => `${y}年度部门单位工作作风民主测评`);
   if (!parsed.ok) throw new Error(`demo: ${JSON.stringify(parsed.problems)}`);
-  const at = (iso: string) => fixedClock(iso);
+  const at = (iso: string) => auditTrail(config.secret, fixedClock(iso));
   const step = opts.current ? (days: number) => new Date(opts.now.getTime() - days * 86400_000).toISOString() : (days: number) => zonedIso(year, 11, 30 - days, 10, 0, tz);
   must(await createRound(db, at(step(10)), parsed.settings, 'demo'));
   must(await freezeRound(db, at(step(6)), year, config.minPool, 'demo'));

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdmin } from '../server/admin/accounts.js';
+import { auditTrail } from '../server/audit/log.js';
 import { systemClock } from '../server/clock.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
@@ -29,10 +30,11 @@ try {
 }
 const db = await openDatabase(config);
 const clock = systemClock;
+const audit = auditTrail(config.secret, clock);
 const password = randomBytes(9).toString('base64url');
-await createAdmin(db, clock, { username: 'demo', password, actor: 'demo' });
-const units = await upsertUnits(db, clock, demoUnits(), 'demo');
-const pool = await upsertRepresentatives(db, clock, demoPool(), { actor: 'demo' });
+await createAdmin(db, audit, { username: 'demo', password, actor: 'demo' });
+const units = await upsertUnits(db, audit, demoUnits(), 'demo');
+const pool = await upsertRepresentatives(db, audit, demoPool(), { actor: 'demo' });
 const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
 const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
 // U27 is weak in the last two past years (so "bottom three two years running" shows), U05 only once.

@@ -3,6 +3,7 @@
  * frozen, drawn with the whole pool as its sample and opened (from yesterday to tomorrow), so every member holds
  * a link of their own. Shared by the HTTP benchmarks and the tests that run real server processes.
  */
+import { auditTrail } from '../server/audit/log.js';
 import type { Clock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
@@ -27,7 +28,8 @@ export interface OpenRoundPlan {
 
 /** Builds it all in `db`; returns the pool in code order (member i has the i-th link). */
 export async function openRoundForWholePool(db: Database, clock: Clock, config: Config, plan: OpenRoundPlan): Promise<RepresentativeInput[]> {
-  await upsertUnits(db, clock, plan.units, plan.actor);
+  const audit = auditTrail(config.secret, clock);
+  await upsertUnits(db, audit, plan.units, plan.actor);
   const pool: RepresentativeInput[] = Array.from({ length: plan.links }, (_, i) => ({
     code: `${plan.codePrefix}${String(i).padStart(plan.codeDigits, '0')}`,
     name: `代表${i}`,
@@ -37,7 +39,7 @@ export async function openRoundForWholePool(db: Database, clock: Clock, config: 
     email: null,
     active: true,
   }));
-  await upsertRepresentatives(db, clock, pool, { actor: plan.actor });
+  await upsertRepresentatives(db, audit, pool, { actor: plan.actor });
   const now = clock.now().getTime();
   const parsed = parseSettings(
     { year: String(plan.year), sample: String(plan.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() },
@@ -46,10 +48,10 @@ export async function openRoundForWholePool(db: Database, clock: Clock, config: 
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   for (const step of [
-    () => createRound(db, clock, parsed.settings, plan.actor),
-    () => freezeRound(db, clock, plan.year, 10, plan.actor),
-    () => drawRound(db, clock, { year: plan.year, publicRandom: plan.publicRandom, source: '', secret: config.secret }, plan.actor),
-    () => openRound(db, clock, plan.year, plan.actor),
+    () => createRound(db, audit, parsed.settings, plan.actor),
+    () => freezeRound(db, audit, plan.year, 10, plan.actor),
+    () => drawRound(db, audit, { year: plan.year, publicRandom: plan.publicRandom, source: '', secret: config.secret }, plan.actor),
+    () => openRound(db, audit, plan.year, plan.actor),
   ]) {
     const r = await step();
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminGuard } from './admin/guard.js';
 import { authRoutes } from './admin/auth-routes.js';
+import { auditTrail } from './audit/log.js';
 import { dashboardRoutes } from './admin/dashboard-routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -44,6 +45,7 @@ let assetsOnce: Assets | undefined;
 /** The whole web application, built from its dependencies; no module-level state besides the static files. */
 export function createApp({ db, config, clock, log = () => {}, survey = newSurveyState() }: AppDeps) {
   const assets = (assetsOnce ??= loadAssets());
+  const audit = auditTrail(config.secret, clock);
   const app = new Hono<AppEnv>();
 
   app.use('*', requestLog(log), securityHeaders(config.baseUrl.startsWith('https:')));
@@ -51,6 +53,7 @@ export function createApp({ db, config, clock, log = () => {}, survey = newSurve
     c.set('db', db);
     c.set('config', config);
     c.set('clock', clock);
+    c.set('audit', audit);
     c.set('assets', assets);
     c.set('admin', undefined);
     c.set('survey', survey);

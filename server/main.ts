@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { countAdmins, issueSetupToken } from './admin/accounts.js';
 import { createRequestListener } from './app.js';
+import { auditTrail } from './audit/log.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseSetupError, openDatabase } from './db/database.js';
@@ -65,6 +66,9 @@ async function main() {
   }
   const server = await startServer(config, db);
   console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${describeStore(config)}`);
+  if (!(await auditTrail(config.secret, systemClock).publishableHead(db))) {
+    console.log('The audit log begins with rows written before it was keyed. Check them, then run once: npm run cli -- audit rekey');
+  }
   if ((await countAdmins(db)) === 0) {
     const token = await issueSetupToken(db, systemClock);
     console.log(`No administrator yet. Create the first one within 24 hours at this one-time link:\n  ${config.baseUrl}/admin/setup/${token}`);

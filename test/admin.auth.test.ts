@@ -29,7 +29,7 @@ const login = suite('login and logout');
 
 login('the right password answers 303 into the console with an HttpOnly, SameSite=Strict session cookie', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const res = await b.post('/admin/login', { username: 'admin', password: TEST_PASSWORD });
   assert.is(res.status, 303);
@@ -45,7 +45,7 @@ login('the right password answers 303 into the console with an HttpOnly, SameSit
 
 login('behind https the session cookie is Secure and HSTS is sent', async () => {
   const t = await createTestApp({ config: { baseUrl: 'https://pingyi.example.gov.cn' } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const res = await new Browser(t).post('/admin/login', { username: 'admin', password: TEST_PASSWORD });
   assert.is(res.status, 303);
   assert.match(sessionCookieLine(res) ?? '', /;\s*Secure/i);
@@ -54,7 +54,7 @@ login('behind https the session cookie is Secure and HSTS is sent', async () => 
 
 login('a wrong password is 422 with a message, the name kept, and no session', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const res = await b.post('/admin/login?lang=en', { username: 'admin', password: 'not the password' });
   assert.is(res.status, 422);
@@ -67,7 +67,7 @@ login('a wrong password is 422 with a message, the name kept, and no session', a
 
 login('an unknown user gets exactly the same answer as a wrong password', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const wrongPassword = await new Browser(t).post('/admin/login?lang=en', { username: 'admin', password: 'nope nope nope' });
   const unknownUser = await new Browser(t).post('/admin/login?lang=en', { username: 'nobody', password: 'nope nope nope' });
   assert.is(unknownUser.status, wrongPassword.status);
@@ -102,7 +102,7 @@ fixation('a session id planted before login is replaced, and the planted one sto
   const planted = attacker.cookies.get(SESSION);
   assert.ok(planted);
 
-  await createAdmin(t.db, t.clock, { username: 'victim', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'victim', password: TEST_PASSWORD, actor: 'test' });
   const victim = browserWithSession(t, planted);
   const res = await victim.post('/admin/login', { username: 'victim', password: TEST_PASSWORD });
   assert.is(res.status, 303);
@@ -115,7 +115,7 @@ fixation('a session id planted before login is replaced, and the planted one sto
 
 fixation('a made-up session value set before login is not kept either', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const planted = 'A'.repeat(43);
   const b = browserWithSession(t, planted);
   assert.not.ok(await isLoggedIn(b));
@@ -197,7 +197,7 @@ function adminRoutes(t: TestApp): { method: string; path: string }[] {
 
 anonymous('GET is sent to the login page, anything else is 403, and nothing changes', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const routes = adminRoutes(t);
   assert.ok(routes.length >= 10, `only ${routes.length} routes found`);
   assert.ok(routes.some((r) => r.method === 'POST' && r.path === '/admin/pool/import'), 'the list comes from the real app');
@@ -230,7 +230,7 @@ anonymous('the export of personal data is not readable without a session', async
 
 anonymous('after login the visitor lands on the page they asked for', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const first = await b.get('/admin/pool/composition');
   const loginUrl = first.headers.get('location') ?? '';
@@ -307,7 +307,7 @@ csrf('logout needs the token too (no forced logout from another site)', async ()
 
 csrf('the login form refuses a cross-site Origin', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const res = await b.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, { origin: 'https://evil.example' });
   assert.is(res.status, 403);
@@ -325,7 +325,7 @@ async function failures(n: number, attempt: (i: number) => Promise<Response>): P
 
 limit('per account: the 6th attempt within 15 minutes is 429 with Retry-After, even with the right password', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   for (let i = 0; i < 5; i++) {
     const res = await b.post('/admin/login', { username: 'admin', password: `guess ${i}` });
@@ -340,8 +340,8 @@ limit('per account: the 6th attempt within 15 minutes is 429 with Retry-After, e
 
 limit('per account: other accounts are unaffected, and the block ends after the window', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
-  await createAdmin(t.db, t.clock, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   for (let i = 0; i < 5; i++) await b.post('/admin/login', { username: 'admin', password: `guess ${i}` });
   assert.is((await new Browser(t).post('/admin/login', { username: 'colleague', password: TEST_PASSWORD })).status, 303);
@@ -352,7 +352,7 @@ limit('per account: other accounts are unaffected, and the block ends after the 
 
 limit('per address: 20 failures from one address block it, made-up hops in front do not help; another address may still log in', async () => {
   const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   // The proxy appends the address it saw; whatever a client puts in front of it is its own invention.
   const statuses = await failures(20, (i) => b.post('/admin/login', { username: `user${i}`, password: 'wrong password' }, { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` }));
@@ -401,7 +401,7 @@ setup('works once: creates the administrator and logs them in', async () => {
 
 setup('a fresh link is 410 once an administrator exists; an unknown link is 410', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const token = await issueSetupToken(t.db, t.clock);
   assert.is((await t.app.request(`/admin/setup/${token}`)).status, 410);
   const post = await new Browser(t).post(`/admin/setup/${token}`, { username: 'intruder', password: TEST_PASSWORD, confirm: TEST_PASSWORD });
@@ -448,7 +448,7 @@ const redirect = suite('no open redirect after login');
 
 redirect('next= pointing off-site lands inside /admin, never elsewhere', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const hostile = [
     '//evil.example',
     'https://evil.example',
@@ -474,7 +474,7 @@ redirect('next= pointing off-site lands inside /admin, never elsewhere', async (
 
 redirect('a path inside the console is honoured', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const res = await new Browser(t).post(`/admin/login?next=${encodeURIComponent('/admin/pool?q=x')}`, { username: 'admin', password: TEST_PASSWORD });
   assert.is(res.headers.get('location'), '/admin/pool?q=x');
 });
@@ -485,8 +485,8 @@ const hashing = suite('password hashing');
 
 hashing('passwords are stored as salted scrypt hashes, never as text', async () => {
   const t = await createTestApp();
-  await createAdmin(t.db, t.clock, { username: 'one', password: TEST_PASSWORD, actor: 'test' });
-  await createAdmin(t.db, t.clock, { username: 'two', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'one', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'two', password: TEST_PASSWORD, actor: 'test' });
   const rows = await t.db.selectFrom('admins').select(['username', 'password_hash']).orderBy('username').execute();
   assert.is(rows.length, 2);
   for (const r of rows) {

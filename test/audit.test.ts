@@ -2,7 +2,7 @@
 // in the console leaves one row saying who, when and what (and no personal data), and a row edited, inserted or
 // deleted behind the application's back is found, by `verifyAudit`, by `npm run cli -- audit verify` (a child
 // process on the data directory, as an operator runs it) and on the console's audit page.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -10,7 +10,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdmin } from '../server/admin/accounts.js';
 import { createApp } from '../server/app.js';
-import { auditHash, verifyAudit, type AuditVerdict } from '../server/audit/log.js';
+import { auditHash, auditKey, auditTrail, GENESIS_HASH, legacyAuditHash, rekeyAudit, verifyAudit, type AuditHead, type AuditVerdict, type PublishedHead } from '../server/audit/log.js';
+import { publishResults } from '../server/results/publish.js';
+import { checkBody, serialize, type ResultsDocument } from '../server/results/snapshot.js';
+import { closeRound, findRound } from '../server/rounds/rounds.js';
+import { castBallot } from '../server/survey/links.js';
+import { demoUnits } from '../scripts/demo-city.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { copyDatabase } from '../server/db/copy.js';
@@ -19,6 +24,7 @@ import { linkToken } from '../server/links/tokens.js';
 import { openDatabase } from '../server/db/database.js';
 import { newPlace, openPlace, runCli, type Place } from './child-server.js';
 import { Browser, TEST_PASSWORD, type TestApp } from './helpers.js';
+import { ok, openSurvey, type Survey } from './survey-fixture.js';
 
 const ADMIN = 'auditor';
 const YEAR = 2026;
@@ -60,13 +66,13 @@ async function tamper(place: Place, change: (db: Database) => Promise<void>): Pr
   const db = await openPlace(place);
   try {
     await change(db);
-    return await verifyAudit(db);
+    return await verifyAudit(db, auditKey(config.secret));
   } finally {
     await db.destroy();
   }
 }
 
-const audit = suite('audit log: who, when and what, hash-chained, and tampering found');
+const chain = suite('audit log: who, when and what, hash-chained, and tampering found');
 
 let root: string;
 let place: Place;
@@ -74,22 +80,22 @@ let config: Config;
 let db: Database;
 const clock = fixedClock('2026-03-10T02:00:00Z');
 
-audit.before(async () => {
+chain.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'pingyi-audit-'));
   place = await newPlace(join(root, 'data'));
   config = { ...loadConfig({ ...place.env, TZ: 'Asia/Shanghai' }), minPool: 20 };
   db = await openDatabase(config);
 });
 
-audit.after(async () => {
+chain.after(async () => {
   await db?.destroy().catch(() => {});
   rmSync(root, { recursive: true, force: true });
 });
 
-audit('every console action is one row (actor, ISO time, action), none holds personal data; the chain verifies; edits, insertions and deletions are named', async () => {
+chain('every console action is one row (actor, ISO time, action), none holds personal data; the chain verifies; edits, insertions and deletions are named', async () => {
   const app = createApp({ db, config, clock });
-  const t: TestApp = { app, db, clock, config, logs: [] };
-  await createAdmin(db, clock, { username: ADMIN, password: TEST_PASSWORD, actor: 'test' });
+  const t: TestApp = { app, db, clock, audit: auditTrail(config.secret, clock), config, logs: [] };
+  await createAdmin(db, t.audit, { username: ADMIN, password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   let csrf = '';
 
@@ -142,8 +148,8 @@ audit('every console action is one row (actor, ISO time, action), none holds per
   for (const row of rows) {
     for (const p of PERSONAL) assert.not.ok(`${row.actor} ${row.action} ${row.detail}`.includes(p), `audit row ${row.seq} (${row.action}) holds personal data ${p}`);
   }
-  const intact = await verifyAudit(db);
-  assert.equal(intact, { ok: true, rows: rows.length });
+  const intact = await verifyAudit(db, auditKey(config.secret));
+  assert.equal(intact, { ok: true, rows: rows.length, heads: 1 }, 'intact, and the head published with the results is a row of it');
   const okPage = await (await b.get('/admin/audit?lang=en')).text();
   assert.ok(okPage.includes(`The hash chain is intact (${rows.length} rows).`), 'the console says the chain is intact');
   assert.not.ok(okPage.includes('role="alert"'));
@@ -163,17 +169,17 @@ audit('every console action is one row (actor, ISO time, action), none holds per
   assert.equal(e.ok ? 'intact' : [e.seq, /edited/.test(e.problem)], [drawSeq, true], `an edited row is named (${JSON.stringify(e)})`);
 
   // Inserted: a forged re-issue slipped in before the replacement, rows after it renumbered, and the forged row
-  // itself chained correctly to the row before it (the forger knows the hash function). By itself it looks
-  // right; the chain breaks at the next row, whose recorded predecessor is no longer the row before it.
+  // chained to the row before it with the hash function, but without the key (which is not in the database): the
+  // chain breaks at the forged row.
   const replaceSeq = seqOf('round.replace');
   const i = await tamper(inserted, async (x) => {
     await sql`update audit_log set seq = -(seq + 1) where seq >= ${replaceSeq}`.execute(x);
     await sql`update audit_log set seq = -seq where seq < 0`.execute(x);
     const prev = rows.find((r) => r.seq === replaceSeq - 1) as AuditRow;
     const forged = { seq: replaceSeq, at: prev.at, actor: ADMIN, action: 'round.reissue', detail: JSON.stringify({ year: YEAR, code: 'R007', generation: 2 }), prev_hash: prev.hash };
-    await x.insertInto('audit_log').values({ ...forged, hash: auditHash(forged) }).execute();
+    await x.insertInto('audit_log').values({ ...forged, hash: legacyAuditHash(forged) }).execute();
   });
-  assert.equal(i.ok ? 'intact' : i.seq, replaceSeq + 1, `the row after an inserted one is named (${JSON.stringify(i)})`);
+  assert.equal(i.ok ? 'intact' : i.seq, replaceSeq, `an inserted row is named (${JSON.stringify(i)})`);
 
   // Deleted: the opening of the round removed.
   const openSeq = seqOf('round.open');
@@ -195,13 +201,23 @@ audit('every console action is one row (actor, ISO time, action), none holds per
   }
 
   // ---- the command line, as an operator runs it (one child process per data directory, side by side) ----
+  const downloaded = join(root, 'results-2026.json');
+  writeFileSync(downloaded, await (await app.request(`/results/${YEAR}.json`)).text());
+  const changedCopy = join(root, 'results-2026-changed.json');
+  writeFileSync(changedCopy, readFileSync(downloaded, 'utf8').replace('"ballots":3', '"ballots":4'));
   await db.destroy();
+  const withFile = await runCli(place, ['audit', 'verify', downloaded]);
+  assert.is(withFile.code, 0, withFile.stderr);
+  assert.match(withFile.stdout, /matches the 2 chain heads/, 'the stored head and the downloaded file’s');
+  const withChanged = await runCli(place, ['audit', 'verify', changedCopy]);
+  assert.is(withChanged.code, 1);
+  assert.match(withChanged.stderr, /sha256 does not match/);
   const [cliIntact, cliEdited, cliInserted, cliDeleted] = await Promise.all([place, edited, inserted, deleted].map((p) => runCli(p, ['audit', 'verify'])));
   assert.is(cliIntact?.code, 0, `intact: ${cliIntact?.stderr}`);
   assert.match(cliIntact?.stdout ?? '', new RegExp(`intact \\(${rows.length} rows\\)`));
   for (const [run, seq, what] of [
     [cliEdited, drawSeq, 'edited'],
-    [cliInserted, replaceSeq + 1, 'inserted'],
+    [cliInserted, replaceSeq, 'inserted'],
     [cliDeleted, openSeq + 1, 'deleted'],
   ] as const) {
     assert.is(run?.code, 1, `${what}: exit 1 (stdout ${run?.stdout}, stderr ${run?.stderr})`);
@@ -210,4 +226,112 @@ audit('every console action is one row (actor, ISO time, action), none holds per
   assert.ok(cliDeleted?.stderr.includes(`row ${openSeq} is missing`), 'the deleted row is named too');
 });
 
-audit.run();
+chain.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+const keyed = suite('the chain is keyed with the installation secret, and anchored by the heads published with results');
+
+/** A round of four units with two ballots, closed and published; the chain holds every step of it. */
+async function published(): Promise<Survey> {
+  const s = await openSurvey({ units: demoUnits().slice(0, 4) });
+  const roundId = (await findRound(s.db, YEAR))!.id;
+  for (const token of s.tokens.slice(0, 2)) {
+    const cast = await castBallot(s.db, s.clock, 'Asia/Shanghai', { token, roundId, answers: Object.fromEntries(s.units.map((u) => [u.code, 'basic'])) as never, comments: {}, comment: null });
+    assert.ok(cast.ok);
+  }
+  ok(await closeRound(s.db, s.audit, YEAR, 'alice'), 'close');
+  ok(await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'alice'), 'publish');
+  return s;
+}
+
+const verdictOf = (s: Survey, files: PublishedHead[] = []) => verifyAudit(s.db, auditKey(s.config.secret), files);
+
+/** Rewrites rows from `from` on (already edited or deleted as the forger wished) so that each follows the one before. */
+async function rechain(db: Database, from: number, hash: (row: Omit<AuditRow, 'hash'>) => string): Promise<void> {
+  const rows = await auditRows(db);
+  let prev = rows.find((r) => r.seq === from - 1)?.hash ?? GENESIS_HASH;
+  for (const r of rows.filter((r) => r.seq >= from)) {
+    const h = hash({ ...r, prev_hash: prev });
+    await db.updateTable('audit_log').set({ prev_hash: prev, hash: h }).where('seq', '=', r.seq).execute();
+    prev = h;
+  }
+}
+
+keyed('an edited draw, the newest row deleted and every later hash recomputed without the key: verify names the edited row', async () => {
+  const s = await published();
+  assert.equal(await verdictOf(s), { ok: true, rows: (await auditRows(s.db)).length, heads: 1 });
+  const draw = (await auditRows(s.db)).find((r) => r.action === 'round.draw') as AuditRow;
+  await s.db.updateTable('audit_log').set({ detail: draw.detail.replace('survey tests', 'another value') }).where('seq', '=', draw.seq).execute();
+  await s.db.updateTable('rounds').set({ public_random: 'another value' }).execute();
+  const newest = (await auditRows(s.db)).at(-1) as AuditRow;
+  await s.db.deleteFrom('audit_log').where('seq', '=', newest.seq).execute();
+  // The attacker of the report: SHA-256 as the chain used to be, then a guessed key.
+  await rechain(s.db, draw.seq, legacyAuditHash);
+  const unkeyed = await verdictOf(s);
+  assert.equal(unkeyed.ok ? 'intact' : [unkeyed.seq, /hashed without the key/.test(unkeyed.problem)], [draw.seq, true], JSON.stringify(unkeyed));
+  await rechain(s.db, draw.seq, (row) => auditHash(auditKey('a guess at the secret, thirty-two characters'), row));
+  const guessed = await verdictOf(s);
+  assert.equal(guessed.ok ? 'intact' : guessed.seq, draw.seq, JSON.stringify(guessed));
+});
+
+keyed('the published results state the chain head before publishing; a history rewritten with the key no longer meets it', async () => {
+  const s = await published();
+  const rows = await auditRows(s.db);
+  const publishRow = rows.at(-1) as AuditRow;
+  assert.is(publishRow.action, 'round.publish');
+  const res = await s.app.request(`/results/${YEAR}.json`);
+  const body = await res.text();
+  const doc = JSON.parse(body) as { audit: AuditHead; receipts: string[] };
+  assert.equal(doc.audit, { rows: publishRow.seq - 1, head: publishRow.prev_hash }, 'the head just before the publication’s own row');
+  assert.ok(body.indexOf('"audit":') < body.indexOf('"receipts":'), 'audit comes before receipts');
+  assert.ok(checkBody(body), 'the served file still checks against its sha256');
+
+  // Someone holding SECRET rewrites the draw's row and hashes every later row again with the key: the chain alone
+  // looks intact, but the head stored with the published results is no longer one of its rows.
+  const draw = rows.find((r) => r.action === 'round.draw') as AuditRow;
+  await s.db.updateTable('audit_log').set({ detail: draw.detail.replace('survey tests', 'another value') }).where('seq', '=', draw.seq).execute();
+  const key = auditKey(s.config.secret);
+  await rechain(s.db, draw.seq, (row) => auditHash(key, row));
+  const stored = await verdictOf(s);
+  assert.ok(!stored.ok && stored.problem.includes(`the ${YEAR} results (version 1)`), JSON.stringify(stored));
+
+  // ...and if the stored results are rewritten to state the new head, the copy downloaded before still catches it.
+  const newHead = (await auditRows(s.db)).find((r) => r.seq === doc.audit.rows) as AuditRow;
+  const forged = serialize({ ...(JSON.parse(body) as ResultsDocument), audit: { rows: doc.audit.rows, head: newHead.hash } });
+  await s.db.updateTable('published_results').set({ body: forged.body, sha256: forged.sha256 }).execute();
+  assert.ok((await verdictOf(s)).ok, 'the database agrees with itself');
+  const downloaded = await verdictOf(s, [{ source: 'results-2026.json', audit: doc.audit }]);
+  assert.ok(!downloaded.ok && downloaded.problem.includes('results-2026.json'), JSON.stringify(downloaded));
+});
+
+keyed('a chain begun before keying: verify says so, publishing waits, `audit rekey` hashes it again once', async () => {
+  const s = await openSurvey({ units: demoUnits().slice(0, 4) });
+  // As an installation upgraded from the unkeyed chain has it.
+  await rechain(s.db, 1, legacyAuditHash);
+  const legacy = await verdictOf(s);
+  assert.ok(!legacy.ok && legacy.seq === 1 && legacy.unkeyed && legacy.problem.includes('audit rekey'), JSON.stringify(legacy));
+  // New rows are keyed, but the chain still begins unkeyed: no head may be published yet.
+  ok(await closeRound(s.db, s.audit, YEAR, 'alice'), 'close');
+  const refused = await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'alice');
+  assert.equal(refused.ok ? 'published' : refused.problems.map((p) => p.key), ['results.error.auditUnkeyed']);
+
+  // An unkeyed row edited before the rekey: refused, nothing changed.
+  const before = await auditRows(s.db);
+  await s.db.updateTable('audit_log').set({ detail: '{"year":2026,"edited":true}' }).where('seq', '=', 3).execute();
+  const key = auditKey(s.config.secret);
+  const bad = await rekeyAudit(s.db, key, s.audit, 'cli');
+  assert.equal(bad.ok ? 'rekeyed' : bad.seq, 3);
+  await s.db.updateTable('audit_log').set({ detail: (before[2] as AuditRow).detail }).where('seq', '=', 3).execute();
+  assert.equal(await auditRows(s.db), before, 'a refused rekey changes nothing');
+
+  const done = await rekeyAudit(s.db, key, s.audit, 'cli');
+  assert.equal(done, { ok: true, rows: before.length, unkeyed: before.length - 1 });
+  const after = await auditRows(s.db);
+  assert.is(after.at(-1)?.action, 'audit.rekey');
+  assert.equal(after.slice(0, -1).map((r) => [r.seq, r.action, r.detail]), before.map((r) => [r.seq, r.action, r.detail]), 'contents unchanged');
+  assert.ok((await verdictOf(s)).ok);
+  ok(await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'alice'), 'publish after rekey');
+  assert.ok((await verdictOf(s)).ok);
+});
+
+keyed.run();

@@ -248,19 +248,19 @@ const verify = suite('cli: verify-draw FILE.json');
 
 verify('a published draw matches (exit 0); swapped codes in the sample or the pool, or a non-JSON file, do not (exit 1); no DATA_DIR needed', async () => {
   const t = await createTestApp();
-  await upsertUnits(t.db, t.clock, demoUnits().slice(0, 3), 'test');
+  await upsertUnits(t.db, t.audit, demoUnits().slice(0, 3), 'test');
   const reps = STRATA.flatMap(([prefix, stratum, n]) =>
     Array.from({ length: n }, (_, i) => ({ code: `${prefix}${String(i).padStart(3, '0')}`, name: `n${i}`, stratum, district: null, phone: null, email: null, active: true })),
   );
-  await upsertRepresentatives(t.db, t.clock, reps, { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, reps, { actor: 'test' });
   const parsed = parseSettings({ year: '2026', sample: '20' }, 'Asia/Shanghai', (y) => `t${y}`);
   if (!parsed.ok) throw new Error('settings');
-  assert.ok((await createRound(t.db, t.clock, parsed.settings, 'test')).ok);
-  assert.ok((await freezeRound(t.db, t.clock, 2026, 10, 'test')).ok);
+  assert.ok((await createRound(t.db, t.audit, parsed.settings, 'test')).ok);
+  assert.ok((await freezeRound(t.db, t.audit, 2026, 10, 'test')).ok);
   const frozenText = await (await t.app.request('/draw/2026.json')).text();
-  assert.ok((await drawRound(t.db, t.clock, { year: 2026, publicRandom: '08 15 23', source: '', secret: t.config.secret }, 'test')).ok);
+  assert.ok((await drawRound(t.db, t.audit, { year: 2026, publicRandom: '08 15 23', source: '', secret: t.config.secret }, 'test')).ok);
   const first = (JSON.parse(await (await t.app.request('/draw/2026.json')).text()) as DrawRecord).sample![0]!;
-  assert.ok((await replaceMember(t.db, t.clock, { year: 2026, code: first, reason: 'ill', secret: t.config.secret, timeZone: 'Asia/Shanghai' }, 'test')).ok);
+  assert.ok((await replaceMember(t.db, t.audit, { year: 2026, code: first, reason: 'ill', secret: t.config.secret, timeZone: 'Asia/Shanghai' }, 'test')).ok);
   const text = await (await t.app.request('/draw/2026.json')).text();
   const rec = JSON.parse(text) as DrawRecord;
 

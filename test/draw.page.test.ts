@@ -20,22 +20,22 @@ type Stage = 'draft' | 'frozen' | 'drawn';
 /** A 2026 round on a fresh app with the demo city's pool, taken as far as `stage`. */
 async function round2026(stage: Stage, opts: { replace?: boolean } = {}): Promise<TestApp> {
   const t = await createTestApp();
-  const { db, clock, config } = t;
-  await upsertUnits(db, clock, demoUnits(), 'test');
-  await upsertRepresentatives(db, clock, demoPool(), { actor: 'test' });
+  const { db, audit, config } = t;
+  await upsertUnits(db, audit, demoUnits(), 'test');
+  await upsertRepresentatives(db, audit, demoPool(), { actor: 'test' });
   const parsed = parseSettings({ year: '2026', sample: '100' }, 'Asia/Shanghai', (y) => `t${y}`);
   if (!parsed.ok) throw new Error('settings refused');
-  const created = await createRound(db, clock, parsed.settings, 'test');
+  const created = await createRound(db, audit, parsed.settings, 'test');
   if (!created.ok) throw new Error('round not created');
   if (stage === 'draft') return t;
-  const frozen = await freezeRound(db, clock, 2026, 3000, 'test');
+  const frozen = await freezeRound(db, audit, 2026, 3000, 'test');
   if (!frozen.ok) throw new Error('freeze refused');
   if (stage === 'frozen') return t;
-  const drawn = await drawRound(db, clock, { year: 2026, publicRandom: '1 2 3', source: 'test', secret: config.secret }, 'test');
+  const drawn = await drawRound(db, audit, { year: 2026, publicRandom: '1 2 3', source: 'test', secret: config.secret }, 'test');
   if (!drawn.ok) throw new Error('draw refused');
   if (opts.replace) {
     const first = (await json(t)).sample![0]!;
-    const r = await replaceMember(db, clock, { year: 2026, code: first, reason: 'moved away', secret: config.secret, timeZone: 'Asia/Shanghai' }, 'test');
+    const r = await replaceMember(db, audit, { year: 2026, code: first, reason: 'moved away', secret: config.secret, timeZone: 'Asia/Shanghai' }, 'test');
     if (!r.ok) throw new Error('replace refused');
   }
   return t;
@@ -163,17 +163,17 @@ view('the allocation table shows exact quotas and remainders that add up to the 
 /** A small round with three strata of ten: with a sample of 10 every remainder ties. */
 async function smallRound(input: { sample: string; stratify?: boolean }): Promise<TestApp> {
   const t = await createTestApp();
-  const { db, clock, config } = t;
-  await upsertUnits(db, clock, demoUnits().slice(0, 3), 'test');
+  const { db, audit, config } = t;
+  await upsertUnits(db, audit, demoUnits().slice(0, 3), 'test');
   const reps = ['甲', '乙', '丙'].flatMap((stratum, s) =>
     Array.from({ length: 10 }, (_, i) => ({ code: `S${s}N${i}`, name: `Person ${s}-${i}`, stratum, district: null, phone: null, email: null, active: true })),
   );
-  await upsertRepresentatives(db, clock, reps, { actor: 'test' });
+  await upsertRepresentatives(db, audit, reps, { actor: 'test' });
   const parsed = parseSettings({ year: '2026', ...input }, 'Asia/Shanghai', (y) => `t${y}`);
   if (!parsed.ok) throw new Error('settings refused');
-  await createRound(db, clock, parsed.settings, 'test');
-  if (!(await freezeRound(db, clock, 2026, 1, 'test')).ok) throw new Error('freeze refused');
-  if (!(await drawRound(db, clock, { year: 2026, publicRandom: 'tie', source: '', secret: config.secret }, 'test')).ok) throw new Error('draw refused');
+  await createRound(db, audit, parsed.settings, 'test');
+  if (!(await freezeRound(db, audit, 2026, 1, 'test')).ok) throw new Error('freeze refused');
+  if (!(await drawRound(db, audit, { year: 2026, publicRandom: 'tie', source: '', secret: config.secret }, 'test')).ok) throw new Error('draw refused');
   return t;
 }
 

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { demoPool, demoUnits } from '../scripts/demo-city.js';
 import { demoRound } from '../scripts/demo-rounds.js';
+import { auditTrail } from '../server/audit/log.js';
 import { createAdmin } from '../server/admin/accounts.js';
 import { systemClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
@@ -70,14 +71,15 @@ export async function startCity(): Promise<City> {
   const config = loadConfig({ ...place.env, MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
   const db = await openDatabase(config);
   const clock = systemClock;
+  const audit = auditTrail(config.secret, clock);
   const now = clock.now();
   const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(now));
   const pastYears = [thisYear - 2, thisYear - 1];
-  await upsertUnits(db, clock, demoUnits(), 'e2e');
-  await upsertRepresentatives(db, clock, demoPool(0.05), { actor: 'e2e' });
+  await upsertUnits(db, audit, demoUnits(), 'e2e');
+  await upsertRepresentatives(db, audit, demoPool(0.05), { actor: 'e2e' });
   for (const year of pastYears) await demoRound(db, config, year, { now, current: false, weakest: WEAK });
   await demoRound(db, config, thisYear, { now, current: true, weakest: [] });
-  const made = await createAdmin(db, clock, { ...ADMIN, actor: 'e2e' });
+  const made = await createAdmin(db, audit, { ...ADMIN, actor: 'e2e' });
   if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);
 
   const server = await startServer(config, db, { quiet: true });

@@ -112,15 +112,15 @@ async function tokensOf(t: TestApp, year: number): Promise<{ token: string; used
 /** A 2025 round published with six ballots and a 2026 round open with two ballots cast; an administrator logged in. */
 async function buildWorld(): Promise<World> {
   const t = await createTestApp({ config: { minPool: 10, secret: SECRET, trustProxy: true }, now: '2026-03-10T02:00:00Z' });
-  await upsertUnits(t.db, t.clock, UNITS, 'test');
-  await upsertRepresentatives(t.db, t.clock, POOL, { actor: 'test' });
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
+  await upsertRepresentatives(t.db, t.audit, POOL, { actor: 'test' });
   for (const year of [2025, 2026]) {
     const parsed = parseSettings({ year: String(year), sample: '12', minValid: '1', opens: `${year}-03-01T00:00:00+08:00`, closes: `${year}-03-31T00:00:00+08:00` }, 'Asia/Shanghai', (y) => `Round ${y}`);
     if (!parsed.ok) throw new Error('settings');
-    ok(await createRound(t.db, t.clock, parsed.settings, 'test'), 'create');
-    ok(await freezeRound(t.db, t.clock, year, 10, 'test'), 'freeze');
-    ok(await drawRound(t.db, t.clock, { year, publicRandom: `fuzz ${year}`, source: '', secret: SECRET }, 'test'), 'draw');
-    ok(await openRound(t.db, t.clock, year, 'test'), 'open');
+    ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create');
+    ok(await freezeRound(t.db, t.audit, year, 10, 'test'), 'freeze');
+    ok(await drawRound(t.db, t.audit, { year, publicRandom: `fuzz ${year}`, source: '', secret: SECRET }, 'test'), 'draw');
+    ok(await openRound(t.db, t.audit, year, 'test'), 'open');
     const round = (await findRound(t.db, year))!;
     const tokens = await tokensOf(t, year);
     for (let i = 0; i < (year === 2025 ? 6 : 2); i++) {
@@ -129,8 +129,8 @@ async function buildWorld(): Promise<World> {
       if (!cast.ok) throw new Error('cast');
     }
     if (year === 2025) {
-      ok(await closeRound(t.db, t.clock, year, 'test'), 'close');
-      ok(await publishResults(t.db, t.clock, { year, note: '' }, 'test'), 'publish');
+      ok(await closeRound(t.db, t.audit, year, 'test'), 'close');
+      ok(await publishResults(t.db, t.audit, { year, note: '' }, 'test'), 'publish');
     }
   }
   const admin = await loggedIn(t, 'fuzzadmin');

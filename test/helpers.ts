@@ -1,5 +1,6 @@
 import { createApp } from '../server/app.js';
 import { createAdmin } from '../server/admin/accounts.js';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import { openTestDatabase } from '../server/db/database.js';
@@ -30,7 +31,7 @@ export async function createTestApp(opts: { config?: Partial<Config>; now?: stri
   const config = testConfig(opts.config);
   const logs: string[] = [];
   const app = createApp({ db, config, clock, log: (l) => logs.push(l) });
-  return { app, db, clock, config, logs };
+  return { app, db, clock, audit: auditTrail(config.secret, clock), config, logs };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -94,7 +95,7 @@ export class Browser {
 
 /** Creates an administrator and returns a browser logged in as them. */
 export async function loggedIn(t: TestApp, username = 'admin'): Promise<Browser & { token: string }> {
-  await createAdmin(t.db, t.clock, { username, password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username, password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const res = await b.post('/admin/login', { username, password: TEST_PASSWORD });
   if (res.status !== 303) throw new Error(`login failed: ${res.status}`);

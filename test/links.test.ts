@@ -43,13 +43,13 @@ const SMALL: RepresentativeInput[] = [
 /** A drawn 2026 round on a fresh app: the demo city (1,000 seats) or a small pool (6 seats). */
 async function drawnRound(size: 'demo' | 'small'): Promise<TestApp & { rec: DrawRecord }> {
   const t = await createTestApp({ config: { baseUrl: BASE_URL, secret: SECRET, minPool: 10 } });
-  await upsertUnits(t.db, t.clock, demoUnits().slice(0, size === 'demo' ? 40 : 3), 'test');
-  await upsertRepresentatives(t.db, t.clock, size === 'demo' ? demoPool() : SMALL, { actor: 'test' });
+  await upsertUnits(t.db, t.audit, demoUnits().slice(0, size === 'demo' ? 40 : 3), 'test');
+  await upsertRepresentatives(t.db, t.audit, size === 'demo' ? demoPool() : SMALL, { actor: 'test' });
   const parsed = parseSettings({ year: '2026', sample: size === 'demo' ? '1000' : '6' }, 'Asia/Shanghai', (y) => `Round ${y}`);
   if (!parsed.ok) throw new Error('settings');
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'));
-  ok(await freezeRound(t.db, t.clock, 2026, 10, 'test'));
-  ok(await drawRound(t.db, t.clock, { year: 2026, publicRandom: 'links', source: '', secret: SECRET }, 'test'));
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'));
+  ok(await freezeRound(t.db, t.audit, 2026, 10, 'test'));
+  ok(await drawRound(t.db, t.audit, { year: 2026, publicRandom: 'links', source: '', secret: SECRET }, 'test'));
   const rec = (await (await t.app.request('/draw/2026.json')).json()) as DrawRecord;
   return Object.assign(t, { rec });
 }
@@ -131,13 +131,13 @@ tokens('re-issuing increments the generation: the old hash disappears, the new t
   const code = t.rec.sample![0]!;
   const first = expectedToken(2026, code, 1);
   assert.ok(await activeLink(t, sha(first)));
-  assert.equal(ok(await reissueLink(t.db, t.clock, { year: 2026, code, secret: SECRET }, 'test')), { generation: 2 });
+  assert.equal(ok(await reissueLink(t.db, t.audit, { year: 2026, code, secret: SECRET }, 'test')), { generation: 2 });
   const second = expectedToken(2026, code, 2);
   assert.is(await t.db.selectFrom('round_links').select('code').where('token_hash', '=', sha(first)).executeTakeFirst(), undefined, 'the old hash is gone');
   const link = await activeLink(t, sha(second));
   assert.is(link?.code, code);
   assert.is(link?.generation, 2);
-  assert.equal(ok(await reissueLink(t.db, t.clock, { year: 2026, code, secret: SECRET }, 'test')), { generation: 3 });
+  assert.equal(ok(await reissueLink(t.db, t.audit, { year: 2026, code, secret: SECRET }, 'test')), { generation: 3 });
   assert.is(await activeLink(t, sha(second)), undefined);
   assert.ok(await activeLink(t, sha(expectedToken(2026, code, 3))));
   const rows = await t.db.selectFrom('round_links').select('code').where('code', '=', code).execute();
@@ -160,11 +160,11 @@ tokens('re-issuing needs a seat: unknown code, reserve, or a round with no seats
   const t = await drawnRound('small');
   const reserve = Object.values(t.rec.reserves!)[0]![0]!;
   for (const code of ['NOBODY', reserve]) {
-    const r = await reissueLink(t.db, t.clock, { year: 2026, code, secret: SECRET }, 'test');
+    const r = await reissueLink(t.db, t.audit, { year: 2026, code, secret: SECRET }, 'test');
     assert.not.ok(r.ok, code);
     if (!r.ok) assert.is(r.problems[0]!.key, 'rounds.error.notSeated');
   }
-  const r = await reissueLink(t.db, t.clock, { year: 2031, code: t.rec.sample![0]!, secret: SECRET }, 'test');
+  const r = await reissueLink(t.db, t.audit, { year: 2031, code: t.rec.sample![0]!, secret: SECRET }, 'test');
   assert.not.ok(r.ok);
 });
 
@@ -178,9 +178,9 @@ secrecy('1,000 seats: the CSV and the letters list every link, and no token (nor
   const t = await drawnRound('demo');
   const b = await admin(t);
   const code = t.rec.sample![5]!;
-  ok(await reissueLink(t.db, t.clock, { year: 2026, code, secret: SECRET }, 'test'));
+  ok(await reissueLink(t.db, t.audit, { year: 2026, code, secret: SECRET }, 'test'));
   const out = t.rec.sample![6]!;
-  const { in: newcomer } = ok(await replaceMember(t.db, t.clock, { year: 2026, code: out, reason: 'moved', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
+  const { in: newcomer } = ok(await replaceMember(t.db, t.audit, { year: 2026, code: out, reason: 'moved', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
 
   const csvRes = await b.get('/admin/rounds/2026/links.csv');
   assert.is(csvRes.status, 200);
@@ -291,7 +291,7 @@ files('the letters: one <article class="letter"> per seat holder, each with an i
 files('after a replacement the newcomer gets a letter and a row; the replaced one has neither', async () => {
   const t = await drawnRound('small');
   const out = t.rec.sample![0]!;
-  const { in: newcomer } = ok(await replaceMember(t.db, t.clock, { year: 2026, code: out, reason: 'away', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
+  const { in: newcomer } = ok(await replaceMember(t.db, t.audit, { year: 2026, code: out, reason: 'away', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
   const b = await admin(t);
   const csv = parseCsv(await (await b.get('/admin/rounds/2026/links.csv')).text()).slice(1);
   assert.ok(csv.some((r) => r[0] === newcomer && r[6] === `${BASE_URL}/s/${expectedToken(2026, newcomer, 1)}`));
@@ -306,7 +306,7 @@ files('a seat holder re-coded and renamed after the draw keeps the frozen code a
   const t = await drawnRound('small');
   const code = t.rec.sample![0]!;
   const p = SMALL.find((r) => r.code === code)!;
-  assert.is(await updateRepresentative(t.db, t.clock, code, { ...p, code: `${code}N`, name: '新名字', phone: '19000009999' }, 'test'), 'ok');
+  assert.is(await updateRepresentative(t.db, t.audit, code, { ...p, code: `${code}N`, name: '新名字', phone: '19000009999' }, 'test'), 'ok');
   const rows = parseCsv(await (await (await admin(t)).get('/admin/rounds/2026/links.csv')).text()).slice(1);
   const row = rows.find((r) => r[0] === code);
   assert.ok(row, 'listed under the code it had at the freeze');
@@ -330,14 +330,14 @@ files('only administrators get the links: anonymous visitors are sent to the log
 
 files('before the draw there are no links: 404 for the CSV and the letters', async () => {
   const t = await createTestApp({ config: { baseUrl: BASE_URL, secret: SECRET } });
-  await upsertUnits(t.db, t.clock, demoUnits().slice(0, 3), 'test');
-  await upsertRepresentatives(t.db, t.clock, SMALL, { actor: 'test' });
+  await upsertUnits(t.db, t.audit, demoUnits().slice(0, 3), 'test');
+  await upsertRepresentatives(t.db, t.audit, SMALL, { actor: 'test' });
   const parsed = parseSettings({ year: '2026', sample: '6' }, 'Asia/Shanghai', (y) => `Round ${y}`);
   if (!parsed.ok) throw new Error('settings');
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'));
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'));
   const b = await admin(t);
   assert.is((await b.get('/admin/rounds/2026/links.csv')).status, 404);
-  ok(await freezeRound(t.db, t.clock, 2026, 1, 'test'));
+  ok(await freezeRound(t.db, t.audit, 2026, 1, 'test'));
   const res = await b.get('/admin/rounds/2026/letters');
   assert.is(res.status, 404);
   assert.ok((await res.text()).includes('Round 2026 has not been drawn; there are no links.'));

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
+import { loadConfig } from '../server/config.js';
 import { sql } from 'kysely';
 import { createTestSchema, DatabaseSetupError, openDatabase, openPostgres } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
@@ -42,14 +44,15 @@ move.before(async () => {
   const db = await openPlace(source);
   try {
     const clock = fixedClock(new Date());
+    const audit = auditTrail(loadConfig(source.env).secret, clock);
     const round = (await findRound(db, YEAR))!;
     for (let i = 0; i < CAST; i++) {
       const answers = Object.fromEntries(source.units.map((u, k) => [u.code, CHOICES[(i + k) % 4]])) as never;
       const cast = await castBallot(db, clock, 'Asia/Shanghai', { token: source.tokens[i] as string, roundId: round.id, answers, comments: {}, comment: i === 0 ? '意见' : null });
       if (!cast.ok) throw new Error('cast');
     }
-    if (!(await closeRound(db, clock, YEAR, 'setup')).ok) throw new Error('close');
-    if (!(await publishResults(db, clock, { year: YEAR, note: '' }, 'setup')).ok) throw new Error('publish');
+    if (!(await closeRound(db, audit, YEAR, 'setup')).ok) throw new Error('close');
+    if (!(await publishResults(db, audit, { year: YEAR, note: '' }, 'setup')).ok) throw new Error('publish');
   } finally {
     await db.destroy();
   }

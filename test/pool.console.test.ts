@@ -23,7 +23,7 @@ const PERSONAL = ['张三丰', '李四光', '13800138000', '13900139000', 'zhang
 /** A logged-in administrator reading the console in English, with the pool above. */
 async function setup(config: Partial<Config> = {}, pool = POOL): Promise<{ t: TestApp; b: Admin }> {
   const t = await createTestApp({ config });
-  if (pool.length) await upsertRepresentatives(t.db, t.clock, pool, { actor: 'test' });
+  if (pool.length) await upsertRepresentatives(t.db, t.audit, pool, { actor: 'test' });
   const b = await loggedIn(t);
   b.cookies.set('lang', 'en');
   return { t, b };

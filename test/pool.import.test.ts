@@ -235,9 +235,9 @@ const upsert = suite('pool: upsert and --deactivate-missing');
 
 upsert('adds, updates and leaves unchanged by code', async () => {
   const t = await createTestApp();
-  const first = await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A2')], { actor: 'test' });
+  const first = await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A2')], { actor: 'test' });
   assert.equal(first, { added: 2, updated: 0, unchanged: 0, deactivated: 0 });
-  const second = await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A2', { phone: '13800138000' }), rep('A3')], { actor: 'test' });
+  const second = await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A2', { phone: '13800138000' }), rep('A3')], { actor: 'test' });
   assert.equal(second, { added: 1, updated: 1, unchanged: 1, deactivated: 0 });
   const stored = await allRepresentatives(t.db);
   assert.equal(
@@ -252,16 +252,16 @@ upsert('adds, updates and leaves unchanged by code', async () => {
 
 upsert('without deactivateMissing, representatives missing from the file stay active', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A2'), rep('A3')], { actor: 'test' });
-  const summary = await upsertRepresentatives(t.db, t.clock, [rep('A1')], { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A2'), rep('A3')], { actor: 'test' });
+  const summary = await upsertRepresentatives(t.db, t.audit, [rep('A1')], { actor: 'test' });
   assert.is(summary.deactivated, 0);
   assert.ok((await allRepresentatives(t.db)).every((r) => r.active));
 });
 
 upsert('with deactivateMissing, the active ones missing from the file are deactivated and counted', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A2'), rep('A3'), rep('A4', { active: false })], { actor: 'test' });
-  const summary = await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A5')], { actor: 'test', deactivateMissing: true });
+  await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A2'), rep('A3'), rep('A4', { active: false })], { actor: 'test' });
+  const summary = await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A5')], { actor: 'test', deactivateMissing: true });
   assert.equal(summary, { added: 1, updated: 0, unchanged: 1, deactivated: 2 }, 'A4 was inactive already and is not counted');
   const stored = await allRepresentatives(t.db);
   assert.equal(
@@ -279,15 +279,15 @@ upsert('with deactivateMissing, the active ones missing from the file are deacti
 
 upsert('deactivateMissing keeps a row that the file itself marks inactive as inactive, without counting it twice', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, [rep('A1'), rep('A2')], { actor: 'test' });
-  const summary = await upsertRepresentatives(t.db, t.clock, [rep('A1', { active: false })], { actor: 'test', deactivateMissing: true });
+  await upsertRepresentatives(t.db, t.audit, [rep('A1'), rep('A2')], { actor: 'test' });
+  const summary = await upsertRepresentatives(t.db, t.audit, [rep('A1', { active: false })], { actor: 'test', deactivateMissing: true });
   assert.equal(summary, { added: 0, updated: 1, unchanged: 0, deactivated: 1 });
   assert.ok((await allRepresentatives(t.db)).every((r) => !r.active));
 });
 
 upsert('one audit row per import, with counts and no personal data', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, [rep('A1', { name: '张三丰', phone: '13800138000', email: 'zsf@example.cn' })], { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, [rep('A1', { name: '张三丰', phone: '13800138000', email: 'zsf@example.cn' })], { actor: 'test' });
   const audit = await t.db.selectFrom('audit_log').selectAll().execute();
   assert.is(audit.length, 1);
   const detail = audit[0]?.detail ?? '';
@@ -310,13 +310,13 @@ const awkward: RepresentativeInput[] = [
 
 roundTrip('the export reads back unchanged: every row “unchanged”', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, awkward, { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, awkward, { actor: 'test' });
   const before = await allRepresentatives(t.db);
   const csv = poolCsv(before);
   const parsed = rowsOf(utf8(csv));
   assert.is(parsed.encoding, 'utf-8-bom');
   assert.is(parsed.rows.length, awkward.length);
-  const summary = await upsertRepresentatives(t.db, t.clock, parsed.rows, { actor: 'test' });
+  const summary = await upsertRepresentatives(t.db, t.audit, parsed.rows, { actor: 'test' });
   assert.equal(summary, { added: 0, updated: 0, unchanged: awkward.length, deactivated: 0 });
   assert.equal(await allRepresentatives(t.db), before);
 });
@@ -341,13 +341,13 @@ roundTrip('every phone the importer accepts survives export and import', async (
 
 roundTrip('a name the export guards against formulas comes back as it was', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, [rep('A1', { name: '=1+2' }), rep('A2', { name: '@home' })], { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, [rep('A1', { name: '=1+2' }), rep('A2', { name: '@home' })], { actor: 'test' });
   const parsed = rowsOf(utf8(poolCsv(await allRepresentatives(t.db))));
   assert.equal(
     parsed.rows.map((r) => r.name),
     ['=1+2', '@home'],
   );
-  const summary = await upsertRepresentatives(t.db, t.clock, parsed.rows, { actor: 'test' });
+  const summary = await upsertRepresentatives(t.db, t.audit, parsed.rows, { actor: 'test' });
   assert.equal(summary, { added: 0, updated: 0, unchanged: 2, deactivated: 0 });
 });
 

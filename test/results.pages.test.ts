@@ -73,13 +73,13 @@ async function runYear(t: TestApp, year: number) {
     (y) => `Round ${y}`,
   );
   if (!parsed.ok) throw new Error('settings refused');
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'), 'create');
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create');
   at('11-24');
-  ok(await freezeRound(t.db, t.clock, year, 20, 'test'), 'freeze');
+  ok(await freezeRound(t.db, t.audit, year, 20, 'test'), 'freeze');
   at('11-27');
-  ok(await drawRound(t.db, t.clock, { year, publicRandom: `lottery ${year}`, source: '', secret: SECRET }, 'test'), 'draw');
+  ok(await drawRound(t.db, t.audit, { year, publicRandom: `lottery ${year}`, source: '', secret: SECRET }, 'test'), 'draw');
   at('12-01');
-  ok(await openRound(t.db, t.clock, year, 'test'), 'open');
+  ok(await openRound(t.db, t.audit, year, 'test'), 'open');
   const round = await t.db.selectFrom('rounds').select('id').where('year', '=', year).executeTakeFirstOrThrow();
   const links = await t.db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
   at('12-05');
@@ -88,21 +88,21 @@ async function runYear(t: TestApp, year: number) {
     if (!res.ok) throw new Error(`ballot ${i} refused`);
   }
   at('12-21');
-  ok(await closeRound(t.db, t.clock, year, 'test'), 'close');
+  ok(await closeRound(t.db, t.audit, year, 'test'), 'close');
   at('12-26');
-  ok(await publishResults(t.db, t.clock, { year, note: '' }, 'test'), 'publish');
+  ok(await publishResults(t.db, t.audit, { year, note: '' }, 'test'), 'publish');
 }
 
 /** A city with 2024 and 2025 published; 2026 created but not published. */
 async function city(): Promise<TestApp> {
   const t = await createTestApp({ config: { minPool: 20, secret: SECRET }, now: '2024-11-01T02:00:00Z' });
-  await upsertUnits(t.db, t.clock, UNITS, 'test');
-  await upsertRepresentatives(t.db, t.clock, POOL, { actor: 'test' });
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
+  await upsertRepresentatives(t.db, t.audit, POOL, { actor: 'test' });
   await runYear(t, 2024);
   await runYear(t, 2025);
   const parsed = parseSettings({ year: '2026' }, 'Asia/Shanghai', (y) => `Round ${y}`);
   if (!parsed.ok) throw new Error('settings refused');
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'), 'create 2026');
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create 2026');
   return t;
 }
 
@@ -219,7 +219,7 @@ versions('after a correction, ?version=1 still serves the first body; the page l
   const before = await text(t, '/results/2025'); // cached now: a correction must still show
   assert.ok(before.includes('第 1 版'));
   t.clock.set('2026-01-05T02:00:00Z');
-  ok(await publishResults(t.db, t.clock, { year: 2025, note: '更正：补录一张纸质票。' }, 'test'), 'correction');
+  ok(await publishResults(t.db, t.audit, { year: 2025, note: '更正：补录一张纸质票。' }, 'test'), 'correction');
   const second = await stored(t, 2025, 2);
   assert.is.not(first, second, 'a new version');
 
@@ -415,7 +415,7 @@ others('/about uses the points of the round in force: other points show up in th
   const t = await createTestApp();
   const parsed = parseSettings({ year: '2027', points: '100,60,20' }, 'Asia/Shanghai', (y) => `Round ${y}`);
   if (!parsed.ok) throw new Error('settings refused');
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'), 'create');
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create');
   const en = plain(await text(t, '/about?lang=en'));
   assert.ok(en.includes('score = (100 × satisfied + 60 × basically satisfied + 20 × dissatisfied) ÷ valid answers'));
 });

@@ -20,8 +20,8 @@ function people(sizes: Record<string, number>): RepresentativeInput[] {
 /** A logged-in administrator reading the console in English; units and a pool of 20 (MIN_POOL 10). */
 async function setup(opts: { pool?: RepresentativeInput[]; minPool?: number } = {}): Promise<{ t: TestApp; b: Admin }> {
   const t = await createTestApp({ config: { minPool: opts.minPool ?? 10 } });
-  await upsertUnits(t.db, t.clock, demoUnits().slice(0, 5), 'test');
-  await upsertRepresentatives(t.db, t.clock, opts.pool ?? people({ A: 12, B: 8 }), { actor: 'test' });
+  await upsertUnits(t.db, t.audit, demoUnits().slice(0, 5), 'test');
+  await upsertRepresentatives(t.db, t.audit, opts.pool ?? people({ A: 12, B: 8 }), { actor: 'test' });
   const b = await loggedIn(t);
   b.cookies.set('lang', 'en');
   return { t, b };

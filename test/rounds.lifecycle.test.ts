@@ -7,7 +7,7 @@ import seedrandom from 'seedrandom';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoPool, demoUnits } from '../scripts/demo-city.js';
-import { verifyAudit } from '../server/audit/log.js';
+import { auditKey, verifyAudit } from '../server/audit/log.js';
 import { drawRecord, type DrawRecord } from '../server/draw/record.js';
 import { verifyDrawRecord } from '../server/draw/verify.js';
 import { translator } from '../server/i18n/catalogue.js';
@@ -69,16 +69,16 @@ const UNITS = [
 /** A fresh app with units and the given pool, and a round of 2026 in draft. */
 async function draftRound(pool: RepresentativeInput[], input: SettingsInput = {}, now?: string): Promise<TestApp> {
   const t = await createTestApp(now ? { now } : {});
-  await upsertUnits(t.db, t.clock, UNITS, 'test');
-  if (pool.length) await upsertRepresentatives(t.db, t.clock, pool, { actor: 'test' });
-  ok(await createRound(t.db, t.clock, settings({ year: '2026', ...input }), 'test'), 'create');
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
+  if (pool.length) await upsertRepresentatives(t.db, t.audit, pool, { actor: 'test' });
+  ok(await createRound(t.db, t.audit, settings({ year: '2026', ...input }), 'test'), 'create');
   return t;
 }
 
-const freeze = (t: TestApp, minPool = 1) => freezeRound(t.db, t.clock, 2026, minPool, 'test');
-const draw = (t: TestApp, publicRandom = '07 13 22 31 40 + 05') => drawRound(t.db, t.clock, { year: 2026, publicRandom, source: 'lottery', secret: t.config.secret }, 'test');
+const freeze = (t: TestApp, minPool = 1) => freezeRound(t.db, t.audit, 2026, minPool, 'test');
+const draw = (t: TestApp, publicRandom = '07 13 22 31 40 + 05') => drawRound(t.db, t.audit, { year: 2026, publicRandom, source: 'lottery', secret: t.config.secret }, 'test');
 const replace = (t: TestApp, code: string, reason = 'moved away') =>
-  replaceMember(t.db, t.clock, { year: 2026, code, reason, secret: t.config.secret, timeZone: TZ }, 'test');
+  replaceMember(t.db, t.audit, { year: 2026, code, reason, secret: t.config.secret, timeZone: TZ }, 'test');
 
 async function record(t: TestApp): Promise<DrawRecord> {
   const round = await findRound(t.db, 2026);
@@ -233,14 +233,14 @@ set('a draft round\'s settings change; a second round for the same year is refus
   });
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
-  ok(await updateRoundSettings(t.db, t.clock, 2026, parsed.settings, 'test'));
+  ok(await updateRoundSettings(t.db, t.audit, 2026, parsed.settings, 'test'));
   const after = (await findRound(t.db, 2026))!;
   assert.is(after.sample_size, 10);
   assert.is(after.points, '100,60,20');
   assert.is(after.title, 'Round 2026', 'what the edit does not name stays');
   assert.is(await countRows(t.db, 'audit_log'), before + 1);
 
-  const again = await createRound(t.db, t.clock, settings({ year: '2026' }), 'test');
+  const again = await createRound(t.db, t.audit, settings({ year: '2026' }), 'test');
   assert.is(refusal(again), 'a round for 2026 already exists');
   assert.is(await countRows(t.db, 'audit_log'), before + 1, 'a refused step writes no audit row');
 });
@@ -264,7 +264,7 @@ no('freezing with fewer than MIN_POOL active representatives names both numbers,
   assert.is(await roundTables(t), before, 'nothing written, no audit row');
   assert.is((await findRound(t.db, 2026))!.status, 'draft');
 
-  await upsertRepresentatives(t.db, t.clock, [rep('R99999', 'B')], { actor: 'test' });
+  await upsertRepresentatives(t.db, t.audit, [rep('R99999', 'B')], { actor: 'test' });
   const frozen = ok(await freeze(t, 3000));
   assert.is(Object.values(frozen.strata).reduce((a, b) => a + b, 0), 3000);
 });
@@ -285,57 +285,57 @@ no('drawing before freezing, drawing twice, freezing twice', async () => {
   assert.is(await roundTables(t), drawnState, 'a second draw changes nothing');
 
   // Still refused once the round is open or closed: a draw is never repeated.
-  ok(await openRound(t.db, t.clock, 2026, 'test'));
+  ok(await openRound(t.db, t.audit, 2026, 'test'));
   assert.match(refusal(await draw(t)), 'was already drawn');
-  ok(await closeRound(t.db, t.clock, 2026, 'test'));
+  ok(await closeRound(t.db, t.audit, 2026, 'test'));
   assert.match(refusal(await draw(t)), 'was already drawn');
 });
 
 no('opening before the draw, closing a round that is not open', async () => {
   const t = await draftRound(people({ A: 6, B: 4 }), { sample: '5' });
-  assert.is(refusal(await openRound(t.db, t.clock, 2026, 'test')), 'Round 2026 has not been drawn (status: draft); it cannot open before the draw.');
-  assert.is(refusal(await closeRound(t.db, t.clock, 2026, 'test')), 'Round 2026 is draft; only an open round can be closed.');
+  assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 has not been drawn (status: draft); it cannot open before the draw.');
+  assert.is(refusal(await closeRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is draft; only an open round can be closed.');
   ok(await freeze(t));
   const frozenState = await roundTables(t);
-  assert.is(refusal(await openRound(t.db, t.clock, 2026, 'test')), 'Round 2026 has not been drawn (status: frozen); it cannot open before the draw.');
+  assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 has not been drawn (status: frozen); it cannot open before the draw.');
   assert.is(await roundTables(t), frozenState);
   ok(await draw(t));
-  assert.is(refusal(await closeRound(t.db, t.clock, 2026, 'test')), 'Round 2026 is drawn; only an open round can be closed.');
-  ok(await openRound(t.db, t.clock, 2026, 'test'));
-  assert.is(refusal(await openRound(t.db, t.clock, 2026, 'test')), 'Round 2026 is open; it cannot be opened.');
-  ok(await closeRound(t.db, t.clock, 2026, 'test'));
+  assert.is(refusal(await closeRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is drawn; only an open round can be closed.');
+  ok(await openRound(t.db, t.audit, 2026, 'test'));
+  assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is open; it cannot be opened.');
+  ok(await closeRound(t.db, t.audit, 2026, 'test'));
   assert.is((await findRound(t.db, 2026))!.status, 'closed');
-  ok(await openRound(t.db, t.clock, 2026, 'test'), 'a closed, unpublished round may open again');
+  ok(await openRound(t.db, t.audit, 2026, 'test'), 'a closed, unpublished round may open again');
 });
 
 no('a frozen round\'s settings never change', async () => {
   const t = await draftRound(people({ A: 6, B: 4 }), { sample: '5' });
   ok(await freeze(t));
   const before = await roundTables(t);
-  const text = refusal(await updateRoundSettings(t.db, t.clock, 2026, settings({ year: '2026', sample: '3' }), 'test'));
+  const text = refusal(await updateRoundSettings(t.db, t.audit, 2026, settings({ year: '2026', sample: '3' }), 'test'));
   assert.is(text, 'The pool of round 2026 is already frozen (status: frozen); its settings can no longer change.');
   assert.is(await roundTables(t), before);
   assert.is((await findRound(t.db, 2026))!.sample_size, 5);
   ok(await draw(t));
-  assert.match(refusal(await updateRoundSettings(t.db, t.clock, 2026, settings({ year: '2026', sample: '3' }), 'test')), '(status: drawn)');
+  assert.match(refusal(await updateRoundSettings(t.db, t.audit, 2026, settings({ year: '2026', sample: '3' }), 'test')), '(status: drawn)');
 });
 
 no('no active units, an unknown year, an empty or overlong public value, an overlong source', async () => {
   const t = await createTestApp();
-  await upsertRepresentatives(t.db, t.clock, people({ A: 5 }), { actor: 'test' });
-  ok(await createRound(t.db, t.clock, settings({ year: '2026', sample: '2' }), 'test'));
+  await upsertRepresentatives(t.db, t.audit, people({ A: 5 }), { actor: 'test' });
+  ok(await createRound(t.db, t.audit, settings({ year: '2026', sample: '2' }), 'test'));
   assert.is(refusal(await freeze(t)), 'There are no active units; the round cannot be frozen.');
-  assert.is(refusal(await freezeRound(t.db, t.clock, 2031, 1, 'test')), 'There is no round for 2031.');
-  assert.is(refusal(await drawRound(t.db, t.clock, { year: 2031, publicRandom: 'x', source: '', secret: t.config.secret }, 'test')), 'There is no round for 2031.');
-  assert.is(refusal(await openRound(t.db, t.clock, 2031, 'test')), 'There is no round for 2031.');
-  await upsertUnits(t.db, t.clock, UNITS, 'test');
+  assert.is(refusal(await freezeRound(t.db, t.audit, 2031, 1, 'test')), 'There is no round for 2031.');
+  assert.is(refusal(await drawRound(t.db, t.audit, { year: 2031, publicRandom: 'x', source: '', secret: t.config.secret }, 'test')), 'There is no round for 2031.');
+  assert.is(refusal(await openRound(t.db, t.audit, 2031, 'test')), 'There is no round for 2031.');
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
   ok(await freeze(t));
   const before = await roundTables(t);
   assert.is(refusal(await draw(t, '')), 'enter the public random value (1–500 characters)');
   assert.is(refusal(await draw(t, '   ')), 'enter the public random value (1–500 characters)');
   assert.is(refusal(await draw(t, '9'.repeat(501))), 'enter the public random value (1–500 characters)');
   assert.is(
-    refusal(await drawRound(t.db, t.clock, { year: 2026, publicRandom: '1', source: 's'.repeat(201), secret: t.config.secret }, 'test')),
+    refusal(await drawRound(t.db, t.audit, { year: 2026, publicRandom: '1', source: 's'.repeat(201), secret: t.config.secret }, 'test')),
     'the source may have at most 200 characters',
   );
   assert.is(await roundTables(t), before);
@@ -349,24 +349,24 @@ const audit = suite('rounds: every step is one audit row, and the chain holds');
 
 audit('create, settings, freeze, draw, replace, reissue, open, close: one row each, in order; refusals none', async () => {
   const t = await createTestApp();
-  await upsertUnits(t.db, t.clock, UNITS, 'test');
-  await upsertRepresentatives(t.db, t.clock, people({ A: 8, B: 6 }), { actor: 'test' });
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
+  await upsertRepresentatives(t.db, t.audit, people({ A: 8, B: 6 }), { actor: 'test' });
   const steps: [string, () => Promise<Outcome<unknown>>][] = [
-    ['round.create', () => createRound(t.db, t.clock, settings({ year: '2026', sample: '6' }), 'alice')],
-    ['round.settings', () => updateRoundSettings(t.db, t.clock, 2026, settings({ year: '2026', sample: '7' }), 'alice')],
-    ['round.freeze', () => freezeRound(t.db, t.clock, 2026, 10, 'alice')],
-    ['round.draw', () => drawRound(t.db, t.clock, { year: 2026, publicRandom: '42', source: '', secret: t.config.secret }, 'alice')],
-    ['round.replace', async () => replaceMember(t.db, t.clock, { year: 2026, code: (await record(t)).sample![0]!, reason: 'ill', secret: t.config.secret, timeZone: TZ }, 'alice')],
-    ['round.reissue', async () => reissueLink(t.db, t.clock, { year: 2026, code: (await record(t)).sample![1]!, secret: t.config.secret }, 'alice')],
-    ['round.open', () => openRound(t.db, t.clock, 2026, 'alice')],
-    ['round.close', () => closeRound(t.db, t.clock, 2026, 'alice')],
+    ['round.create', () => createRound(t.db, t.audit, settings({ year: '2026', sample: '6' }), 'alice')],
+    ['round.settings', () => updateRoundSettings(t.db, t.audit, 2026, settings({ year: '2026', sample: '7' }), 'alice')],
+    ['round.freeze', () => freezeRound(t.db, t.audit, 2026, 10, 'alice')],
+    ['round.draw', () => drawRound(t.db, t.audit, { year: 2026, publicRandom: '42', source: '', secret: t.config.secret }, 'alice')],
+    ['round.replace', async () => replaceMember(t.db, t.audit, { year: 2026, code: (await record(t)).sample![0]!, reason: 'ill', secret: t.config.secret, timeZone: TZ }, 'alice')],
+    ['round.reissue', async () => reissueLink(t.db, t.audit, { year: 2026, code: (await record(t)).sample![1]!, secret: t.config.secret }, 'alice')],
+    ['round.open', () => openRound(t.db, t.audit, 2026, 'alice')],
+    ['round.close', () => closeRound(t.db, t.audit, 2026, 'alice')],
   ];
   // Refused at every stage, so each is tried after each step.
   const refusals: (() => Promise<Outcome<unknown>>)[] = [
-    () => drawRound(t.db, t.clock, { year: 2026, publicRandom: ' ', source: '', secret: t.config.secret }, 'alice'),
-    () => freezeRound(t.db, t.clock, 2026, 1000, 'alice'),
-    () => openRound(t.db, t.clock, 2031, 'alice'),
-    () => replaceMember(t.db, t.clock, { year: 2026, code: 'NOBODY', reason: 'x', secret: t.config.secret, timeZone: TZ }, 'alice'),
+    () => drawRound(t.db, t.audit, { year: 2026, publicRandom: ' ', source: '', secret: t.config.secret }, 'alice'),
+    () => freezeRound(t.db, t.audit, 2026, 1000, 'alice'),
+    () => openRound(t.db, t.audit, 2031, 'alice'),
+    () => replaceMember(t.db, t.audit, { year: 2026, code: 'NOBODY', reason: 'x', secret: t.config.secret, timeZone: TZ }, 'alice'),
   ];
   for (const [action, step] of steps) {
     const before = await countRows(t.db, 'audit_log');
@@ -382,7 +382,7 @@ audit('create, settings, freeze, draw, replace, reissue, open, close: one row ea
       assert.is(await countRows(t.db, 'audit_log'), n, `a refusal after ${action} writes nothing`);
     }
   }
-  const verdict = await verifyAudit(t.db);
+  const verdict = await verifyAudit(t.db, auditKey(t.config.secret));
   assert.ok(verdict.ok);
   const freezeRow = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'round.freeze').executeTakeFirstOrThrow();
   assert.equal(JSON.parse(freezeRow.detail), { year: 2026, poolHash: (await findRound(t.db, 2026))!.pool_hash, pool: 14, units: 3 });
@@ -406,12 +406,12 @@ snap('deactivating, adding, re-stratifying and re-coding representatives, and ed
   const unitsBefore = await roundUnits(t);
   const published = await publicJson(t);
 
-  assert.ok(await setRepresentativeActive(t.db, t.clock, 'P000', false, 'test'));
-  await upsertRepresentatives(t.db, t.clock, [rep('P999', '企业代表'), { ...pool[10]!, stratum: '媒体代表' }], { actor: 'test' });
-  assert.is(await updateRepresentative(t.db, t.clock, 'P101', { ...pool[11]!, code: 'P101X', stratum: '农村代表' }, 'test'), 'ok');
-  assert.ok(await setUnitActive(t.db, t.clock, 'U1', false, 'test'));
-  await upsertUnits(t.db, t.clock, [{ code: 'U9', name: '市水利局', category: '行政执法部门', active: true }], 'test');
-  assert.is(await updateUnit(t.db, t.clock, 'U2', { code: 'U2', name: '市公安局（新）', category: '公共服务部门', active: true }, 'test'), 'ok');
+  assert.ok(await setRepresentativeActive(t.db, t.audit, 'P000', false, 'test'));
+  await upsertRepresentatives(t.db, t.audit, [rep('P999', '企业代表'), { ...pool[10]!, stratum: '媒体代表' }], { actor: 'test' });
+  assert.is(await updateRepresentative(t.db, t.audit, 'P101', { ...pool[11]!, code: 'P101X', stratum: '农村代表' }, 'test'), 'ok');
+  assert.ok(await setUnitActive(t.db, t.audit, 'U1', false, 'test'));
+  await upsertUnits(t.db, t.audit, [{ code: 'U9', name: '市水利局', category: '行政执法部门', active: true }], 'test');
+  assert.is(await updateUnit(t.db, t.audit, 'U2', { code: 'U2', name: '市公安局（新）', category: '公共服务部门', active: true }, 'test'), 'ok');
 
   assert.equal(await roundPool(t), poolBefore, 'round_pool unchanged');
   assert.equal(await roundUnits(t), unitsBefore, 'round_units unchanged');
@@ -431,7 +431,7 @@ snap('deactivating, adding, re-stratifying and re-coding representatives, and ed
   assert.ok(verifyDrawRecord(await publicJson(t)).ok);
 
   // Edits after the draw do not touch it either.
-  assert.ok(await setRepresentativeActive(t.db, t.clock, a.sample![0]!, false, 'test'));
+  assert.ok(await setRepresentativeActive(t.db, t.audit, a.sample![0]!, false, 'test'));
   assert.equal((await record(t)).sample, a.sample);
   assert.equal(await roundPool(t), poolBefore);
 });
@@ -503,11 +503,11 @@ function shuffled<T>(list: readonly T[], seed: string): T[] {
 
 async function instance(pool: RepresentativeInput[], input: SettingsInput, now: string, publicRandom: string): Promise<TestApp> {
   const t = await createTestApp({ now });
-  await upsertUnits(t.db, t.clock, demoUnits(), 'test');
+  await upsertUnits(t.db, t.audit, demoUnits(), 'test');
   // In batches, so the rows land in the table in the given order across several statements.
-  for (let i = 0; i < pool.length; i += 700) await upsertRepresentatives(t.db, t.clock, pool.slice(i, i + 700), { actor: 'test' });
-  ok(await createRound(t.db, t.clock, settings({ year: '2026', ...input }), 'test'));
-  ok(await freezeRound(t.db, t.clock, 2026, 3000, 'test'), 'freeze');
+  for (let i = 0; i < pool.length; i += 700) await upsertRepresentatives(t.db, t.audit, pool.slice(i, i + 700), { actor: 'test' });
+  ok(await createRound(t.db, t.audit, settings({ year: '2026', ...input }), 'test'));
+  ok(await freezeRound(t.db, t.audit, 2026, 3000, 'test'), 'freeze');
   ok(await draw(t, publicRandom), 'draw');
   return t;
 }
@@ -630,7 +630,7 @@ swap('an already-voted representative, a replaced one, a reserve, an unknown cod
   await t.db.updateTable('round_links').set({ used_on: '2026-12-02' }).where('code', '=', a0!).execute();
   const before = await roundTables(t);
   assert.is(refusal(await replace(t, a0!)), `${a0} has already voted and cannot be replaced or get a new link`);
-  assert.is(refusal(await reissueLink(t.db, t.clock, { year: 2026, code: a0!, secret: t.config.secret }, 'test')), `${a0} has already voted and cannot be replaced or get a new link`);
+  assert.is(refusal(await reissueLink(t.db, t.audit, { year: 2026, code: a0!, secret: t.config.secret }, 'test')), `${a0} has already voted and cannot be replaced or get a new link`);
   assert.is(refusal(await replace(t, rec.reserves!.A![3]!)), `${rec.reserves!.A![3]} does not hold a seat in round 2026`);
   assert.is(refusal(await replace(t, 'NOBODY')), 'NOBODY does not hold a seat in round 2026');
   assert.is(refusal(await replace(t, a1!, '')), 'give a reason (1–200 characters)');
@@ -647,12 +647,12 @@ swap('only a drawn or open round has seats to replace', async () => {
   ok(await freeze(t));
   assert.match(refusal(await replace(t, 'A00')), 'Round 2026 is frozen;');
   ok(await draw(t));
-  ok(await openRound(t.db, t.clock, 2026, 'test'));
+  ok(await openRound(t.db, t.audit, 2026, 'test'));
   const rec = await record(t);
   ok(await replace(t, rec.sample![0]!), 'an open round');
-  ok(await closeRound(t.db, t.clock, 2026, 'test'));
+  ok(await closeRound(t.db, t.audit, 2026, 'test'));
   assert.match(refusal(await replace(t, rec.sample![1]!)), 'Round 2026 is closed;');
-  assert.match(refusal(await reissueLink(t.db, t.clock, { year: 2026, code: rec.sample![1]!, secret: t.config.secret }, 'test')), 'Round 2026 is closed;');
+  assert.match(refusal(await reissueLink(t.db, t.audit, { year: 2026, code: rec.sample![1]!, secret: t.config.secret }, 'test')), 'Round 2026 is closed;');
 });
 
 swap('an unstratified round takes the next reserve of the single * list, whatever the stratum', async () => {

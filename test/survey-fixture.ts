@@ -64,18 +64,18 @@ export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
   const t = await createTestApp({ config: { minPool: 20, secret: SECRET, ...opts.config }, now: opts.now ?? NOW });
   const units = opts.units ?? demoUnits();
   const pool = smallPool();
-  await upsertUnits(t.db, t.clock, units, 'test');
-  await upsertRepresentatives(t.db, t.clock, pool, { actor: 'test' });
+  await upsertUnits(t.db, t.audit, units, 'test');
+  await upsertRepresentatives(t.db, t.audit, pool, { actor: 'test' });
   const parsed = parseSettings(
     { year: String(YEAR), title: TITLE, sample: String(opts.sample ?? 30), scale: opts.scale ?? 'satisfaction4', opens: opts.opens ?? OPENS, closes: opts.closes ?? CLOSES },
     'Asia/Shanghai',
     (y) => `Round ${y}`,
   );
   if (!parsed.ok) throw new Error(`settings refused: ${parsed.problems.map((p) => p.key).join(', ')}`);
-  ok(await createRound(t.db, t.clock, parsed.settings, 'test'), 'create');
-  ok(await freezeRound(t.db, t.clock, YEAR, 20, 'test'), 'freeze');
-  ok(await drawRound(t.db, t.clock, { year: YEAR, publicRandom: 'survey tests', source: '', secret: SECRET }, 'test'), 'draw');
-  if (opts.open !== false) ok(await openRound(t.db, t.clock, YEAR, 'test'), 'open');
+  ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create');
+  ok(await freezeRound(t.db, t.audit, YEAR, 20, 'test'), 'freeze');
+  ok(await drawRound(t.db, t.audit, { year: YEAR, publicRandom: 'survey tests', source: '', secret: SECRET }, 'test'), 'draw');
+  if (opts.open !== false) ok(await openRound(t.db, t.audit, YEAR, 'test'), 'open');
   const links = await t.db.selectFrom('round_links').select(['code', 'generation']).where('active', '=', 1).orderBy('code').execute();
   const seats = links.map((l) => ({ code: l.code, token: linkToken(SECRET, YEAR, l.code, l.generation) }));
   return Object.assign(t, {

@@ -301,7 +301,7 @@ timing('at the closing time: 410 saying it has closed; a minute earlier it is st
 timing('a round closed by the office within its dates: 410 closed, nothing stored', async () => {
   const s = await openSurvey();
   const token = s.tokens[0] as string;
-  ok(await closeRound(s.db, s.clock, YEAR, 'test'));
+  ok(await closeRound(s.db, s.audit, YEAR, 'test'));
   const before = await snapshot(s);
   const res = await s.app.request(`/s/${token}?lang=en`);
   assert.is(res.status, 410);
@@ -328,7 +328,7 @@ timing('a drawn round the office has not opened yet, inside its dates, does not 
 
 timing('a round closed early by the office does not claim it closed at its (future) closing time', async () => {
   const s = await openSurvey();
-  ok(await closeRound(s.db, s.clock, YEAR, 'test'));
+  ok(await closeRound(s.db, s.audit, YEAR, 'test'));
   const text = mainText(await (await s.app.request(`/s/${s.tokens[0] as string}?lang=en`)).text());
   assert.match(text, 'has closed');
   assert.not.match(text, 'closed on 2026-03-31 00:00', `it is 2026-03-10: ${text}`);
@@ -382,7 +382,7 @@ tokens('a foreign token: made with another secret, or for another year', async (
 tokens('a re-issued link: the old token is dead, the new one works', async () => {
   const s = await openSurvey();
   const { code, token: old } = s.seats[0] as { code: string; token: string };
-  const { generation } = ok(await reissueLink(s.db, s.clock, { year: YEAR, code, secret: SECRET }, 'test'));
+  const { generation } = ok(await reissueLink(s.db, s.audit, { year: YEAR, code, secret: SECRET }, 'test'));
   assert.is(generation, 2);
   await assertDead(s, old, 're-issued');
   const fresh = s.tokenOf(code, 2);
@@ -394,7 +394,7 @@ tokens('a re-issued link: the old token is dead, the new one works', async () =>
 tokens("a replaced representative's link is dead; the reserve's link works", async () => {
   const s = await openSurvey();
   const { code, token: old } = s.seats[1] as { code: string; token: string };
-  const out = ok(await replaceMember(s.db, s.clock, { year: YEAR, code, reason: '因病无法参加', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
+  const out = ok(await replaceMember(s.db, s.audit, { year: YEAR, code, reason: '因病无法参加', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
   await assertDead(s, old, 'replaced');
   const theirs = s.tokenOf(out.in);
   assert.is((await s.app.request(`/s/${theirs}`)).status, 200);

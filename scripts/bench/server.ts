@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { auditTrail } from '../../server/audit/log.js';
 import { fixedClock } from '../../server/clock.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
@@ -57,7 +58,8 @@ export async function startBenchServer(opts: { links: number; port: number; publ
       const ballot = Object.fromEntries(units.map((u, k) => [u.code, answers[(i * 7 + k * (k % 5)) % 4] as string]));
       await castBallot(db, clock, config.timeZone, { token: linkToken(config.secret, YEAR, pool[i]!.code, 1), roundId: (await findRound(db, YEAR))!.id, answers: ballot as never, comments: {}, comment: null });
     }
-    for (const step of [() => closeRound(db, clock, YEAR, 'bench'), () => publishResults(db, clock, { year: YEAR, note: '' }, 'bench')]) {
+    const audit = auditTrail(config.secret, clock);
+    for (const step of [() => closeRound(db, audit, YEAR, 'bench'), () => publishResults(db, audit, { year: YEAR, note: '' }, 'bench')]) {
       const r = await step();
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }

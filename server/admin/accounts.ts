@@ -1,6 +1,6 @@
 import { transaction } from '../db/transaction.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { appendAudit } from '../audit/log.js';
+import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor } from '../db/schema.js';
@@ -31,7 +31,7 @@ export async function countAdmins(db: Executor): Promise<number> {
 export type CreateAdminResult = { ok: true; id: string } | { ok: false; problems: MessageKey[] };
 
 /** Creates an administrator (audited). Refuses a taken name or a weak password; changes nothing then. */
-export async function createAdmin(db: Database, clock: Clock, input: { username: string; password: string; actor: string }): Promise<CreateAdminResult> {
+export async function createAdmin(db: Database, audit: AuditTrail, input: { username: string; password: string; actor: string }): Promise<CreateAdminResult> {
   const username = input.username.trim();
   const problems = accountProblems(username, input.password);
   if (problems.length) return { ok: false, problems };
@@ -40,8 +40,8 @@ export async function createAdmin(db: Database, clock: Clock, input: { username:
     const taken = await trx.selectFrom('admins').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) return { ok: false as const, problems: ['admin.error.usernameTaken' as MessageKey] };
     const id = newId();
-    await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: isoTime(clock.now()) }).execute();
-    await appendAudit(trx, clock, { actor: input.actor, action: 'admin.add', detail: { username } });
+    await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: isoTime(audit.clock.now()) }).execute();
+    await audit.record(trx, { actor: input.actor, action: 'admin.add', detail: { username } });
     return { ok: true as const, id };
   });
 }
@@ -70,7 +70,7 @@ export async function setupTokenUsable(db: Executor, clock: Clock, token: string
 /** Creates the first administrator through a setup link; the link is spent in the same transaction. */
 export async function createFirstAdmin(
   db: Database,
-  clock: Clock,
+  audit: AuditTrail,
   token: string,
   input: { username: string; password: string },
 ): Promise<CreateAdminResult | { ok: false; gone: true }> {
@@ -79,12 +79,12 @@ export async function createFirstAdmin(
   if (problems.length) return { ok: false, problems };
   const passwordHash = await hashPassword(input.password);
   return transaction(db, async (trx) => {
-    if (!(await setupTokenUsable(trx, clock, token))) return { ok: false as const, gone: true as const };
+    if (!(await setupTokenUsable(trx, audit.clock, token))) return { ok: false as const, gone: true as const };
     const id = newId();
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     await trx.updateTable('setup_tokens').set({ used_at: now }).where('id', '=', sha256(token)).execute();
     await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: now }).execute();
-    await appendAudit(trx, clock, { actor: username, action: 'admin.add', detail: { username, via: 'setup-link' } });
+    await audit.record(trx, { actor: username, action: 'admin.add', detail: { username, via: 'setup-link' } });
     return { ok: true as const, id };
   });
 }

@@ -1,7 +1,6 @@
 import { transaction } from '../db/transaction.js';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { appendAudit } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields } from '../http/forms.js';
@@ -71,7 +70,7 @@ export const authRoutes = new Hono<AppEnv>()
       const old = getCookie(c, SESSION_COOKIE);
       if (old) await endSession(trx, sha256(old));
       await clearLoginFailures(trx, username);
-      await appendAudit(trx, clock, { actor: username, action: 'admin.login', detail: {} });
+      await c.get('audit').record(trx, { actor: username, action: 'admin.login', detail: {} });
       return createSession(trx, clock, admin.id);
     });
     startSession(c, token);
@@ -96,7 +95,7 @@ export const authRoutes = new Hono<AppEnv>()
     const username = form.username ?? '';
     const password = form.password ?? '';
     if (password !== (form.confirm ?? '')) return SetupPage(c, { problems: [t('admin.error.passwordMismatch')], username, status: 422 });
-    const result = await createFirstAdmin(c.get('db'), c.get('clock'), c.req.param('token'), { username, password });
+    const result = await createFirstAdmin(c.get('db'), c.get('audit'), c.req.param('token'), { username, password });
     if (!result.ok && 'gone' in result) throw new AppError('gone', { message: 'admin.setup.gone' });
     if (!result.ok) return SetupPage(c, { problems: result.problems.map((k) => t(k)), username, status: 422 });
     startSession(c, await createSession(c.get('db'), c.get('clock'), result.id));

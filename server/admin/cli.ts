@@ -15,7 +15,7 @@ export const adminCommands: Record<string, Command> = {
         const again = await ctx.askSecret(`${ctx.t('admin.setup.confirm')}: `);
         if (again !== password) throw new CliError(ctx.t('admin.error.passwordMismatch'));
       }
-      const result = await createAdmin(ctx.db, ctx.clock, { username, password, actor: 'cli' });
+      const result = await createAdmin(ctx.db, ctx.audit, { username, password, actor: 'cli' });
       if (!result.ok) throw new CliError(result.problems.map((k) => ctx.t(k)).join('\n'));
       ctx.out(`administrator ${username.trim()} created; log in at ${ctx.config.baseUrl}/admin/login`);
     },

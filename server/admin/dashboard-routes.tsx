@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { verifyAudit } from '../audit/log.js';
+import { auditKey, verifyAudit } from '../audit/log.js';
 import type { AppEnv } from '../http/context.js';
 import { poolComposition } from '../pool/representatives.js';
 import { PoolSizeWarning } from '../pool/views.js';
@@ -55,7 +55,7 @@ export const dashboardRoutes = new Hono<AppEnv>()
   .get('/audit', async (c) => {
     const t = c.get('t');
     const db = c.get('db');
-    const verdict = await verifyAudit(db);
+    const verdict = await verifyAudit(db, auditKey(c.get('config').secret));
     const rows = await db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(AUDIT_PAGE).execute();
     return consolePage(
       c,

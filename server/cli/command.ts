@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
@@ -8,6 +9,8 @@ export interface CliContext {
   db: Database;
   config: Config;
   clock: Clock;
+  /** Records the command's changes in the audit log. */
+  audit: AuditTrail;
   t: Translate;
   env: Record<string, string | undefined>;
   out: (line: string) => void;
@@ -26,6 +29,8 @@ export interface Command {
   summary: string;
   /** Its positional arguments, by name (`['FILE.csv']`); none when absent. The dispatcher refuses another count. */
   arguments?: readonly string[];
+  /** True when any number of further arguments may follow those (`audit verify [FILE.json ...]`). */
+  moreArguments?: boolean;
   /** Options that take a value (`--year 2026`); anything not listed here or in `switches` is refused. */
   flags?: readonly string[];
   /** Options that take no value (`--no-stratify`). */

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
@@ -18,6 +19,8 @@ export interface AppVariables {
   db: Database;
   config: Config;
   clock: Clock;
+  /** Where administrators' actions are recorded (keyed with the installation's secret). */
+  audit: AuditTrail;
   assets: Assets;
   requestId: string;
   lang: Lang;

@@ -17,7 +17,7 @@ export const poolCommands: Record<string, Command> = {
         const lines = parsed.problems.map((p) => '  ' + ctx.t('csv.problem', { line: p.line, message: p.message }));
         throw new CliError([ctx.t('pool.importFailed', { n: lines.length }), ...lines].join('\n'));
       }
-      const summary = await upsertRepresentatives(ctx.db, ctx.clock, parsed.rows, { actor: 'cli', deactivateMissing: args.flags.has('deactivate-missing') });
+      const summary = await upsertRepresentatives(ctx.db, ctx.audit, parsed.rows, { actor: 'cli', deactivateMissing: args.flags.has('deactivate-missing') });
       ctx.out(ctx.t('pool.importDone', { ...summary, encoding: parsed.encoding }));
     },
   },

@@ -281,7 +281,7 @@ export const poolConsole = new Hono<AppEnv>()
       return ListPage(c, { problems: [t('pool.importFailed', { n: lines.length }), ...lines], status: 422 });
     }
     const deactivateMissing = (await formFields(c)).deactivateMissing === '1';
-    const summary = await upsertRepresentatives(c.get('db'), c.get('clock'), parsed.rows, { actor: currentAdmin(c).username, deactivateMissing });
+    const summary = await upsertRepresentatives(c.get('db'), c.get('audit'), parsed.rows, { actor: currentAdmin(c).username, deactivateMissing });
     const q = new URLSearchParams({ done: 'imported', encoding: parsed.encoding, ...Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, String(v)])) });
     return c.redirect(`/admin/pool?${q.toString()}`, 303);
   })
@@ -291,7 +291,7 @@ export const poolConsole = new Hono<AppEnv>()
     const problems = representativeProblems(rep);
     if (!problems.length && (await findRepresentative(c.get('db'), rep.code))) problems.push({ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' });
     if (problems.length) return RepresentativeForm(c, { rep, problems, status: 422 });
-    await upsertRepresentatives(c.get('db'), c.get('clock'), [rep], { actor: currentAdmin(c).username, action: 'pool.add' });
+    await upsertRepresentatives(c.get('db'), c.get('audit'), [rep], { actor: currentAdmin(c).username, action: 'pool.add' });
     return c.redirect(`/admin/pool?done=added&code=${encodeURIComponent(rep.code)}`, 303);
   })
   .get('/r/:code', async (c) => {
@@ -304,7 +304,7 @@ export const poolConsole = new Hono<AppEnv>()
     const rep = inputFrom(await formFields(c));
     const problems = representativeProblems(rep);
     if (problems.length) return RepresentativeForm(c, { rep, editing: code, problems, status: 422 });
-    const result = await updateRepresentative(c.get('db'), c.get('clock'), code, rep, currentAdmin(c).username);
+    const result = await updateRepresentative(c.get('db'), c.get('audit'), code, rep, currentAdmin(c).username);
     if (result === 'not_found') throw new AppError('not_found', { message: 'pool.error.notFound' });
     if (result === 'code_taken') {
       return RepresentativeForm(c, { rep, editing: code, problems: [{ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' }], status: 422 });
@@ -314,7 +314,7 @@ export const poolConsole = new Hono<AppEnv>()
   .post('/r/:code/active', async (c) => {
     const code = c.req.param('code');
     const active = (await formFields(c)).active === '1';
-    if (!(await setRepresentativeActive(c.get('db'), c.get('clock'), code, active, currentAdmin(c).username))) {
+    if (!(await setRepresentativeActive(c.get('db'), c.get('audit'), code, active, currentAdmin(c).username))) {
       throw new AppError('not_found', { message: 'pool.error.notFound' });
     }
     return c.redirect(`/admin/pool?done=${active ? 'reactivated' : 'deactivated'}&code=${encodeURIComponent(code)}`, 303);

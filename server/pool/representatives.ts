@@ -1,7 +1,6 @@
 import { transaction } from '../db/transaction.js';
 import { sql } from 'kysely';
-import { appendAudit } from '../audit/log.js';
-import type { Clock } from '../clock.js';
+import type { AuditTrail } from '../audit/log.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RepresentativeTable } from '../db/schema.js';
 import { isCode, isLine, type Problem } from '../validate.js';
@@ -144,12 +143,12 @@ const same = (a: RepresentativeTable, b: RepresentativeInput) =>
  */
 export async function upsertRepresentatives(
   db: Database,
-  clock: Clock,
+  audit: AuditTrail,
   rows: readonly RepresentativeInput[],
   opts: { actor: string; deactivateMissing?: boolean; action?: string },
 ): Promise<PoolImportSummary> {
   return transaction(db, async (trx) => {
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     const existing = new Map((await trx.selectFrom('representatives').selectAll().execute()).map((r) => [r.code, r]));
     const summary: PoolImportSummary = { added: 0, updated: 0, unchanged: 0, deactivated: 0 };
     const fresh: RepresentativeTable[] = [];
@@ -174,29 +173,29 @@ export async function upsertRepresentatives(
       }
       summary.deactivated = missing.length;
     }
-    await appendAudit(trx, clock, { actor: opts.actor, action: opts.action ?? 'pool.import', detail: { ...summary, rows: rows.length, deactivateMissing: !!opts.deactivateMissing } });
+    await audit.record(trx, { actor: opts.actor, action: opts.action ?? 'pool.import', detail: { ...summary, rows: rows.length, deactivateMissing: !!opts.deactivateMissing } });
     return summary;
   });
 }
 
 /** Edits one representative (code changes allowed when the new code is free). */
-export async function updateRepresentative(db: Database, clock: Clock, code: string, input: RepresentativeInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
+export async function updateRepresentative(db: Database, audit: AuditTrail, code: string, input: RepresentativeInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
   return transaction(db, async (trx) => {
     const old = await findRepresentative(trx, code);
     if (!old) return 'not_found';
     if (input.code !== code && (await findRepresentative(trx, input.code))) return 'code_taken';
     const { code: newCode, active, ...rest } = input;
-    await trx.updateTable('representatives').set({ code: newCode, ...rest, active: active ? 1 : 0, updated_at: isoTime(clock.now()) }).where('id', '=', old.id).execute();
-    await appendAudit(trx, clock, { actor, action: 'pool.edit', detail: { code, newCode: newCode !== code ? newCode : undefined } });
+    await trx.updateTable('representatives').set({ code: newCode, ...rest, active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('id', '=', old.id).execute();
+    await audit.record(trx, { actor, action: 'pool.edit', detail: { code, newCode: newCode !== code ? newCode : undefined } });
     return 'ok';
   });
 }
 
-export async function setRepresentativeActive(db: Database, clock: Clock, code: string, active: boolean, actor: string): Promise<boolean> {
+export async function setRepresentativeActive(db: Database, audit: AuditTrail, code: string, active: boolean, actor: string): Promise<boolean> {
   return transaction(db, async (trx) => {
-    const res = await trx.updateTable('representatives').set({ active: active ? 1 : 0, updated_at: isoTime(clock.now()) }).where('code', '=', code).executeTakeFirst();
+    const res = await trx.updateTable('representatives').set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('code', '=', code).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
-    await appendAudit(trx, clock, { actor, action: active ? 'pool.reactivate' : 'pool.deactivate', detail: { code } });
+    await audit.record(trx, { actor, action: active ? 'pool.reactivate' : 'pool.deactivate', detail: { code } });
     return true;
   });
 }

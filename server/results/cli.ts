@@ -10,7 +10,7 @@ export const resultsCommands: Record<string, Command> = {
     async run(ctx, args) {
       const y = flagText(args, 'year');
       if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
-      const r = await publishResults(ctx.db, ctx.clock, { year: Number(y), note: flagText(args, 'note') ?? '' }, 'cli');
+      const r = await publishResults(ctx.db, ctx.audit, { year: Number(y), note: flagText(args, 'note') ?? '' }, 'cli');
       if (!r.ok) throw new CliError(r.problems.map((p) => problemText(ctx.t, p)).join('\n'));
       ctx.out(ctx.t('results.published', { year: y, version: r.value.version, sha: r.value.sha256 }));
     },

@@ -126,7 +126,7 @@ export const resultsConsole = new Hono<AppEnv>()
     const round = await roundOr404(c);
     const form = await formFields(c);
     if (form.confirm !== '1') throw new AppError('bad_request');
-    const r = await publishResults(c.get('db'), c.get('clock'), { year: round.year, note: form.note ?? '' }, currentAdmin(c).username);
+    const r = await publishResults(c.get('db'), c.get('audit'), { year: round.year, note: form.note ?? '' }, currentAdmin(c).username);
     if (!r.ok) return ResultsPage(c, (await findRound(c.get('db'), round.year)) as Round, { problems: r.problems, status: 422 });
     return c.redirect(`/admin/rounds/${round.year}/results?done=published&version=${r.value.version}&sha=${r.value.sha256}`, 303);
   });

@@ -1,6 +1,5 @@
 import { transaction } from '../db/transaction.js';
-import { appendAudit } from '../audit/log.js';
-import type { Clock } from '../clock.js';
+import type { AuditTrail } from '../audit/log.js';
 import { isoTime } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 import { findRound } from '../rounds/rounds.js';
@@ -11,7 +10,7 @@ import { computeResults, latestPublished, serialize } from './snapshot.js';
  * Publishes a closed round's results as an immutable snapshot (version 1), or a correction of a published round
  * (version n+1, a note required); earlier versions stay as they were. One transaction with its audit row.
  */
-export async function publishResults(db: Database, clock: Clock, input: { year: number; note: string }, actor: string): Promise<Outcome<{ version: number; sha256: string }>> {
+export async function publishResults(db: Database, audit: AuditTrail, input: { year: number; note: string }, actor: string): Promise<Outcome<{ version: number; sha256: string }>> {
   const note = input.note.trim();
   if (charLength(note) > 1000) return refused('results.error.note', undefined, 'note');
   return transaction(db, async (trx) => {
@@ -21,12 +20,15 @@ export async function publishResults(db: Database, clock: Clock, input: { year: 
     const last = await latestPublished(trx, round.id);
     if (last && !note) return refused('results.error.noteNeeded', undefined, 'note');
     const version = (last?.version ?? 0) + 1;
-    const publishedAt = isoTime(clock.now());
-    const doc = await computeResults(trx, round, { version, publishedAt, note: note || null });
+    const publishedAt = isoTime(audit.clock.now());
+    // The chain as it stands before this publication's own row: published, it anchors everything before it.
+    const head = await audit.publishableHead(trx);
+    if (!head) return refused('results.error.auditUnkeyed');
+    const doc = await computeResults(trx, round, { version, publishedAt, note: note || null, audit: head });
     const { body, sha256 } = serialize(doc);
     await trx.insertInto('published_results').values({ round_id: round.id, version, published_at: publishedAt, note: note || null, body, sha256 }).execute();
     await trx.updateTable('rounds').set({ status: 'published', updated_at: publishedAt }).where('id', '=', round.id).execute();
-    await appendAudit(trx, clock, { actor, action: 'round.publish', detail: { year: input.year, version, sha256, note: note || undefined } });
+    await audit.record(trx, { actor, action: 'round.publish', detail: { year: input.year, version, sha256, note: note || undefined } });
     return { ok: true, value: { version, sha256 } };
   });
 }

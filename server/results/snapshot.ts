@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditHead } from '../audit/log.js';
 import type { Executor } from '../db/schema.js';
 import type { Round } from '../rounds/rounds.js';
 import { turnoutByStratum } from '../rounds/rounds.js';
@@ -24,6 +25,8 @@ export interface ResultsDocument {
   intervals: { method: string; resamples: number; level: number };
   previousYear: number | null;
   units: (UnitResult & { name: string })[];
+  /** The audit chain just before publishing (absent from versions published before heads were recorded). */
+  audit?: AuditHead;
   receipts: string[];
 }
 
@@ -69,7 +72,7 @@ export async function previousBottom3(db: Executor, year: number): Promise<{ yea
  * Computes a round's results from its ballots: the tally of §2.7 with intervals, turnout overall and by stratum,
  * and the sorted list of receipts. Pure apart from reading; publishing stores what this returns.
  */
-export async function computeResults(db: Executor, round: Round, meta: { version: number; publishedAt: string; note: string | null }): Promise<ResultsDocument> {
+export async function computeResults(db: Executor, round: Round, meta: { version: number; publishedAt: string; note: string | null; audit?: AuditHead }): Promise<ResultsDocument> {
   const units = await db.selectFrom('round_units').select(['code', 'name', 'category']).where('round_id', '=', round.id).orderBy('category_position').orderBy('code').execute();
   const ballots = await db.selectFrom('ballots').select(['answers', 'receipt']).where('round_id', '=', round.id).execute();
   const scale = round.scale;
@@ -111,6 +114,7 @@ export async function computeResults(db: Executor, round: Round, meta: { version
     intervals: { method: BOOTSTRAP_METHOD, resamples: DEFAULT_RESAMPLES, level: 0.95 },
     previousYear: previous?.year ?? null,
     units: results as (UnitResult & { name: string })[],
+    ...(meta.audit && { audit: meta.audit }),
     receipts: ballots.map((b) => b.receipt).sort(),
   };
 }

@@ -47,7 +47,7 @@ export const roundCommands: Record<string, Command> = {
         (y) => ctx.t('rounds.defaultTitle', { year: y }),
       );
       if (!parsed.ok) throw new CliError(parsed.problems.map((p) => problemText(ctx.t, p)).join('\n'));
-      const round = unwrap(ctx, await createRound(ctx.db, ctx.clock, parsed.settings, 'cli'));
+      const round = unwrap(ctx, await createRound(ctx.db, ctx.audit, parsed.settings, 'cli'));
       ctx.out(`${ctx.t('rounds.created', { year: round.year })} ${round.title}; sample ${round.sample_size}, ${round.scale}, opens ${round.opens_at}, closes ${round.closes_at}`);
     },
   },
@@ -56,7 +56,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'snapshot the active pool and units; prints poolHash',
     flags: ['year'],
     async run(ctx, args) {
-      const r = unwrap(ctx, await freezeRound(ctx.db, ctx.clock, year(args), ctx.config.minPool, 'cli'));
+      const r = unwrap(ctx, await freezeRound(ctx.db, ctx.audit, year(args), ctx.config.minPool, 'cli'));
       ctx.out(`poolHash ${r.poolHash}`);
       for (const [stratum, n] of Object.entries(r.strata)) ctx.out(`  ${stratum}: ${n}`);
       ctx.out(ctx.t('rounds.units', { n: r.units }));
@@ -69,7 +69,7 @@ export const roundCommands: Record<string, Command> = {
     async run(ctx, args) {
       const r = unwrap(
         ctx,
-        await drawRound(ctx.db, ctx.clock, { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret }, 'cli'),
+        await drawRound(ctx.db, ctx.audit, { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret }, 'cli'),
       );
       ctx.out(`seed ${r.seed}`);
       for (const [stratum, n] of Object.entries(r.allocation)) ctx.out(`  ${stratum}: ${n}`);
@@ -83,7 +83,7 @@ export const roundCommands: Record<string, Command> = {
       const code = required(args, 'code');
       const r = unwrap(
         ctx,
-        await replaceMember(ctx.db, ctx.clock, { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone }, 'cli'),
+        await replaceMember(ctx.db, ctx.audit, { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone }, 'cli'),
       );
       ctx.out(r.in);
     },
@@ -94,7 +94,7 @@ export const roundCommands: Record<string, Command> = {
     flags: ['year', 'code'],
     async run(ctx, args) {
       const code = required(args, 'code');
-      unwrap(ctx, await reissueLink(ctx.db, ctx.clock, { year: year(args), code, secret: ctx.config.secret }, 'cli'));
+      unwrap(ctx, await reissueLink(ctx.db, ctx.audit, { year: year(args), code, secret: ctx.config.secret }, 'cli'));
       ctx.out(ctx.t('rounds.reissued', { code }));
     },
   },
@@ -122,7 +122,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'accept ballots (between the opening and closing times)',
     flags: ['year'],
     async run(ctx, args) {
-      unwrap(ctx, await openRound(ctx.db, ctx.clock, year(args), 'cli'));
+      unwrap(ctx, await openRound(ctx.db, ctx.audit, year(args), 'cli'));
       ctx.out(ctx.t('rounds.opened'));
     },
   },
@@ -131,7 +131,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'stop accepting ballots',
     flags: ['year'],
     async run(ctx, args) {
-      unwrap(ctx, await closeRound(ctx.db, ctx.clock, year(args), 'cli'));
+      unwrap(ctx, await closeRound(ctx.db, ctx.audit, year(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
     },
   },

@@ -235,7 +235,7 @@ export const roundConsole = new Hono<AppEnv>()
     const input = settingsInput(await formFields(c));
     const parsed = parseSettings(input, c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }));
     if (!parsed.ok) return ListPage(c, { problems: parsed.problems, values: input, status: 422 });
-    const created = await createRound(c.get('db'), c.get('clock'), parsed.settings, currentAdmin(c).username);
+    const created = await createRound(c.get('db'), c.get('audit'), parsed.settings, currentAdmin(c).username);
     if (!created.ok) return ListPage(c, { problems: created.problems, values: input, status: 422 });
     return c.redirect(`/admin/rounds/${created.value.year}?done=created`, 303);
   })
@@ -245,15 +245,15 @@ export const roundConsole = new Hono<AppEnv>()
     const t = c.get('t');
     const parsed = parseSettings(settingsInput(await formFields(c)), c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }), settingsOf(round));
     if (!parsed.ok) return RoundPage(c, round, { problems: parsed.problems, status: 422 });
-    const saved = await updateRoundSettings(c.get('db'), c.get('clock'), round.year, parsed.settings, currentAdmin(c).username);
+    const saved = await updateRoundSettings(c.get('db'), c.get('audit'), round.year, parsed.settings, currentAdmin(c).username);
     if (!saved.ok) return RoundPage(c, round, { problems: saved.problems, status: 422 });
     return c.redirect(`/admin/rounds/${round.year}?done=saved`, 303);
   })
-  .post('/:year/freeze', (c) => act(c, (r, _f, actor) => freezeRound(c.get('db'), c.get('clock'), r.year, c.get('config').minPool, actor), () => 'frozen', true))
+  .post('/:year/freeze', (c) => act(c, (r, _f, actor) => freezeRound(c.get('db'), c.get('audit'), r.year, c.get('config').minPool, actor), () => 'frozen', true))
   .post('/:year/draw', (c) =>
     act(
       c,
-      (r, f, actor) => drawRound(c.get('db'), c.get('clock'), { year: r.year, publicRandom: f.publicRandom ?? '', source: f.source ?? '', secret: c.get('config').secret }, actor),
+      (r, f, actor) => drawRound(c.get('db'), c.get('audit'), { year: r.year, publicRandom: f.publicRandom ?? '', source: f.source ?? '', secret: c.get('config').secret }, actor),
       (v) => `drawn&n=${Object.values(v.allocation).reduce((a, b) => a + b, 0)}`,
       true,
     ),
@@ -261,7 +261,7 @@ export const roundConsole = new Hono<AppEnv>()
   .post('/:year/replace', (c) =>
     act(
       c,
-      (r, f, actor) => replaceMember(c.get('db'), c.get('clock'), { year: r.year, code: (f.code ?? '').trim(), reason: f.reason ?? '', secret: c.get('config').secret, timeZone: c.get('config').timeZone }, actor),
+      (r, f, actor) => replaceMember(c.get('db'), c.get('audit'), { year: r.year, code: (f.code ?? '').trim(), reason: f.reason ?? '', secret: c.get('config').secret, timeZone: c.get('config').timeZone }, actor),
       (v, f) => `replaced&out=${encodeURIComponent((f.code ?? '').trim())}&in=${encodeURIComponent(v.in)}`,
       true,
     ),
@@ -269,13 +269,13 @@ export const roundConsole = new Hono<AppEnv>()
   .post('/:year/reissue', (c) =>
     act(
       c,
-      (r, f, actor) => reissueLink(c.get('db'), c.get('clock'), { year: r.year, code: (f.code ?? '').trim(), secret: c.get('config').secret }, actor),
+      (r, f, actor) => reissueLink(c.get('db'), c.get('audit'), { year: r.year, code: (f.code ?? '').trim(), secret: c.get('config').secret }, actor),
       (_v, f) => `reissued&code=${encodeURIComponent((f.code ?? '').trim())}`,
       true,
     ),
   )
-  .post('/:year/open', (c) => act(c, (r, _f, actor) => openRound(c.get('db'), c.get('clock'), r.year, actor), () => 'opened'))
-  .post('/:year/close', (c) => act(c, (r, _f, actor) => closeRound(c.get('db'), c.get('clock'), r.year, actor), () => 'closed', true))
+  .post('/:year/open', (c) => act(c, (r, _f, actor) => openRound(c.get('db'), c.get('audit'), r.year, actor), () => 'opened'))
+  .post('/:year/close', (c) => act(c, (r, _f, actor) => closeRound(c.get('db'), c.get('audit'), r.year, actor), () => 'closed', true))
   .get('/:year/links.csv', async (c) => {
     const round = await roundOr404(c);
     if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });

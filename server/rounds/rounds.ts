@@ -1,7 +1,6 @@
 import { transaction } from '../db/transaction.js';
 import { mixBallots } from '../survey/mix.js';
-import { appendAudit } from '../audit/log.js';
-import type { Clock } from '../clock.js';
+import type { AuditTrail } from '../audit/log.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RoundTable } from '../db/schema.js';
 import { freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
@@ -23,10 +22,10 @@ export async function listRounds(db: Executor): Promise<Round[]> {
 const notFound = (year: number) => refused('rounds.error.notFound', { year });
 
 /** Creates a round in `draft`. */
-export async function createRound(db: Database, clock: Clock, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
+export async function createRound(db: Database, audit: AuditTrail, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
   return transaction(db, async (trx) => {
     if (await findRound(trx, s.year)) return refused('rounds.error.exists', { year: s.year }, 'year');
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     const row: Round = {
       id: newId(),
       ...settingsColumns(s),
@@ -43,20 +42,20 @@ export async function createRound(db: Database, clock: Clock, s: RoundSettings, 
       updated_at: now,
     };
     await trx.insertInto('rounds').values(row).execute();
-    await appendAudit(trx, clock, { actor, action: 'round.create', detail: settingsColumns(s) });
+    await audit.record(trx, { actor, action: 'round.create', detail: settingsColumns(s) });
     return { ok: true, value: row };
   });
 }
 
 /** Changes a draft round's settings; a frozen round's settings never change. */
-export async function updateRoundSettings(db: Database, clock: Clock, year: number, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
+export async function updateRoundSettings(db: Database, audit: AuditTrail, year: number, s: RoundSettings, actor: string): Promise<Outcome<Round>> {
   return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
     const cols = settingsColumns({ ...s, year });
-    await trx.updateTable('rounds').set({ ...cols, updated_at: isoTime(clock.now()) }).where('id', '=', round.id).execute();
-    await appendAudit(trx, clock, { actor, action: 'round.settings', detail: cols });
+    await trx.updateTable('rounds').set({ ...cols, updated_at: isoTime(audit.clock.now()) }).where('id', '=', round.id).execute();
+    await audit.record(trx, { actor, action: 'round.settings', detail: cols });
     return { ok: true, value: { ...round, ...cols } };
   });
 }
@@ -71,7 +70,7 @@ export async function frozenPool(db: Executor, round: Round): Promise<{ code: st
  * Freezes a draft round: snapshots the active pool and units and fixes the pool hash, all before any randomness
  * is known. Refused below `minPool` active representatives, with the numbers.
  */
-export async function freezeRound(db: Database, clock: Clock, year: number, minPool: number, actor: string): Promise<Outcome<{ poolHash: string; strata: Record<string, number>; units: number }>> {
+export async function freezeRound(db: Database, audit: AuditTrail, year: number, minPool: number, actor: string): Promise<Outcome<{ poolHash: string; strata: Record<string, number>; units: number }>> {
   return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
@@ -98,9 +97,9 @@ export async function freezeRound(db: Database, clock: Clock, year: number, minP
       .insertInto('round_units')
       .values(units.map((u) => ({ round_id: round.id, code: u.code, name: u.name, category: u.category, category_position: u.position })))
       .execute();
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     await trx.updateTable('rounds').set({ status: 'frozen', frozen_at: now, pool_hash: frozen.poolHash, updated_at: now }).where('id', '=', round.id).execute();
-    await appendAudit(trx, clock, { actor, action: 'round.freeze', detail: { year, poolHash: frozen.poolHash, pool: reps.length, units: units.length } });
+    await audit.record(trx, { actor, action: 'round.freeze', detail: { year, poolHash: frozen.poolHash, pool: reps.length, units: units.length } });
     return { ok: true, value: { poolHash: frozen.poolHash, strata: frozen.strata, units: units.length } };
   });
 }
@@ -111,7 +110,7 @@ export async function freezeRound(db: Database, clock: Clock, year: number, minP
  */
 export async function drawRound(
   db: Database,
-  clock: Clock,
+  audit: AuditTrail,
   input: { year: number; publicRandom: string; source: string; secret: string },
   actor: string,
 ): Promise<Outcome<{ seed: string; allocation: Record<string, number> }>> {
@@ -138,7 +137,7 @@ export async function drawRound(
       .insertInto('round_allocation')
       .values(Object.entries(result.strata).map(([stratum, count]) => ({ round_id: round.id, stratum, pool_count: count, seats: result.allocation[stratum] ?? 0 })))
       .execute();
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     const links = result.sample.map((code) => linkRow(round, code, 1, input.secret, now));
     for (let i = 0; i < links.length; i += 500) await trx.insertInto('round_links').values(links.slice(i, i + 500)).execute();
     await trx
@@ -146,7 +145,7 @@ export async function drawRound(
       .set({ status: 'drawn', public_random: publicRandom, public_random_source: source.trim() || null, seed: result.seed, drawn_at: now, updated_at: now })
       .where('id', '=', round.id)
       .execute();
-    await appendAudit(trx, clock, { actor, action: 'round.draw', detail: { year, publicRandom, source, seed: result.seed, drawn: result.sample.length } });
+    await audit.record(trx, { actor, action: 'round.draw', detail: { year, publicRandom, source, seed: result.seed, drawn: result.sample.length } });
     return { ok: true, value: { seed: result.seed, allocation: result.allocation } };
   });
 }
@@ -163,7 +162,7 @@ const SEATED_STATUSES = new Set(['drawn', 'open']);
  */
 export async function replaceMember(
   db: Database,
-  clock: Clock,
+  audit: AuditTrail,
   input: { year: number; code: string; reason: string; secret: string; timeZone: string },
   actor: string,
 ): Promise<Outcome<{ in: string; stratum: string }>> {
@@ -191,21 +190,21 @@ export async function replaceMember(
     const next = reserves.find((r) => !used.has(r.code));
     if (!next) return refused('rounds.error.noReserve', { stratum: entry.stratum });
 
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     const last = await trx.selectFrom('round_replacements').select((eb) => eb.fn.max('seq').as('seq')).where('round_id', '=', round.id).executeTakeFirst();
     await trx.updateTable('round_links').set({ active: 0 }).where('round_id', '=', round.id).where('code', '=', code).execute();
     await trx.insertInto('round_links').values(linkRow(round, next.code, 1, input.secret, now)).execute();
     await trx
       .insertInto('round_replacements')
-      .values({ round_id: round.id, seq: Number(last?.seq ?? 0) + 1, out_code: code, in_code: next.code, reason, date: dateInZone(clock.now(), input.timeZone) })
+      .values({ round_id: round.id, seq: Number(last?.seq ?? 0) + 1, out_code: code, in_code: next.code, reason, date: dateInZone(audit.clock.now(), input.timeZone) })
       .execute();
-    await appendAudit(trx, clock, { actor, action: 'round.replace', detail: { year, out: code, in: next.code, reason } });
+    await audit.record(trx, { actor, action: 'round.replace', detail: { year, out: code, in: next.code, reason } });
     return { ok: true, value: { in: next.code, stratum: entry.stratum } };
   });
 }
 
 /** Issues a new link for a seat (generation + 1); the old link stops working at once. */
-export async function reissueLink(db: Database, clock: Clock, input: { year: number; code: string; secret: string }, actor: string): Promise<Outcome<{ generation: number }>> {
+export async function reissueLink(db: Database, audit: AuditTrail, input: { year: number; code: string; secret: string }, actor: string): Promise<Outcome<{ generation: number }>> {
   return transaction(db, async (trx) => {
     const round = await findRound(trx, input.year);
     if (!round) return notFound(input.year);
@@ -214,22 +213,22 @@ export async function reissueLink(db: Database, clock: Clock, input: { year: num
     if (!link) return refused('rounds.error.notSeated', { code: input.code, year: input.year }, 'code');
     if (link.used_on) return refused('rounds.error.alreadyVoted', { code: input.code }, 'code');
     const generation = link.generation + 1;
-    const row = linkRow(round, input.code, generation, input.secret, isoTime(clock.now()));
+    const row = linkRow(round, input.code, generation, input.secret, isoTime(audit.clock.now()));
     await trx.updateTable('round_links').set({ generation, token_hash: row.token_hash, issued_at: row.issued_at }).where('round_id', '=', round.id).where('code', '=', input.code).execute();
-    await appendAudit(trx, clock, { actor, action: 'round.reissue', detail: { year: input.year, code: input.code, generation } });
+    await audit.record(trx, { actor, action: 'round.reissue', detail: { year: input.year, code: input.code, generation } });
     return { ok: true, value: { generation } };
   });
 }
 
 /** Opens a drawn (or re-opens a closed, unpublished) round for ballots. */
-export async function openRound(db: Database, clock: Clock, year: number, actor: string): Promise<Outcome<Round>> {
-  return setStatus(db, clock, year, actor, 'open', (r) =>
+export async function openRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<Round>> {
+  return setStatus(db, audit, year, actor, 'open', (r) =>
     r.status === 'drawn' || r.status === 'closed' ? undefined : r.status === 'draft' || r.status === 'frozen' ? 'rounds.error.notDrawnYet' : 'rounds.error.cannotOpen',
   );
 }
 
-export async function closeRound(db: Database, clock: Clock, year: number, actor: string): Promise<Outcome<Round>> {
-  const closed = await setStatus(db, clock, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
+export async function closeRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<Round>> {
+  const closed = await setStatus(db, audit, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
   // On PostgreSQL a closed round's ballots are mixed now rather than within the minute (see survey/mix.ts). The
   // round is closed either way; should mixing not get its lock now, the servers' next pass does it.
   if (closed.ok) await mixBallots(db).catch(() => 0);
@@ -238,7 +237,7 @@ export async function closeRound(db: Database, clock: Clock, year: number, actor
 
 async function setStatus(
   db: Database,
-  clock: Clock,
+  audit: AuditTrail,
   year: number,
   actor: string,
   to: 'open' | 'closed',
@@ -249,10 +248,10 @@ async function setStatus(
     if (!round) return notFound(year);
     const why = refusal(round);
     if (why) return refused(why, { year, status: round.status });
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     const stamp = to === 'open' ? { opened_at: now } : { closed_at: now };
     await trx.updateTable('rounds').set({ status: to, ...stamp, updated_at: now }).where('id', '=', round.id).execute();
-    await appendAudit(trx, clock, { actor, action: to === 'open' ? 'round.open' : 'round.close', detail: { year } });
+    await audit.record(trx, { actor, action: to === 'open' ? 'round.open' : 'round.close', detail: { year } });
     return { ok: true, value: { ...round, status: to, ...stamp } };
   });
 }

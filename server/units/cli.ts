@@ -12,7 +12,7 @@ export const unitCommands: Record<string, Command> = {
       const file = args.positional[0] as string;
       const parsed = parseUnitsCsv(readBytes(file), ctx.t);
       if (!parsed.ok) throw new CliError(parsed.problems.map((p) => ctx.t('csv.problem', { line: p.line, message: p.message })).join('\n'));
-      const summary = await upsertUnits(ctx.db, ctx.clock, parsed.rows, 'cli');
+      const summary = await upsertUnits(ctx.db, ctx.audit, parsed.rows, 'cli');
       ctx.out(ctx.t('units.importDone', { ...summary }));
     },
   },

@@ -159,7 +159,7 @@ export const unitConsole = new Hono<AppEnv>()
     const problems = unitProblems(unit);
     if (!problems.length && (await findUnit(c.get('db'), unit.code))) problems.push({ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' });
     if (problems.length) return UnitForm(c, { unit, problems, status: 422 });
-    await upsertUnits(c.get('db'), c.get('clock'), [unit], currentAdmin(c).username, 'units.add');
+    await upsertUnits(c.get('db'), c.get('audit'), [unit], currentAdmin(c).username, 'units.add');
     return c.redirect(`/admin/units?done=added&code=${encodeURIComponent(unit.code)}`, 303);
   })
   .get('/import', (c) => c.redirect('/admin/units#import', 303))
@@ -169,7 +169,7 @@ export const unitConsole = new Hono<AppEnv>()
     if (!file || file.length === 0) return ListPage(c, { problems: [t('units.error.noFile')], status: 422 });
     const parsed = parseUnitsCsv(file, t);
     if (!parsed.ok) return ListPage(c, { problems: parsed.problems.map((p) => t('csv.problem', { line: p.line, message: p.message })), status: 422 });
-    const summary = await upsertUnits(c.get('db'), c.get('clock'), parsed.rows, currentAdmin(c).username);
+    const summary = await upsertUnits(c.get('db'), c.get('audit'), parsed.rows, currentAdmin(c).username);
     return c.redirect(`/admin/units?done=imported&added=${summary.added}&updated=${summary.updated}&unchanged=${summary.unchanged}`, 303);
   })
   .get('/:code/edit', async (c) => {
@@ -182,7 +182,7 @@ export const unitConsole = new Hono<AppEnv>()
     const unit = inputFrom(await formFields(c));
     const problems = unitProblems(unit);
     if (problems.length) return UnitForm(c, { unit, editing: code, problems, status: 422 });
-    const result = await updateUnit(c.get('db'), c.get('clock'), code, unit, currentAdmin(c).username);
+    const result = await updateUnit(c.get('db'), c.get('audit'), code, unit, currentAdmin(c).username);
     if (result === 'not_found') throw new AppError('not_found', { message: 'units.error.notFound' });
     if (result === 'code_taken') return UnitForm(c, { unit, editing: code, problems: [{ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' }], status: 422 });
     return c.redirect(`/admin/units?done=updated&code=${encodeURIComponent(unit.code)}`, 303);
@@ -190,7 +190,7 @@ export const unitConsole = new Hono<AppEnv>()
   .post('/:code/active', async (c) => {
     const code = c.req.param('code');
     const active = (await formFields(c)).active === '1';
-    if (!(await setUnitActive(c.get('db'), c.get('clock'), code, active, currentAdmin(c).username))) {
+    if (!(await setUnitActive(c.get('db'), c.get('audit'), code, active, currentAdmin(c).username))) {
       throw new AppError('not_found', { message: 'units.error.notFound' });
     }
     return c.redirect(`/admin/units?done=${active ? 'reactivated' : 'deactivated'}&code=${encodeURIComponent(code)}`, 303);

@@ -1,6 +1,5 @@
 import { transaction } from '../db/transaction.js';
-import { appendAudit } from '../audit/log.js';
-import type { Clock } from '../clock.js';
+import type { AuditTrail } from '../audit/log.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, UnitTable } from '../db/schema.js';
 import { isCode, isLine, type Problem } from '../validate.js';
@@ -72,9 +71,9 @@ export interface UpsertSummary {
  * Adds or updates units by code in one transaction, with one audit row. The caller has validated every row;
  * either all rows are stored or none.
  */
-export async function upsertUnits(db: Database, clock: Clock, rows: readonly UnitInput[], actor: string, action = 'units.import'): Promise<UpsertSummary> {
+export async function upsertUnits(db: Database, audit: AuditTrail, rows: readonly UnitInput[], actor: string, action = 'units.import'): Promise<UpsertSummary> {
   return transaction(db, async (trx) => {
-    const now = isoTime(clock.now());
+    const now = isoTime(audit.clock.now());
     await ensureCategories(trx, rows.map((r) => r.category));
     const existing = new Map((await trx.selectFrom('units').selectAll().execute()).map((r) => [r.code, r]));
     const summary: UpsertSummary = { added: 0, updated: 0, unchanged: 0 };
@@ -89,13 +88,13 @@ export async function upsertUnits(db: Database, clock: Clock, rows: readonly Uni
         summary.updated++;
       } else summary.unchanged++;
     }
-    await appendAudit(trx, clock, { actor, action, detail: { ...summary, codes: rows.length <= 5 ? rows.map((r) => r.code) : undefined } });
+    await audit.record(trx, { actor, action, detail: { ...summary, codes: rows.length <= 5 ? rows.map((r) => r.code) : undefined } });
     return summary;
   });
 }
 
 /** Edits one unit (its code may change if the new one is free). Returns false when the new code is taken. */
-export async function updateUnit(db: Database, clock: Clock, code: string, input: UnitInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
+export async function updateUnit(db: Database, audit: AuditTrail, code: string, input: UnitInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
   return transaction(db, async (trx) => {
     const old = await findUnit(trx, code);
     if (!old) return 'not_found';
@@ -103,20 +102,20 @@ export async function updateUnit(db: Database, clock: Clock, code: string, input
     await ensureCategories(trx, [input.category]);
     await trx
       .updateTable('units')
-      .set({ code: input.code, name: input.name, category: input.category, active: input.active ? 1 : 0, updated_at: isoTime(clock.now()) })
+      .set({ code: input.code, name: input.name, category: input.category, active: input.active ? 1 : 0, updated_at: isoTime(audit.clock.now()) })
       .where('id', '=', old.id)
       .execute();
-    await appendAudit(trx, clock, { actor, action: 'units.edit', detail: { code: old.code, newCode: input.code !== code ? input.code : undefined } });
+    await audit.record(trx, { actor, action: 'units.edit', detail: { code: old.code, newCode: input.code !== code ? input.code : undefined } });
     return 'ok';
   });
 }
 
 /** Deactivates or reactivates a unit; a deactivated unit is left out of rounds frozen afterwards. */
-export async function setUnitActive(db: Database, clock: Clock, code: string, active: boolean, actor: string): Promise<boolean> {
+export async function setUnitActive(db: Database, audit: AuditTrail, code: string, active: boolean, actor: string): Promise<boolean> {
   return transaction(db, async (trx) => {
-    const res = await trx.updateTable('units').set({ active: active ? 1 : 0, updated_at: isoTime(clock.now()) }).where('code', '=', code).executeTakeFirst();
+    const res = await trx.updateTable('units').set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('code', '=', code).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
-    await appendAudit(trx, clock, { actor, action: active ? 'units.reactivate' : 'units.deactivate', detail: { code } });
+    await audit.record(trx, { actor, action: active ? 'units.reactivate' : 'units.deactivate', detail: { code } });
     return true;
   });
 }

@@ -43,6 +43,8 @@ export const adminMessages = {
     en: 'Every administrator action is recorded in order and hash-chained: an edited, inserted or deleted row is found by npm run cli -- audit verify.',
   },
   'admin.audit.chainOk': { zh: '哈希链完整（共 {n} 条）。', en: 'The hash chain is intact ({n} rows).' },
+  'admin.audit.headsOk': { zh: '与已公布结果中记录的 {n} 个链头一致。', en: 'It matches the {n} chain heads recorded in published results.' },
+  'admin.audit.rekeyed': { zh: '已用本系统密钥重新计算 {n} 条记录的哈希（其中 {unkeyed} 条原先未加密钥）。', en: 'Hashed {n} rows again under the installation key ({unkeyed} of them were unkeyed).' },
   'admin.audit.chainBroken': { zh: '哈希链在第 {seq} 条处断开：{problem}', en: 'The hash chain breaks at row {seq}: {problem}' },
   'admin.audit.seq': { zh: '序号', en: 'No.' },
   'admin.audit.at': { zh: '时间', en: 'Time' },
