@@ -23,7 +23,7 @@ import type { AuditLogTable, Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
 import { openDatabase } from '../server/db/database.js';
 import { newPlace, openPlace, runCli, type Place } from './child-server.js';
-import { Browser, TEST_PASSWORD, type TestApp } from './helpers.js';
+import { Browser, loggedIn, TEST_PASSWORD, type TestApp } from './helpers.js';
 import { ok, openSurvey, type Survey } from './survey-fixture.js';
 
 const ADMIN = 'auditor';
@@ -224,6 +224,25 @@ chain('every console action is one row (actor, ISO time, action), none holds per
     assert.ok(run?.stderr.includes(`breaks at row ${seq}:`), `${what}: names row ${seq}: ${run?.stderr}`);
   }
   assert.ok(cliDeleted?.stderr.includes(`row ${openSeq} is missing`), 'the deleted row is named too');
+
+  // Exports from the command line are audited actions too: one row each, the count and no personal data.
+  const linksFile = join(root, 'links.csv');
+  const poolFile = join(root, 'pool.csv');
+  for (const args of [['round', 'links', '--year', String(YEAR), '--out', linksFile], ['pool', 'export', poolFile]]) {
+    const run = await runCli(place, args);
+    assert.is(run.code, 0, run.stderr);
+  }
+  const reopened = await openPlace(place);
+  try {
+    const exports = (await auditRows(reopened)).slice(-2);
+    assert.equal(exports.map((r) => [r.actor, r.action, JSON.parse(r.detail)]), [
+      ['cli', 'export.links', { year: YEAR, rows: 10 }],
+      ['cli', 'export.pool', { rows: 24 }],
+    ]);
+    assert.ok((await verifyAudit(reopened, auditKey(config.secret))).ok);
+  } finally {
+    await reopened.destroy();
+  }
 });
 
 chain.run();
@@ -335,3 +354,35 @@ keyed('a chain begun before keying: verify says so, publishing waits, `audit rek
 });
 
 keyed.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+const exported = suite('every export of personal data or of links is an audited action');
+
+exported('links.csv, the letters (all and unused), missing.csv and the pool export: one row each, with the count and no personal data', async () => {
+  const s = await openSurvey({ units: demoUnits().slice(0, 4) });
+  const b = await loggedIn(s, 'alice');
+  const seats = s.seats.length;
+  const cases: [string, string, Record<string, unknown>][] = [
+    [`/admin/rounds/${YEAR}/links.csv`, 'export.links', { year: YEAR, rows: seats }],
+    [`/admin/rounds/${YEAR}/letters`, 'export.letters', { year: YEAR, rows: seats }],
+    [`/admin/rounds/${YEAR}/letters?unused=1`, 'export.letters', { year: YEAR, rows: seats, unused: true }],
+    [`/admin/rounds/${YEAR}/missing.csv`, 'export.missing', { year: YEAR, rows: seats }],
+    ['/admin/pool/export.csv', 'export.pool', { rows: s.pool.length }],
+  ];
+  for (const [path, action, detail] of cases) {
+    const before = await auditRows(s.db);
+    const res = await b.get(path);
+    assert.is(res.status, 200, path);
+    const after = await auditRows(s.db);
+    assert.is(after.length, before.length + 1, `${path}: one row`);
+    const row = after.at(-1) as AuditRow;
+    assert.equal([row.actor, row.action, JSON.parse(row.detail)], ['alice', action, detail], path);
+    for (const p of s.pool) assert.not.ok(row.detail.includes(p.name) || row.detail.includes(p.phone ?? '—'), `${path}: no personal data in the row`);
+  }
+  // A refused export (not a round that has links) leaves no row.
+  const before = (await auditRows(s.db)).length;
+  assert.is((await b.get('/admin/rounds/2031/links.csv')).status, 404);
+  assert.is((await auditRows(s.db)).length, before);
+});
+
+exported.run();

@@ -171,3 +171,17 @@ export function publishedAuditHead(body: string): AuditHead | undefined {
   const a = doc.audit as Partial<AuditHead> | undefined;
   return a && Number.isInteger(a.rows) && typeof a.head === 'string' ? { rows: a.rows as number, head: a.head } : undefined;
 }
+
+/** Exports of personal data or of working links: each is an audited action. */
+export type ExportKind = 'pool' | 'links' | 'letters' | 'missing';
+
+/**
+ * Records an export (who, what, how many rows; never the data itself) in one transaction with `deliver`, which
+ * hands the data over (writes the file): a failed delivery leaves no row, and no export goes out unrecorded.
+ */
+export async function recordExport<T>(db: Database, audit: AuditTrail, actor: string, what: ExportKind, detail: { rows: number } & Record<string, unknown>, deliver: () => T): Promise<T> {
+  return transaction(db, async (trx) => {
+    await audit.record(trx, { actor, action: `export.${what}`, detail });
+    return deliver();
+  });
+}

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -65,4 +66,13 @@ export function flagText(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   if (v === true) throw new CliError(`--${name} needs a value`);
   return v;
+}
+
+/** Writes a file of personal data or links: readable by its owner only; a failure is the user's to act on. */
+export function writeExport(file: string, text: string): void {
+  try {
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (e) {
+    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { CliError, type Command } from '../cli/command.js';
+import { recordExport } from '../audit/log.js';
+import { CliError, writeExport, type Command } from '../cli/command.js';
 import { readBytes } from '../units/cli.js';
 import { parsePoolCsv, poolCsv } from './csv.js';
 import { allRepresentatives, upsertRepresentatives } from './representatives.js';
@@ -28,11 +28,7 @@ export const poolCommands: Record<string, Command> = {
     async run(ctx, args) {
       const file = args.positional[0] as string;
       const reps = await allRepresentatives(ctx.db);
-      try {
-        writeFileSync(file, poolCsv(reps), { mode: 0o600 });
-      } catch (e) {
-        throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      await recordExport(ctx.db, ctx.audit, 'cli', 'pool', { rows: reps.length }, () => writeExport(file, poolCsv(reps)));
       ctx.out(`${reps.length} → ${file}`);
     },
   },

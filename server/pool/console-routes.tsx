@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { CsrfField, consolePage, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
+import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, formFile } from '../http/forms.js';
@@ -267,8 +268,11 @@ export const poolConsole = new Hono<AppEnv>()
     );
   })
   .get('/export.csv', async (c) => {
-    const csv = poolCsv(await allRepresentatives(c.get('db')));
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="pool.csv"' });
+    const reps = await allRepresentatives(c.get('db'));
+    const csv = poolCsv(reps);
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'pool', { rows: reps.length }, () =>
+      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="pool.csv"' }),
+    );
   })
   .get('/import', (c) => c.redirect('/admin/pool#import', 303))
   .post('/import', async (c) => {

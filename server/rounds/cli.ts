@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { CliError, flagText, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
+import { recordExport } from '../audit/log.js';
+import { CliError, flagText, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
 import { linksCsv } from '../links/invitations.js';
 import { problemText, type Outcome } from '../validate.js';
 import { closeRound, createRound, drawRound, findRound, freezeRound, openRound, reissueLink, replaceMember, turnoutByStratum } from './rounds.js';
@@ -109,11 +109,7 @@ export const roundCommands: Record<string, Command> = {
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       if (!round.drawn_at) throw new CliError(ctx.t('rounds.error.notDrawn', { year: y }));
       const { csv, count } = await linksCsv(ctx.db, round, ctx.config);
-      try {
-        writeFileSync(out, csv, { mode: 0o600 });
-      } catch (e) {
-        throw new CliError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      await recordExport(ctx.db, ctx.audit, 'cli', 'links', { year: y, rows: count }, () => writeExport(out, csv));
       ctx.out(`${count} → ${out}`);
     },
   },

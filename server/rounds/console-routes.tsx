@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import { Hono } from 'hono';
 import { consolePage, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
+import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, type FormFields } from '../http/forms.js';
@@ -279,8 +280,8 @@ export const roundConsole = new Hono<AppEnv>()
   .get('/:year/links.csv', async (c) => {
     const round = await roundOr404(c);
     if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
-    const { csv } = await linksCsv(c.get('db'), round, c.get('config'));
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` });
+    const { csv, count } = await linksCsv(c.get('db'), round, c.get('config'));
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () => c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }));
   })
   .get('/:year/letters', async (c) => {
     const t = c.get('t');
@@ -289,7 +290,8 @@ export const roundConsole = new Hono<AppEnv>()
     const unusedOnly = c.req.query('unused') === '1';
     const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly });
     const deadline = formatDateTime(round.closes_at, c.get('config').timeZone);
-    return consolePage(
+    const detail = { year: round.year, rows: list.length, ...(unusedOnly && { unused: true }) };
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'letters', detail, () => consolePage(
       c,
       { title: t('letters.title', { n: list.length }) },
       <>
@@ -321,5 +323,5 @@ export const roundConsole = new Hono<AppEnv>()
           </article>
         ))}
       </>,
-    );
+    ));
   });

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { consolePage } from '../admin/console-view.js';
+import { currentAdmin } from '../admin/guard.js';
+import { recordExport } from '../audit/log.js';
 import { toCsv } from '../csv/read.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
@@ -147,7 +149,9 @@ export const surveyConsole = new Hono<AppEnv>()
       ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
       list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
     );
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="reminders-${round.year}.csv"` });
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'missing', { year: round.year, rows: list.length }, () =>
+      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="reminders-${round.year}.csv"` }),
+    );
   })
   .get('/:year/comments', async (c) => {
     const t = c.get('t');
