@@ -7,6 +7,11 @@ export function isCode(v: string): boolean {
   return CODE_PATTERN.test(v);
 }
 
+/** A telephone number as people write it: digits, an optional leading +, spaces, hyphens or brackets. */
+export function isPhone(v: string): boolean {
+  return /^\+?[0-9][0-9 ()-]{4,22}[0-9]$/.test(v) && v.replace(/\D/g, '').length >= 5;
+}
+
 /** Length in characters as a person counts them (code points, not UTF-16 units). */
 export function charLength(v: string): number {
   return [...v].length;

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { isPhone } from '../validate.js';
 
 /** How a file's bytes were read: shown to the user so a wrongly saved file is easy to spot. */
 export type Encoding = 'utf-8-bom' | 'utf-8' | 'gb18030';
@@ -104,7 +105,7 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
 
 /** Undoes `spreadsheetSafe`: an apostrophe before formula-like text was added on export, not typed by a person. */
 function unguard(v: string): string {
-  return /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v;
+  return v.startsWith("'") && FORMULA_START.test(v.slice(1)) ? v.slice(1) : v;
 }
 
 /** Quotes one CSV field when needed (RFC 4180). */
@@ -113,19 +114,22 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** What a spreadsheet may take for the start of a formula, full-width forms included (OWASP's CSV injection rule). */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
 /**
- * Neutralises text a spreadsheet would run as a formula (CSV injection) by prefixing an apostrophe. Codes such
- * as `-A1` and phones such as `+86 138…` are left alone so an exported file imports back unchanged.
+ * Neutralises text a spreadsheet would run as a formula (CSV injection) by prefixing an apostrophe, which the
+ * importers take off again. The one exception is a phone column's valid number (`+86 138…`), which is kept as it is.
  */
-export function spreadsheetSafe(v: string): string {
-  if (/^[=@\t\r]/.test(v)) return `'${v}`;
-  if (/^[+-]/.test(v) && /[^0-9A-Za-z_ ()-]/.test(v.slice(1))) return `'${v}`;
-  return v;
+export function spreadsheetSafe(v: string, opts: { phone?: boolean } = {}): string {
+  if (!FORMULA_START.test(v) || (opts.phone && isPhone(v))) return v;
+  return `'${v}`;
 }
 
 /** A CSV file as Excel on a Chinese Windows opens it correctly: UTF-8 with a BOM, CRLF line ends. */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  const cell = (v: string | number | null | undefined) => csvField(typeof v === 'string' ? spreadsheetSafe(v) : v);
+  const phone = header.indexOf('phone');
+  const cell = (v: string | number | null | undefined, i: number) => csvField(typeof v === 'string' ? spreadsheetSafe(v, { phone: i === phone }) : v);
   return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AuditTrail } from '../audit/log.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RepresentativeTable } from '../db/schema.js';
-import { isCode, isLine, type Problem } from '../validate.js';
+import { isCode, isLine, isPhone, type Problem } from '../validate.js';
 
 export interface RepresentativeInput {
   code: string;
@@ -17,7 +17,6 @@ export interface RepresentativeInput {
 
 export type Representative = RepresentativeInput & { id: string };
 
-const PHONE = /^\+?[0-9][0-9 ()-]{4,22}[0-9]$/;
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
 
 /** Every problem with one representative's fields (SPEC §2.2); empty when it may be stored. */
@@ -28,7 +27,7 @@ export function representativeProblems(r: RepresentativeInput): Problem[] {
   if (/[,\r\n]/.test(r.stratum)) p.push({ key: 'pool.error.stratumComma', params: { value: r.stratum.replace(/[\r\n]+/g, ' ') }, field: 'stratum' });
   else if (!isLine(r.stratum, 1, 50)) p.push({ key: 'pool.error.stratum', field: 'stratum' });
   if (r.district !== null && !isLine(r.district, 1, 50)) p.push({ key: 'pool.error.district', field: 'district' });
-  if (r.phone !== null && (!PHONE.test(r.phone) || r.phone.replace(/\D/g, '').length < 5)) p.push({ key: 'pool.error.phone', params: { value: r.phone }, field: 'phone' });
+  if (r.phone !== null && !isPhone(r.phone)) p.push({ key: 'pool.error.phone', params: { value: r.phone }, field: 'phone' });
   if (r.email !== null && (r.email.length > 254 || !EMAIL.test(r.email))) p.push({ key: 'pool.error.email', params: { value: r.email }, field: 'email' });
   return p;
 }
