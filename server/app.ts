@@ -15,7 +15,7 @@ import type { AppEnv } from './http/context.js';
 import { errorResponse, handleError } from './http/error-pages.js';
 import { AppError } from './http/errors.js';
 import { FORM_BODY_LIMIT, UPLOAD_BODY_LIMIT } from './http/forms.js';
-import { languageAndTextSize, requestLog, securityHeaders } from './http/middleware.js';
+import { languageAndTextSize, requestLog, securityHeaders, surveyReferrerPolicy } from './http/middleware.js';
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
 import { resultsPublicRoutes } from './results/public-routes.js';
@@ -60,6 +60,8 @@ export function createApp({ db, config, clock, log = () => {}, survey = newSurve
     await next();
   });
   app.use('*', languageAndTextSize);
+  app.use('/s/*', surveyReferrerPolicy);
+  app.use('/thanks', surveyReferrerPolicy);
   // Only requests that carry a body are limited: touching the body of a GET makes the Node adapter build a full
   // Request object, which cost healthz three quarters of its speed. A declared Content-Length is checked from the
   // header (as bodyLimit does, and Node reads no more than it declares) without touching the body either, so a

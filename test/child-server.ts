@@ -111,13 +111,22 @@ export function ballotBody(units: readonly { code: string }[], i: number): strin
   return units.map((u, k) => `u.${u.code}=${CHOICES[(i + k) % 4]}`).join('&');
 }
 
-/** POSTs a ballot without following the redirect: 303 with the receipt in Location is an acknowledgement. */
+/** POSTs a ballot without following the redirect: a 303 with a receipt (see `receiptOf`) is an acknowledgement. */
 export function submit(base: string, token: string, body: string): Promise<Response> {
   return fetch(`${base}/s/${token}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
 }
 
+/**
+ * The receipt a ballot's 303 hands to the thank-you page: in a cookie for `/thanks`, never in the address (which
+ * must be exactly `/thanks`).
+ */
 export function receiptOf(res: Response): string | undefined {
-  return /^\/thanks\?receipt=([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4})$/.exec(res.headers.get('location') ?? '')?.[1];
+  if (res.status !== 303 || res.headers.get('location') !== '/thanks') return undefined;
+  for (const cookie of res.headers.getSetCookie()) {
+    const m = /^receipt=([2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}); Max-Age=\d+; Path=\/thanks; HttpOnly; SameSite=Strict/.exec(cookie);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 export function freePort(): Promise<number> {

@@ -168,9 +168,10 @@ Phone('all answered: the progress says so; the ballot is sent and the receipt sh
 
   const res = await submitForm(page);
   assert.is(res.status(), 303);
-  assert.match(page.url(), /\/thanks\?receipt=/);
+  assert.match(page.url(), /\/thanks$/, 'the receipt is not in the address');
   const receipt = ((await page.locator('#receipt').textContent()) ?? '').trim();
   assert.match(receipt, RECEIPT);
+  assert.equal(await page.context().cookies().then((cs) => cs.filter((c) => c.name === 'receipt')), [], 'and its cookie is gone once shown');
   await assertNoSidewaysScroll(page, 'the thank-you page');
   assert.equal(await storedAnswers(receipt), given, 'the stored ballot is not what was tapped');
   const drafts = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('pingyi:s:')));
@@ -283,6 +284,7 @@ NoJs('the problem link leads to the unit; answering it sends the ballot', async 
   answers[left] = 'basic';
   const sent = await submitForm(np);
   assert.is(sent.status(), 303);
+  assert.match(np.url(), /\/thanks$/);
   const receipt = ((await np.locator('#receipt').textContent()) ?? '').trim();
   assert.match(receipt, RECEIPT);
   assert.equal(await storedAnswers(receipt), answers);

@@ -413,11 +413,16 @@ tokens('a used token answers 409 to GET and POST and stores nothing more', async
   await assertUnchanged(s, before, 'reused');
 });
 
-tokens('the thank-you page needs a well-formed receipt', async () => {
+tokens('the thank-you page shows a receipt only from a well-formed cookie, never from the address', async () => {
   const s = await openSurvey();
-  for (const q of ['', '?receipt=', '?receipt=abcd-efgh', '?receipt=K7QM-2XDA-X', '?receipt=<script>']) {
-    assert.is((await s.app.request(`/thanks${q}`)).status, 404, q || 'none');
+  for (const [q, cookie] of [['', ''], ['?receipt=K7QM-2XDA', ''], ['', 'receipt='], ['', 'receipt=abcd-efgh'], ['', 'receipt=K7QM-2XDA-X'], ['', 'receipt=<script>']]) {
+    const res = await s.app.request(`/thanks${q}`, { headers: { cookie: cookie as string } });
+    assert.is(res.status, 200, `${q} ${cookie}`);
+    const html = await res.text();
+    assert.not.match(html, 'id="receipt"', `${q} ${cookie}: no receipt`);
+    assert.not.match(html, '<script>', 'nothing echoed');
   }
+  assert.match(await (await s.app.request('/thanks', { headers: { cookie: 'receipt=K7QM-2XDA' } })).text(), '<p class="receipt" id="receipt">K7QM-2XDA</p>');
 });
 
 answers.run();

@@ -22,15 +22,16 @@ export const CSP = [
 
 /**
  * The strict headers every answer carries, and `Cache-Control: no-store` (a handler may set its own). Referrer-Policy
- * same-origin keeps survey links out of other sites' logs (no-referrer would make browsers send `Origin: null` on our
- * own forms). Shared by the middleware and the ballot's fast path, so both answer with the same headers.
+ * same-origin keeps links out of other sites' logs (no-referrer would make browsers send `Origin: null` on the
+ * console's forms, whose origin check relies on it); the survey's pages send none at all (`SURVEY_REFERRER_POLICY`).
+ * Shared by the middleware and the ballot's fast path, so both answer with the same headers.
  */
-export function securityHeaderList(httpsOnly: boolean): readonly (readonly [string, string])[] {
+export function securityHeaderList(httpsOnly: boolean, referrerPolicy = 'same-origin'): readonly (readonly [string, string])[] {
   return [
     ['Content-Security-Policy', CSP],
     ['X-Content-Type-Options', 'nosniff'],
     ['X-Frame-Options', 'DENY'],
-    ['Referrer-Policy', 'same-origin'],
+    ['Referrer-Policy', referrerPolicy],
     ['Cross-Origin-Opener-Policy', 'same-origin'],
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
@@ -38,6 +39,17 @@ export function securityHeaderList(httpsOnly: boolean): readonly (readonly [stri
     ['Cache-Control', 'no-store'],
   ];
 }
+
+/**
+ * For the representative's pages (`/s/…`, `/thanks`): no Referer at all, not even to our own server, so that no
+ * request line or log beyond the page's own carries its address.
+ */
+export const SURVEY_REFERRER_POLICY = 'no-referrer';
+
+export const surveyReferrerPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.header('Referrer-Policy', SURVEY_REFERRER_POLICY);
+  await next();
+};
 
 export function securityHeaders(httpsOnly: boolean): MiddlewareHandler<AppEnv> {
   const headers = securityHeaderList(httpsOnly);

@@ -1,4 +1,6 @@
 // `/results/{year}/receipts`: every receipt code counted (SPEC §2.6), and a lookup that works without JavaScript.
+// The lookup is a POST: a receipt in an address would reach a proxy's access log beside the same client's earlier
+// POST /s/{token}, tying the ballot to its voter.
 import type { Ctx } from '../http/context.js';
 import type { ResultsDocument } from './snapshot.js';
 
@@ -10,8 +12,7 @@ export function ReceiptsPage({ c, doc, latest, asked }: { c: Ctx; doc: ResultsDo
     <article class="receipts-page">
       <h1>{t('public.receipts.title', { year: doc.year })}</h1>
       <p>{t('public.receipts.intro', { n: doc.receipts.length })}</p>
-      <form method="get" action={`/results/${doc.year}/receipts`} class="row receipt-lookup">
-        {doc.version !== latest && <input type="hidden" name="version" value={String(doc.version)} />}
+      <form method="post" action={`/results/${doc.year}/receipts${q}`} class="row receipt-lookup">
         <label for="receipt">{t('public.receipts.label')}</label>
         <input id="receipt" name="receipt" value={asked} autocomplete="off" autocapitalize="characters" spellcheck={false} maxlength={32} />
         <button type="submit" class="primary">

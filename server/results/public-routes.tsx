@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { acceptedEncoding } from '../http/compress.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
+import { formFields } from '../http/forms.js';
 import { Layout, page } from '../http/layout.js';
 import { findUnit } from '../units/units.js';
 import { isCode } from '../validate.js';
@@ -95,11 +96,11 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
     }
     return sendPage(c, cached);
   })
-  .get('/results/:year/receipts', async (c) => {
+  .on(['GET', 'POST'], '/results/:year/receipts', async (c) => {
     const { year, head, version } = await resolve(c, c.req.param('year'));
     const doc = await publishedDoc(c.get('db'), head.roundId, version);
     if (!doc) throw notPublished(year);
-    const asked = (c.req.query('receipt') ?? '').trim().toUpperCase().slice(0, 32);
+    const asked = c.req.method === 'POST' ? ((await formFields(c)).receipt ?? '').trim().toUpperCase().slice(0, 32) : '';
     return page(c, { title: c.get('t')('public.receipts.title', { year }) }, <ReceiptsPage c={c} doc={doc} latest={head.latest} asked={asked} />);
   })
   .get('/units/:code', async (c) => {

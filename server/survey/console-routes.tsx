@@ -156,7 +156,21 @@ export const surveyConsole = new Hono<AppEnv>()
   .get('/:year/comments', async (c) => {
     const t = c.get('t');
     const round = await drawnRound(c);
-    const { units, overall } = await commentsByUnit(c.get('db'), round);
+    const comments = await commentsByUnit(c.get('db'), round);
+    if (!comments) {
+      return consolePage(
+        c,
+        { title: t('comments.title', { year: round.year }) },
+        <>
+          <h1>{t('comments.title', { year: round.year })}</h1>
+          <SubNav c={c} round={round} />
+          <p class="notice" role="status">
+            {t('comments.afterClosing')}
+          </p>
+        </>,
+      );
+    }
+    const { units, overall } = comments;
     return consolePage(
       c,
       { title: t('comments.title', { year: round.year }) },

@@ -3,10 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { FORM_BODY_LIMIT } from '../http/forms.js';
-import { addressOf, nextRequestId, requestLine, securityHeaderList } from '../http/middleware.js';
+import { addressOf, nextRequestId, requestLine, securityHeaderList, SURVEY_REFERRER_POLICY } from '../http/middleware.js';
 import { TOKEN_PATTERN } from '../links/tokens.js';
 import { ballotFields, parseBallot } from './ballot.js';
 import { acceptsBallot, castBallot, findLink } from './links.js';
+import { receiptCookie } from './receipt.js';
 import { surveyUnits, type SurveyState } from './state.js';
 
 /*
@@ -38,7 +39,8 @@ const decoder = new TextDecoder(); // as the Node adapter decodes a body for Hon
 /** A request listener that answers accepted ballots itself and hands everything else to `next`. */
 export function ballotFastPath(deps: FastPathDeps, next: RequestListener): RequestListener {
   const { db, config, clock, log, survey } = deps;
-  const headers = securityHeaderList(config.baseUrl.startsWith('https:')).flat();
+  const secure = config.baseUrl.startsWith('https:');
+  const headers = securityHeaderList(secure, SURVEY_REFERRER_POLICY).flat();
 
   async function cast(req: IncomingMessage, res: ServerResponse, token: string, started: number): Promise<void> {
     const body = await readBody(req);
@@ -52,7 +54,7 @@ export function ballotFastPath(deps: FastPathDeps, next: RequestListener): Reque
       if (!parsed.ok) return handOn();
       const done = await castBallot(db, clock, config.timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
       if (!done.ok) return handOn(); // used meanwhile: Hono says so
-      res.writeHead(303, [...headers, 'Location', `/thanks?receipt=${done.receipt}`, 'Content-Length', '0']);
+      res.writeHead(303, [...headers, 'Set-Cookie', receiptCookie(done.receipt, secure), 'Location', '/thanks', 'Content-Length', '0']);
       res.end();
       log(requestLine(nextRequestId(), 'POST', req.url as string, 303, started));
     } catch {

@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -14,9 +15,9 @@ import { formatDateTime } from '../time.js';
 import { ballotFields, formOrder, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
 import { cutShell, esc, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, unitFieldset } from './form-view.js';
 import { acceptsBallot, castBallot, findLink, type LinkState } from './links.js';
+import { clearedReceiptCookie, RECEIPT_COOKIE, RECEIPT_PATTERN, receiptCookie } from './receipt.js';
 import { surveyUnits } from './state.js';
 
-const RECEIPT = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
 
 function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: MessageKey, params?: Params) {
   const t = c.get('t');
@@ -58,10 +59,16 @@ function unitsOf(c: Ctx, roundId: string): Promise<FormUnit[]> {
   return surveyUnits(c.get('survey'), c.get('db'), roundId);
 }
 
+/**
+ * The link behind a token. An address that has tried too many unknown tokens is refused anything else, but a valid
+ * link still works from it: the limit is there to stop guessing, and a school or an office behind one address must
+ * not lock out its own representatives.
+ */
 async function lookup(c: Ctx, token: string) {
-  const minutes = c.get('survey').guesses.blockedMinutes(clientAddress(c), c.get('clock').now().getTime());
+  const link = TOKEN_PATTERN.test(token) ? await findLink(c.get('db'), token) : undefined;
+  const minutes = link ? 0 : c.get('survey').guesses.blockedMinutes(clientAddress(c), c.get('clock').now().getTime());
   if (minutes > 0) throw new AppError('rate_limited', { message: 'survey.tooMany.body', params: { minutes }, retryAfterSeconds: minutes * 60 });
-  return TOKEN_PATTERN.test(token) ? findLink(c.get('db'), token) : undefined;
+  return link;
 }
 
 async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[], refused?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft }) {
@@ -159,12 +166,23 @@ export const surveyRoutes = new Hono<AppEnv>()
     if (!parsed.ok) return formPage(c, token, link, units, parsed);
     const cast = await castBallot(c.get('db'), c.get('clock'), c.get('config').timeZone, { token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
     if (!cast.ok) return refusal(c, await findLink(c.get('db'), token));
-    return c.redirect(`/thanks?receipt=${cast.receipt}`, 303);
+    c.header('Set-Cookie', receiptCookie(cast.receipt, c.get('config').baseUrl.startsWith('https:')), { append: true });
+    return c.redirect('/thanks', 303);
   })
   .get('/thanks', (c) => {
     const t = c.get('t');
-    const receipt = c.req.query('receipt') ?? '';
-    if (!RECEIPT.test(receipt)) throw new AppError('not_found');
+    const receipt = getCookie(c, RECEIPT_COOKIE) ?? '';
+    if (!RECEIPT_PATTERN.test(receipt)) {
+      return page(
+        c,
+        { title: t('survey.thanks.shownOnce.title') },
+        <section class="narrow thanks">
+          <h1>{t('survey.thanks.shownOnce.title')}</h1>
+          <p class="lead">{t('survey.thanks.shownOnce.body')}</p>
+        </section>,
+      );
+    }
+    c.header('Set-Cookie', clearedReceiptCookie(c.get('config').baseUrl.startsWith('https:')), { append: true });
     return page(
       c,
       { title: t('survey.thanks.title'), scripts: ['js/survey.js'] },

@@ -51,10 +51,13 @@ export interface UnitComments {
 }
 
 /**
- * Comments grouped by unit, plus the overall comments; for administrators only, never public. Read in the order of
- * the ballots' random ids, which says nothing about who wrote them or when.
+ * Comments grouped by unit, plus the overall comments; for administrators only, never public, and only once the
+ * round has closed (undefined before): while it is open, the list of who has not answered yet changes with every
+ * ballot, and a comment seen to appear beside it would name its author. Read in the order of the ballots' random
+ * ids, which says nothing about who wrote them or when.
  */
-export async function commentsByUnit(db: Executor, round: Round): Promise<{ units: UnitComments[]; overall: string[] }> {
+export async function commentsByUnit(db: Executor, round: Round): Promise<{ units: UnitComments[]; overall: string[] } | undefined> {
+  if (round.status !== 'closed' && round.status !== 'published') return undefined;
   const units = await db.selectFrom('round_units').select(['code', 'name', 'category']).where('round_id', '=', round.id).orderBy('category_position').orderBy('code').execute();
   const byUnit = new Map<string, string[]>(units.map((u) => [u.code, []]));
   const overall: string[] = [];

@@ -34,8 +34,13 @@ export const surveyMessages = {
   },
   'survey.thanks.receipt': { zh: '您的回执码', en: 'Your receipt code' },
   'survey.thanks.receiptHelp': {
-    zh: '请记下或截图保存回执码。结果公布时会同时公布全部回执码，您可以核对自己的票已被计入。',
-    en: 'Write down or screenshot this code. When the results are published, all receipt codes are published too, so you can check that your ballot was counted.',
+    zh: '请现在记下或截图保存回执码：为保护您的匿名，它只显示这一次。结果公布时会同时公布全部回执码，您可以核对自己的票已被计入。',
+    en: 'Write down or screenshot this code now: to protect your anonymity it is shown this once only. When the results are published, all receipt codes are published too, so you can check that your ballot was counted.',
+  },
+  'survey.thanks.shownOnce.title': { zh: '回执码只显示一次', en: 'The receipt code is shown once only' },
+  'survey.thanks.shownOnce.body': {
+    zh: '回执码在提交后立即显示一次，之后不再保存在本页面，以免他人从浏览记录得知。如果您刚才已经提交，您的测评票已经保存并将被计入。',
+    en: 'The receipt code is shown once, right after a ballot is cast, and is not kept on this page afterwards, so nobody can find it in the browser later. If you have just voted, your ballot is stored and will be counted.',
   },
 
   'survey.notFound.title': { zh: '链接无效', en: 'This link does not work' },
@@ -65,6 +70,10 @@ export const surveyMessages = {
   'comments.title': { zh: '{year} 年度意见与建议', en: 'Comments, {year}' },
   'comments.intro': { zh: '意见按单位归类，仅供管理员查看，不会公开，也无法追溯到提交人。', en: 'Comments grouped by unit. For administrators only: never published, and not traceable to whoever wrote them.' },
   'comments.overall': { zh: '总体意见', en: 'Overall comments' },
+  'comments.afterClosing': {
+    zh: '意见在本年度测评截止后才能查看：测评进行期间，“尚未填写名单”随每一张票变化，若同时能看到新增的意见，就能推断出是谁写的。',
+    en: 'Comments can be read once the round has closed: while it is open, the list of who has not answered yet changes with each ballot, and a new comment seen beside it would name its author.',
+  },
   'comments.none': { zh: '（无）', en: '(none)' },
   'nav.turnout': { zh: '参与情况', en: 'Turnout' },
   'nav.missing': { zh: '未提交名单', en: 'Not answered' },
