@@ -1,8 +1,9 @@
 // Shared by the e2e.*.test.ts files: a small demo city in a temporary DATA_DIR (the demo's 40 units, a pool of
 // 160 in six strata, two published past years and an open current round), the real server listening on a free
-// port in this process, Debian's Chromium driven by playwright-core, and the checks every page gets: axe-core,
-// horizontal scrolling at 360 px, tap-target sizes, console errors. Screenshots go to artifacts/e2e/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// port in this process, Chromium (test/e2e-browser.ts says which) driven by playwright-core, and the checks every
+// page gets: axe-core, horizontal scrolling at 360 px, tap-target sizes, console errors. Screenshots go to
+// artifacts/e2e/.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,8 @@ import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { upsertUnits } from '../server/units/units.js';
 import { freePort, newPlace, ROOT } from './child-server.js';
+import { findChromium } from './e2e-browser.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'artifacts/e2e');
 export const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1100, height: 900 }, locale: 'zh-CN' };
@@ -45,15 +46,18 @@ export interface City {
   close(): Promise<void>;
 }
 
-/** Fails with a clear message when the browser is missing: CI installs it, so a missing one is never skipped. */
+/** Fails with a clear message when there is no browser, or it does not start: never a skipped test. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser tests need Debian's chromium package (.ci/run installs it with fonts-noto-cjk).`);
+  const found = await findChromium();
+  try {
+    return await chromium.launch({
+      executablePath: found.path,
+      env: { ...process.env, ...found.env },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  } catch (e) {
+    throw new Error(`Chromium at ${found.path} (${found.from}) did not start: ${(e as Error).message}`);
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
 }
 
 /** A test file that stalls (a browser that never answers) must not hold up `npm test` for ever. */
