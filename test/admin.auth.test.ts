@@ -1,7 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdmin, issueSetupToken } from '../server/admin/accounts.js';
-import { Browser, countRows, createTestApp, loggedIn, TEST_PASSWORD, type TestApp } from './helpers.js';
+import { limitAddress } from '../server/admin/login-limit.js';
+import { createApp } from '../server/app.js';
+import { fixedClock } from '../server/clock.js';
+import { createTestSchema, migrateToLatest, openPostgres, openSqlite } from '../server/db/database.js';
+import { Browser, countRows, createTestApp, loggedIn, TEST_PASSWORD, testConfig, type TestApp } from './helpers.js';
 
 const SESSION = 'pingyi_session';
 const MINUTE = 60_000;
@@ -323,7 +327,7 @@ async function failures(n: number, attempt: (i: number) => Promise<Response>): P
   return (await Promise.all(Array.from({ length: n }, (_, i) => attempt(i)))).map((r) => r.status);
 }
 
-limit('per account: the 6th attempt within 15 minutes is 429 with Retry-After, even with the right password', async () => {
+limit('per account and address: the 6th attempt within 15 minutes is 429 with Retry-After, even with the right password', async () => {
   const t = await createTestApp();
   await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
@@ -338,7 +342,7 @@ limit('per account: the 6th attempt within 15 minutes is 429 with Retry-After, e
   assert.not.ok(b.cookies.has(SESSION));
 });
 
-limit('per account: other accounts are unaffected, and the block ends after the window', async () => {
+limit('per account and address: other accounts are unaffected, and the block ends after the window', async () => {
   const t = await createTestApp();
   await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   await createAdmin(t.db, t.audit, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
@@ -373,6 +377,116 @@ limit('without trustProxy, X-Forwarded-For is ignored: changing it does not esca
   assert.equal(statuses, Array(20).fill(422));
   const res = await b.post('/admin/login', { username: 'user99', password: 'wrong password' }, { 'x-forwarded-for': '198.51.100.9' });
   assert.is(res.status, 429);
+});
+
+/** Sorted statuses of a burst, for comparing with the expected mix. */
+const sorted = (statuses: number[]) => [...statuses].sort((a, b) => a - b);
+const from = (address: string) => ({ 'x-forwarded-for': address });
+
+limit('25 simultaneous wrong passwords for one account from one address: 5 are checked, 20 refused, and the administrator at another address gets in', async () => {
+  const t = await createTestApp({ config: { trustProxy: true } });
+  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  const b = new Browser(t);
+  const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))));
+  assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
+  for (const r of answers.filter((r) => r.status === 429)) assert.ok(Number(r.headers.get('retry-after')) > 0, 'every 429 carries Retry-After');
+  const admin = new Browser(t);
+  assert.is((await admin.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'))).status, 303);
+  assert.ok(await isLoggedIn(admin));
+});
+
+limit('the same burst split across two application servers on one database is held to the limit too', async () => {
+  // On PostgreSQL each server has a pool of its own, as two machines would; SQLite in memory has one connection.
+  const url = await createTestSchema();
+  const [one, two] = url ? [openPostgres(url, { max: 4 }), openPostgres(url, { max: 4 })] : [openSqlite(':memory:'), undefined];
+  await migrateToLatest(one);
+  const clock = fixedClock('2026-03-01T02:00:00Z');
+  const config = testConfig({ trustProxy: true });
+  const servers = [one, two ?? one].map((db) => ({ app: createApp({ db, config, clock, log: () => {} }), db, clock, config, logs: [] }) as TestApp);
+  try {
+    await createAdmin(one, clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => new Browser(servers[i % 2]!).post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))),
+    );
+    assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
+    const res = await new Browser(servers[1]!).post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'));
+    assert.is(res.status, 303);
+  } finally {
+    await Promise.all([one.destroy(), two?.destroy()]);
+  }
+});
+
+limit('distributed guessing: 50 failures for one account within an hour, from any addresses, block that account only', async () => {
+  const t = await createTestApp({ config: { trustProxy: true } });
+  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.clock, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
+  const b = new Browser(t);
+  // Ten networks, each staying within its own limit of five.
+  const statuses = await failures(50, (i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from(`198.51.${i % 10}.1`)));
+  assert.equal(statuses, Array(50).fill(422));
+  t.clock.advance(20 * MINUTE);
+  const blocked = await new Browser(t).post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('192.0.2.44'));
+  assert.is(blocked.status, 429, 'the account-wide limit holds at a fresh address');
+  assert.is(Number(blocked.headers.get('retry-after')), 40 * 60, 'until the first of the 50 is an hour old');
+  assert.is((await new Browser(t).post('/admin/login', { username: 'colleague', password: TEST_PASSWORD }, from('192.0.2.44'))).status, 303);
+  t.clock.advance(40 * MINUTE + 1000);
+  assert.is((await new Browser(t).post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('192.0.2.44'))).status, 303);
+});
+
+limit('a login at one address forgives that address only: a guesser elsewhere keeps their count', async () => {
+  const t = await createTestApp({ config: { trustProxy: true } });
+  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  const attacker = new Browser(t);
+  const admin = new Browser(t);
+  const first = await failures(8, (i) =>
+    i % 2 ? attacker.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7')) : admin.post('/admin/login', { username: 'admin', password: `typo ${i}` }, from('198.51.100.9')),
+  );
+  assert.equal(first, Array(8).fill(422));
+  assert.is((await admin.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'))).status, 303);
+  assert.is((await attacker.post('/admin/login', { username: 'admin', password: 'guess 4' }, from('203.0.113.7'))).status, 422);
+  assert.is((await attacker.post('/admin/login', { username: 'admin', password: 'guess 5' }, from('203.0.113.7'))).status, 429, 'still counted');
+  // The administrator's own typos were forgiven by their login: five more tries before a block.
+  const again = await failures(5, (i) => new Browser(t).post('/admin/login', { username: 'admin', password: `typo ${i}` }, from('198.51.100.9')));
+  assert.equal(again, Array(5).fill(422));
+});
+
+limit('Retry-After says when the oldest counted attempt leaves the window, and the wait is then over', async () => {
+  const t = await createTestApp();
+  const b = new Browser(t);
+  for (let i = 0; i < 5; i++) await b.post('/admin/login', { username: 'admin', password: `guess ${i}` });
+  t.clock.advance(10 * MINUTE);
+  const res = await b.post('/admin/login?lang=en', { username: 'admin', password: 'guess 5' });
+  assert.is(res.status, 429);
+  assert.is(res.headers.get('retry-after'), '300');
+  assert.match(await res.text(), /try again in 5 minutes/);
+  t.clock.advance(5 * MINUTE + 1000);
+  assert.is((await b.post('/admin/login', { username: 'admin', password: 'guess 5' })).status, 422);
+});
+
+limit('IPv6: the addresses of one /64 network share one limit; another network is free', async () => {
+  const t = await createTestApp({ config: { trustProxy: true } });
+  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  const b = new Browser(t);
+  const statuses = await failures(5, (i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from(`2001:db8:1:2::${i + 1}`)));
+  assert.equal(statuses, Array(5).fill(422));
+  const same = await b.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('2001:DB8:1:2:ffff:ffff:ffff:fff0'));
+  assert.is(same.status, 429);
+  assert.is((await new Browser(t).post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('2001:db8:1:3::1'))).status, 303);
+});
+
+limit('limitAddress: IPv4 as it is, IPv6 cut to its /64, IPv4-mapped IPv6 as IPv4, anything else unchanged', () => {
+  const cases: [string, string][] = [
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:DB8:1:2::a', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['unknown', 'unknown'],
+    ['not:an:address', 'not:an:address'],
+  ];
+  for (const [input, expected] of cases) assert.is(limitAddress(input), expected, input);
 });
 
 limit.run();

@@ -9,9 +9,15 @@ import { clientAddress } from '../http/middleware.js';
 import { countAdmins, createFirstAdmin, setupTokenUsable, sha256 } from './accounts.js';
 import { ProblemList } from './console-view.js';
 import { assertSameOrigin, currentAdmin, safeNext } from './guard.js';
-import { clearLoginFailures, loginBlockedMinutes, recordLoginFailure } from './login-limit.js';
+import { admitLogin, forgiveLogin, type Admission } from './login-limit.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { createSession, endSession, SESSION_COOKIE } from './sessions.js';
+
+/** 429 with Retry-After for an attempt a limit refused. */
+function refuse(refused: Extract<Admission, { ok: false }>): never {
+  const seconds = refused.retryAfterSeconds;
+  throw new AppError('rate_limited', { params: { minutes: Math.ceil(seconds / 60) }, retryAfterSeconds: seconds });
+}
 
 function startSession(c: Ctx, token: string) {
   setCookie(c, SESSION_COOKIE, token, {
@@ -56,20 +62,20 @@ export const authRoutes = new Hono<AppEnv>()
     const username = (form.username ?? '').trim().slice(0, 64);
     const password = (form.password ?? '').slice(0, 1024);
     const address = clientAddress(c);
-    const wait = await loginBlockedMinutes(db, clock, username, address);
-    if (wait > 0) throw new AppError('rate_limited', { params: { minutes: wait }, retryAfterSeconds: wait * 60 });
+    // Counted before the password is checked, so a burst sent at once is held to the limit too.
+    const admitted = await admitLogin(db, clock, username, address);
+    if (!admitted.ok) refuse(admitted);
 
     const admin = await db.selectFrom('admins').select(['id', 'password_hash']).where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(password, admin?.password_hash ?? (await dummyHash()));
     if (!admin || !ok) {
-      await recordLoginFailure(db, clock, username, address);
       return LoginPage(c, { problems: [c.get('t')('admin.login.failed')], username, status: 422 });
     }
     const token = await transaction(db, async (trx) => {
       // A session id planted before login is discarded: the session always starts anew.
       const old = getCookie(c, SESSION_COOKIE);
       if (old) await endSession(trx, sha256(old));
-      await clearLoginFailures(trx, username);
+      await forgiveLogin(trx, username, address);
       await c.get('audit').record(trx, { actor: username, action: 'admin.login', detail: {} });
       return createSession(trx, clock, admin.id);
     });

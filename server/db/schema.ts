@@ -29,8 +29,10 @@ export interface SetupTokenTable {
   used_at: string | null;
 }
 
+/** An attempt counted by the login and setup-link limits (see server/admin/login-limit.ts). */
 export interface LoginFailureTable {
   id: string;
+  kind: 'login' | 'setup';
   username: string;
   address: string;
   at: string;
