@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdmin, issueSetupToken } from '../server/admin/accounts.js';
@@ -544,6 +545,49 @@ setup('mismatched passwords and a short password are 422, create nothing, and le
   assert.is(await countRows(t.db, 'admins'), 0);
   assert.not.ok(b.cookies.has(SESSION));
   assert.is((await b.get(`/admin/setup/${token}`)).status, 200, 'the link still works');
+});
+
+/** Runs `fn` and counts the scrypt computations Node starts meanwhile (each is an async resource of its own). */
+async function scryptRuns(fn: () => Promise<unknown>): Promise<number> {
+  let n = 0;
+  const hook = createHook({ init: (_id, type) => void (type === 'SCRYPTREQUEST' && n++) }).enable();
+  try {
+    await fn();
+  } finally {
+    hook.disable();
+  }
+  return n;
+}
+
+setup('an unknown, used or expired link is refused before any password is hashed', async () => {
+  const t = await createTestApp();
+  const expired = await issueSetupToken(t.db, t.clock);
+  t.clock.advance(25 * 60 * MINUTE);
+  const token = await issueSetupToken(t.db, t.clock);
+  const fields = { username: 'chief', password: TEST_PASSWORD, confirm: TEST_PASSWORD };
+  // The check can see hashing at all: the real link's one post runs scrypt.
+  assert.ok((await scryptRuns(async () => assert.is((await new Browser(t).post(`/admin/setup/${token}`, fields)).status, 303))) >= 1);
+  const runs = await scryptRuns(async () => {
+    for (const link of ['made-up-token', token, expired, 'x'.repeat(300)]) {
+      assert.is((await new Browser(t).post(`/admin/setup/${link}`, { ...fields, username: 'intruder' })).status, 410, link.slice(0, 20));
+    }
+  });
+  assert.is(runs, 0, 'no scrypt for a link that cannot be used');
+  assert.is(await countRows(t.db, 'admins'), 1);
+});
+
+setup('24 simultaneous posts to made-up links from one address: 10 answered 410, the rest 429; the real link works from elsewhere', async () => {
+  const t = await createTestApp({ config: { trustProxy: true } });
+  const token = await issueSetupToken(t.db, t.clock);
+  const fields = { username: 'chief', password: TEST_PASSWORD, confirm: TEST_PASSWORD };
+  const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => new Browser(t).post(`/admin/setup/guess-${i}`, fields, from('203.0.113.7'))));
+  assert.equal(sorted(answers.map((r) => r.status)), [...Array(10).fill(410), ...Array(14).fill(429)]);
+  for (const r of answers.filter((r) => r.status === 429)) assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.is((await t.app.request(`/admin/setup/${token}`, { headers: from('203.0.113.7') })).status, 429, 'the blocked address waits, also to look');
+  const b = new Browser(t);
+  assert.is((await b.get(`/admin/setup/${token}`, from('198.51.100.9'))).status, 200);
+  assert.is((await b.post(`/admin/setup/${token}`, fields, from('198.51.100.9'))).status, 303);
+  assert.is(await countRows(t.db, 'admins'), 1);
 });
 
 setup('the setup token never appears in the request log', async () => {

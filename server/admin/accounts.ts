@@ -67,7 +67,10 @@ export async function setupTokenUsable(db: Executor, clock: Clock, token: string
   return (await countAdmins(db)) === 0;
 }
 
-/** Creates the first administrator through a setup link; the link is spent in the same transaction. */
+/**
+ * Creates the first administrator through a setup link; the link is spent in the same transaction. The link is
+ * looked at before the password is hashed, so a wrong one costs no scrypt.
+ */
 export async function createFirstAdmin(
   db: Database,
   audit: AuditTrail,
@@ -77,8 +80,10 @@ export async function createFirstAdmin(
   const username = input.username.trim();
   const problems = accountProblems(username, input.password);
   if (problems.length) return { ok: false, problems };
+  if (!(await setupTokenUsable(db, audit.clock, token))) return { ok: false, gone: true };
   const passwordHash = await hashPassword(input.password);
   return transaction(db, async (trx) => {
+    // Again, inside the transaction: two posts of one link may have hashed side by side.
     if (!(await setupTokenUsable(trx, audit.clock, token))) return { ok: false as const, gone: true as const };
     const id = newId();
     const now = isoTime(audit.clock.now());

@@ -9,7 +9,7 @@ import { clientAddress } from '../http/middleware.js';
 import { countAdmins, createFirstAdmin, setupTokenUsable, sha256 } from './accounts.js';
 import { ProblemList } from './console-view.js';
 import { assertSameOrigin, currentAdmin, safeNext } from './guard.js';
-import { admitLogin, forgiveLogin, type Admission } from './login-limit.js';
+import { admitLogin, admitSetup, forgiveAttempt, forgiveLogin, type Admission } from './login-limit.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { createSession, endSession, SESSION_COOKIE } from './sessions.js';
 
@@ -17,6 +17,18 @@ import { createSession, endSession, SESSION_COOKIE } from './sessions.js';
 function refuse(refused: Extract<Admission, { ok: false }>): never {
   const seconds = refused.retryAfterSeconds;
   throw new AppError('rate_limited', { params: { minutes: Math.ceil(seconds / 60) }, retryAfterSeconds: seconds });
+}
+
+/**
+ * Refuses a setup link that cannot be used (410), or an address that has tried too many (429), before anything
+ * costly: a wrong link stays counted against its address, a usable one is forgiven.
+ */
+async function assertSetupLinkUsable(c: Ctx, token: string): Promise<void> {
+  const db = c.get('db');
+  const admitted = await admitSetup(db, c.get('clock'), clientAddress(c));
+  if (!admitted.ok) refuse(admitted);
+  if (!(await setupTokenUsable(db, c.get('clock'), token))) throw new AppError('gone', { message: 'admin.setup.gone' });
+  await forgiveAttempt(db, admitted.id);
 }
 
 function startSession(c: Ctx, token: string) {
@@ -89,13 +101,12 @@ export const authRoutes = new Hono<AppEnv>()
     return c.redirect('/admin/login?bye=1', 303);
   })
   .get('/setup/:token', async (c) => {
-    if (!(await setupTokenUsable(c.get('db'), c.get('clock'), c.req.param('token')))) {
-      throw new AppError('gone', { message: 'admin.setup.gone' });
-    }
+    await assertSetupLinkUsable(c, c.req.param('token'));
     return SetupPage(c, {});
   })
   .post('/setup/:token', async (c) => {
     assertSameOrigin(c);
+    await assertSetupLinkUsable(c, c.req.param('token'));
     const t = c.get('t');
     const form = await formFields(c);
     const username = form.username ?? '';
