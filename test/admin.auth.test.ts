@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { createAdmin, issueSetupToken } from '../server/admin/accounts.js';
 import { limitAddress } from '../server/admin/login-limit.js';
 import { createApp } from '../server/app.js';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import { createTestSchema, migrateToLatest, openPostgres, openSqlite } from '../server/db/database.js';
 import { Browser, countRows, createTestApp, loggedIn, TEST_PASSWORD, testConfig, type TestApp } from './helpers.js';
@@ -386,7 +387,7 @@ const from = (address: string) => ({ 'x-forwarded-for': address });
 
 limit('25 simultaneous wrong passwords for one account from one address: 5 are checked, 20 refused, and the administrator at another address gets in', async () => {
   const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))));
   assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
@@ -403,9 +404,10 @@ limit('the same burst split across two application servers on one database is he
   await migrateToLatest(one);
   const clock = fixedClock('2026-03-01T02:00:00Z');
   const config = testConfig({ trustProxy: true });
-  const servers = [one, two ?? one].map((db) => ({ app: createApp({ db, config, clock, log: () => {} }), db, clock, config, logs: [] }) as TestApp);
+  const audit = auditTrail(config.secret, clock);
+  const servers = [one, two ?? one].map((db) => ({ app: createApp({ db, config, clock, log: () => {} }), db, clock, audit, config, logs: [] }) as TestApp);
   try {
-    await createAdmin(one, clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+    await createAdmin(one, audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) => new Browser(servers[i % 2]!).post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))),
     );
@@ -419,8 +421,8 @@ limit('the same burst split across two application servers on one database is he
 
 limit('distributed guessing: 50 failures for one account within an hour, from any addresses, block that account only', async () => {
   const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
-  await createAdmin(t.db, t.clock, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'colleague', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   // Ten networks, each staying within its own limit of five.
   const statuses = await failures(50, (i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from(`198.51.${i % 10}.1`)));
@@ -436,7 +438,7 @@ limit('distributed guessing: 50 failures for one account within an hour, from an
 
 limit('a login at one address forgives that address only: a guesser elsewhere keeps their count', async () => {
   const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const attacker = new Browser(t);
   const admin = new Browser(t);
   const first = await failures(8, (i) =>
@@ -466,7 +468,7 @@ limit('Retry-After says when the oldest counted attempt leaves the window, and t
 
 limit('IPv6: the addresses of one /64 network share one limit; another network is free', async () => {
   const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.clock, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   const statuses = await failures(5, (i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from(`2001:db8:1:2::${i + 1}`)));
   assert.equal(statuses, Array(5).fill(422));

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdmin } from '../server/admin/accounts.js';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
+import { loadConfig } from '../server/config.js';
 import { newPlace, openPlace, startChildServer, type ChildServer } from './child-server.js';
 import { TEST_PASSWORD } from './helpers.js';
 
@@ -23,7 +25,7 @@ servers.before(async () => {
   place.env.TRUST_PROXY = '1';
   const db = await openPlace(place);
   try {
-    await createAdmin(db, fixedClock(new Date()), { username: 'operator', password: TEST_PASSWORD, actor: 'test' });
+    await createAdmin(db, auditTrail(loadConfig(place.env).secret, fixedClock(new Date())), { username: 'operator', password: TEST_PASSWORD, actor: 'test' });
   } finally {
     await db.destroy();
   }
