@@ -30,7 +30,7 @@ export const commonMessages = {
   'error.body.413': { zh: '提交的内容超过了允许的大小。', en: 'What you sent is larger than allowed.' },
   'error.body.415': { zh: '请通过页面上的表单提交。', en: 'Please submit through the form on the page.' },
   'error.body.422': { zh: '提交的内容有误，请修改后重试。', en: 'Some of what you entered needs correcting.' },
-  'error.body.429': { zh: '尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many attempts. Please try again in {minutes} minutes.' },
+  'error.body.429': { zh: '尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many attempts. Please try again in {minutes} min.' },
   'error.body.500': { zh: '系统暂时出现问题，我们已记录。请稍后再试。', en: 'Something went wrong on our side; it has been recorded. Please try again later.' },
   'error.reference': { zh: '问题编号：{id}', en: 'Reference: {id}' },
   'error.backHome': { zh: '返回首页', en: 'Back to the home page' },

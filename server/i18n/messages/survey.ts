@@ -55,7 +55,7 @@ export const surveyMessages = {
   'survey.closedNoDate.body': { zh: '本次测评目前不接受提交。', en: 'The evaluation is not accepting ballots at the moment.' },
   'survey.used.title': { zh: '此链接已经提交过', en: 'This link has already been used' },
   'survey.used.body': { zh: '此链接已于 {date} 提交过测评票。每个链接只能提交一次。', en: 'A ballot was sent with this link on {date}. Each link can be used once.' },
-  'survey.tooMany.body': { zh: '无效链接尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many invalid links were tried. Please try again in {minutes} minutes.' },
+  'survey.tooMany.body': { zh: '无效链接尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many invalid links were tried. Please try again in {minutes} min.' },
   'turnout.title': { zh: '{year} 年度参与情况', en: 'Turnout {year}' },
   'turnout.overall': { zh: '已提交 {answered} / {seats}（{rate}）', en: '{answered} of {seats} answered ({rate})' },
   'turnout.byDistrict': { zh: '按区县', en: 'By district' },
