@@ -134,7 +134,7 @@ function readerTogether(db: Database, sqlite: SyncSqlite): (query: CompiledQuery
 
 /**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
- * a busy timeout because the CLI and a running server share the file, and reads through a memory map. A server passes
+ * a busy timeout because the CLI and a running server share the file, freed space zeroed, and reads through a memory map. A server passes
  * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
  * when the database is destroyed.
  */
@@ -144,6 +144,11 @@ export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
+  // What a write frees (a link's cell rewritten when it is used, the pages that mixing leaves behind) is overwritten
+  // with zeros, and temporary tables and VACUUM's copy stay in memory: neither leaves an earlier state of the
+  // ballots or the links readable in a file (survey/mix.ts).
+  sqlite.pragma('secure_delete = ON');
+  sqlite.pragma('temp_store = MEMORY');
   // Reads through a memory map instead of a read() per page missing from SQLite's small page cache: system calls
   // are dear on this kind of virtual machine and every survey request looks a link up in a large index.
   if (file !== ':memory:') sqlite.pragma('mmap_size = 1073741824');
