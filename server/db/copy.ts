@@ -26,6 +26,7 @@ const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
   { name: 'round_links', key: ['round_id', 'code'] },
   { name: 'ballots', key: ['id'] },
   { name: 'published_results', key: ['round_id', 'version'] },
+  { name: 'mixing_pending', key: ['table_name'] },
 ];
 
 const BATCH = 500;

@@ -179,6 +179,11 @@ export interface PublishedResultTable {
   sha256: string;
 }
 
+/** A table that mixing has rewritten on PostgreSQL and must still compact (survey/mix.ts); empty on SQLite. */
+export interface MixingPendingTable {
+  table_name: string;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -197,6 +202,7 @@ export interface DB {
   round_links: RoundLinkTable;
   ballots: BallotTable;
   published_results: PublishedResultTable;
+  mixing_pending: MixingPendingTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */
