@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { countAdmins, issueSetupToken } from './admin/accounts.js';
 import { createRequestListener } from './app.js';
 import { auditTrail } from './audit/log.js';
@@ -35,18 +35,29 @@ export function describeStore(config: Config): string {
   return `PostgreSQL ${u.host}${u.pathname}`;
 }
 
-/** Starts the server; resolves once it listens. */
-export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}) {
+export interface RunningServer {
+  server: Server;
+  /** Stops listening, then mixes the ballots once more if any came since the last pass; the database stays open. */
+  stop(): Promise<void>;
+}
+
+/** Starts the server, and the mixing of ballots that runs beside it (survey/mix.ts); resolves once it listens. */
+export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
   const log = opts.quiet ? () => {} : bufferedLog();
   const server = createServer(createRequestListener({ db, config, clock: systemClock, log }));
   server.listen(config.port, config.host);
-  const stopMixing = startMixing(db, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
-  server.once('close', stopMixing);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
   });
-  return server;
+  const mixing = startMixing(db, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
+  return {
+    server,
+    stop: async () => {
+      server.close();
+      await mixing.stop();
+    },
+  };
 }
 
 async function main() {
@@ -64,7 +75,7 @@ async function main() {
     console.error(e instanceof DatabaseSetupError ? e.message : `Cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
   }
-  const server = await startServer(config, db);
+  const running = await startServer(config, db);
   console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${describeStore(config)}`);
   if (!(await auditTrail(config.secret, systemClock).publishableHead(db))) {
     console.log('The audit log begins with rows written before it was keyed. Check them, then run once: npm run cli -- audit rekey');
@@ -73,9 +84,14 @@ async function main() {
     const token = await issueSetupToken(db, systemClock);
     console.log(`No administrator yet. Create the first one within 24 hours at this one-time link:\n  ${config.baseUrl}/admin/setup/${token}`);
   }
+  let stopping = false;
   const stop = () => {
-    server.close();
-    void db.destroy().then(() => process.exit(0));
+    if (stopping) process.exit(1); // asked twice: do not wait for the last mixing pass
+    stopping = true;
+    void running
+      .stop()
+      .then(() => db.destroy())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -86,13 +86,13 @@ export async function startCity(): Promise<City> {
   const made = await createAdmin(db, audit, { ...ADMIN, actor: 'e2e' });
   if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);
 
-  const server = await startServer(config, db, { quiet: true });
+  const { server, stop: stopServer } = await startServer(config, db, { quiet: true });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let browser: Browser;
   try {
     browser = await launchBrowser();
   } catch (e) {
-    server.close();
+    await stopServer();
     await db.destroy();
     rmSync(root, { recursive: true, force: true });
     throw e;
@@ -122,6 +122,7 @@ export async function startCity(): Promise<City> {
     async close() {
       await browser.close().catch(() => {});
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopServer();
       await db.destroy();
       rmSync(root, { recursive: true, force: true });
     },

@@ -124,11 +124,14 @@ export const roundCommands: Record<string, Command> = {
   },
   'round close': {
     usage: 'round close --year Y',
-    summary: 'stop accepting ballots',
+    summary: 'stop accepting ballots, and mix them so the database files say nothing of their order',
     flags: ['year'],
     async run(ctx, args) {
-      unwrap(ctx, await closeRound(ctx.db, ctx.audit, year(args), 'cli'));
+      const round = unwrap(ctx, await closeRound(ctx.db, ctx.audit, year(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
+      if (round.mixingFailed) {
+        throw new CliError(`The round is closed, but its ballots could not be mixed yet: ${round.mixingFailed}\nA server mixes them when it starts, and within a minute while it runs.`);
+      }
     },
   },
   'round status': {

@@ -227,12 +227,22 @@ export async function openRound(db: Database, audit: AuditTrail, year: number, a
   );
 }
 
-export async function closeRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<Round>> {
+/** A closed round; `mixingFailed` says why its ballots could not be mixed at once (the next pass mixes them). */
+export type ClosedRound = Round & { mixingFailed?: string };
+
+/**
+ * Closes an open round, then mixes the ballots (survey/mix.ts) so that the database files say nothing more about
+ * the order they came in. The round is closed whatever becomes of the mixing.
+ */
+export async function closeRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<ClosedRound>> {
   const closed = await setStatus(db, audit, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
-  // On PostgreSQL a closed round's ballots are mixed now rather than within the minute (see survey/mix.ts). The
-  // round is closed either way; should mixing not get its lock now, the servers' next pass does it.
-  if (closed.ok) await mixBallots(db).catch(() => 0);
-  return closed;
+  if (!closed.ok) return closed;
+  try {
+    await mixBallots(db);
+    return closed;
+  } catch (e) {
+    return { ok: true, value: { ...closed.value, mixingFailed: e instanceof Error ? e.message : String(e) } };
+  }
 }
 
 async function setStatus(
