@@ -112,15 +112,12 @@ function linkPairsInArrivalOrder(files: SqliteFiles, root: number, arrival: read
 
 const files = suite('mixing on SQLite: what a copy of the files tells');
 
-files.after(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 let server: ChildServer | undefined;
 let inst: Installation | undefined;
 files.after(async () => {
   await server?.stop();
   inst?.cleanup();
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 files('after `round close`, a copy of the files taken while the server runs is in key order, with an empty WAL', async () => {
@@ -156,7 +153,7 @@ interface Cast {
   used: { token_hash: string; used_on: string }[];
 }
 
-/** An installation of `links` links, closed over, copied to `n` places that each start from the same file. */
+/** An installation with a round open on `links` links, copied to `n` places that start from the same file. */
 async function sameInstallations(n: number, links: number): Promise<{ dirs: string[]; inst: Installation }> {
   const base = await prepareInstallation({ links, units: 6, sqlite: true });
   const dirs = Array.from({ length: n }, () => {
@@ -231,6 +228,7 @@ files('while a round is open, a server mixes when ballots came since its last pa
   const reports: string[] = [];
   try {
     const mixing = startMixing(db, (m) => reports.push(m), { everyMs: 3_600_000 });
+    assert.is(await mixing.tick(), undefined, 'no ballot yet: no pass');
     const order = shuffled(base.tokens, 9);
     await castInOrder(db, base, order.slice(0, 60));
     assert.is(await mixing.tick(), 60, 'a pass: 60 ballots came since the start');
