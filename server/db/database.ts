@@ -134,9 +134,9 @@ function readerTogether(db: Database, sqlite: SyncSqlite): (query: CompiledQuery
 
 /**
  * Opens (creating if needed) a SQLite database: WAL so readers never wait for the writer, foreign keys on,
- * a busy timeout because the CLI and a running server share the file, freed space zeroed, and reads through a memory map. A server passes
- * `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off its event loop; they stop
- * when the database is destroyed.
+ * a busy timeout because the CLI and a running server share the file, freed space zeroed, and reads through a
+ * memory map. A server passes `backgroundCheckpoints` so that WAL checkpoints (page copies and an fsync) run off
+ * its event loop; they stop when the database is destroyed.
  */
 export function openSqlite(file: string, opts: { backgroundCheckpoints?: boolean; longLogFrames?: number } = {}): Database {
   const sqlite = withStatementCache(new SqliteDatabase(file));
