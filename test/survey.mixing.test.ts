@@ -12,7 +12,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
+import { loadConfig } from '../server/config.js';
 import { demoUnits } from '../scripts/demo-city.js';
 import { openSqlite } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
@@ -202,8 +204,9 @@ files('the same ballots, come in different orders, leave the same files once the
     await castInOrder(a, base, shuffled(base.tokens, 3).slice(0, 120));
     await replay(b, await whatWasCast(a));
     assert.equal(await whatWasCast(b), await whatWasCast(a), 'the same contents');
+    const audit = auditTrail(loadConfig(base.env).secret, clock);
     for (const db of [a, b]) {
-      const closed = await closeRound(db, clock, YEAR, 'test');
+      const closed = await closeRound(db, audit, YEAR, 'test');
       assert.ok(closed.ok && !closed.value.mixingFailed, closed.ok ? closed.value.mixingFailed : 'closed');
     }
     // The pages as a reader of each copy sees them (the WAL's over the database file's), then the files themselves.
@@ -317,7 +320,7 @@ postgres('a CLUSTER that cannot get its lock is reported at closing, and the nex
   try {
     // Another session reading the ballots (a report, a backup) holds a lock that CLUSTER must wait for.
     await blocker.query(`begin; lock table ${t.schema}.ballots in access share mode`);
-    const closed = await closeRound(t.s.db, t.s.clock, SURVEY_YEAR, 'test');
+    const closed = await closeRound(t.s.db, t.s.audit, SURVEY_YEAR, 'test');
     assert.ok(closed.ok, 'the round is closed');
     assert.match(closed.ok ? (closed.value.mixingFailed ?? '') : '', /CLUSTER ballots failed/, 'and the failed CLUSTER is reported');
     assert.is(new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(t.s.db)).rows.map((r) => r.x)).size, 1, 'the ballots were rewritten');
