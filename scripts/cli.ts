@@ -9,7 +9,7 @@ import { CliError, parseArgs } from '../server/cli/command.js';
 import { commands, findCommand } from '../server/cli/commands.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { translator } from '../server/i18n/catalogue.js';
-import { DatabaseSetupError, openDatabase } from '../server/db/database.js';
+import { DatabaseSetupError, openStore } from '../server/db/database.js';
 
 function usage(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
@@ -63,16 +63,16 @@ async function main(argv: string[]): Promise<number> {
   const out = (l: string) => console.log(l);
   if (found.command.noDatabase) {
     // Checking a published file needs no installation: no DATA_DIR, no secret, no database.
-    await found.command.run({ db: undefined as never, config: undefined as never, clock: systemClock, audit: undefined as never, t, env: process.env, out, askSecret }, args);
+    await found.command.run({ store: undefined as never, db: undefined as never, config: undefined as never, clock: systemClock, audit: undefined as never, t, env: process.env, out, askSecret }, args);
     return 0;
   }
   const config = loadConfig(process.env);
-  const db = await openDatabase(config);
+  const store = await openStore(config);
   try {
-    await found.command.run({ db, config, clock: systemClock, audit: auditTrail(config.secret, systemClock), t, env: process.env, out, askSecret }, args);
+    await found.command.run({ store, db: store.db, config, clock: systemClock, audit: auditTrail(config.secret, systemClock), t, env: process.env, out, askSecret }, args);
     return 0;
   } finally {
-    await db.destroy();
+    await store.destroy();
   }
 }
 

@@ -10,14 +10,14 @@ import { createAdmin } from '../server/admin/accounts.js';
 import { auditTrail } from '../server/audit/log.js';
 import { systemClock } from '../server/clock.js';
 import { ConfigError, loadConfig } from '../server/config.js';
-import { openDatabase } from '../server/db/database.js';
+import { openStore } from '../server/db/database.js';
 import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { invitations } from '../server/links/invitations.js';
 import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
-import { demoPool, demoUnits } from './demo-city.js';
-import { demoRound } from './demo-rounds.js';
+import { demoPool, demoUnits } from '../server/demo/city.js';
+import { demoRound } from '../server/demo/rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
 let config;
@@ -28,7 +28,8 @@ try {
   console.error(e instanceof ConfigError ? e.message : String(e));
   process.exit(2);
 }
-const db = await openDatabase(config);
+const store = await openStore(config);
+const db = store.db;
 const clock = systemClock;
 const audit = auditTrail(config.secret, clock);
 const password = randomBytes(9).toString('base64url');
@@ -39,12 +40,12 @@ const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZon
 const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
 // U27 is weak in the last two past years (so "bottom three two years running" shows), U05 only once.
 const weakest: Record<number, string[]> = { [thisYear - 3]: ['U05', 'U31'], [thisYear - 2]: ['U05', 'U27'], [thisYear - 1]: ['U27', 'U12'], [thisYear]: ['U12'] };
-for (const year of years) await demoRound(db, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
+for (const year of years) await demoRound(store, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
 const current = await findRound(db, thisYear);
 const tryLinks = current ? (await invitations(db, current, config, { unusedOnly: true })).slice(0, 5) : [];
 
 try {
-  await startServer(config, db);
+  await startServer(config, store);
 } catch (e) {
   console.error(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}. Set PORT to a free port, e.g. PORT=3001 npm run demo`);
   process.exit(1);

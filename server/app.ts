@@ -8,7 +8,7 @@ import { auditTrail } from './audit/log.js';
 import { dashboardRoutes } from './admin/dashboard-routes.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Database } from './db/schema.js';
+import type { Store } from './db/store.js';
 import { drawPublicRoutes } from './draw/public-routes.js';
 import { loadAssets, type Assets } from './http/assets.js';
 import type { AppEnv } from './http/context.js';
@@ -18,6 +18,7 @@ import { FORM_BODY_LIMIT, UPLOAD_BODY_LIMIT } from './http/forms.js';
 import { languageAndTextSize, requestLog, securityHeaders, surveyReferrerPolicy } from './http/middleware.js';
 import { poolConsole } from './pool/console-routes.js';
 import { publicRoutes } from './public/routes.js';
+import { newPublicCaches } from './results/public-cache.js';
 import { resultsPublicRoutes } from './results/public-routes.js';
 import { roundConsole } from './rounds/console-routes.js';
 import { resultsConsole } from './results/console-routes.js';
@@ -28,12 +29,13 @@ import { newSurveyState, type SurveyState } from './survey/state.js';
 import { unitConsole } from './units/console-routes.js';
 
 export interface AppDeps {
-  db: Database;
+  /** The opened database (db/store.ts): the hot path's methods and Kysely for the rest. */
+  store: Store;
   config: Config;
   clock: Clock;
   /** Where request and error lines go; tests capture them, `main.ts` prints them. */
   log?: (line: string) => void;
-  /** The survey's per-instance state; a server shares one between the app and the ballot's fast path. */
+  /** The survey's state in this server; a server shares one between the app and the ballot's fast path. */
   survey?: SurveyState;
 }
 
@@ -43,13 +45,16 @@ const UPLOAD_PATHS = new Set(['/admin/units/import', '/admin/pool/import']);
 let assetsOnce: Assets | undefined;
 
 /** The whole web application, built from its dependencies; no module-level state besides the static files. */
-export function createApp({ db, config, clock, log = () => {}, survey = newSurveyState() }: AppDeps) {
+export function createApp({ store, config, clock, log = () => {}, survey = newSurveyState() }: AppDeps) {
   const assets = (assetsOnce ??= loadAssets());
   const audit = auditTrail(config.secret, clock);
+  const results = newPublicCaches();
+  const db = store.db;
   const app = new Hono<AppEnv>();
 
   app.use('*', requestLog(log), securityHeaders(config.baseUrl.startsWith('https:')));
   app.use('*', async (c, next) => {
+    c.set('store', store);
     c.set('db', db);
     c.set('config', config);
     c.set('clock', clock);
@@ -57,6 +62,7 @@ export function createApp({ db, config, clock, log = () => {}, survey = newSurve
     c.set('assets', assets);
     c.set('admin', undefined);
     c.set('survey', survey);
+    c.set('results', results);
     await next();
   });
   app.use('*', languageAndTextSize);
@@ -121,5 +127,6 @@ export function createRequestListener(deps: AppDeps): RequestListener {
   const log = deps.log ?? (() => {});
   const survey = deps.survey ?? newSurveyState();
   const app = createApp({ ...deps, log, survey });
-  return ballotFastPath({ db: deps.db, config: deps.config, clock: deps.clock, log, survey }, getRequestListener(app.fetch, { hostname: deps.config.host }));
+  const fast = { store: deps.store, survey, clock: deps.clock, timeZone: deps.config.timeZone, config: deps.config, log };
+  return ballotFastPath(fast, getRequestListener(app.fetch, { hostname: deps.config.host }));
 }

@@ -4,8 +4,8 @@ import { createRequestListener } from './app.js';
 import { auditTrail } from './audit/log.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { DatabaseSetupError, openDatabase } from './db/database.js';
-import type { Database } from './db/schema.js';
+import { DatabaseSetupError, openStore } from './db/database.js';
+import type { Store } from './db/store.js';
 import { startMixing } from './survey/mix.js';
 
 /**
@@ -42,15 +42,15 @@ export interface RunningServer {
 }
 
 /** Starts the server, and the mixing of ballots that runs beside it (survey/mix.ts); resolves once it listens. */
-export async function startServer(config: Config, db: Database, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, store: Store, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
   const log = opts.quiet ? () => {} : bufferedLog();
-  const server = createServer(createRequestListener({ db, config, clock: systemClock, log }));
+  const server = createServer(createRequestListener({ store, config, clock: systemClock, log }));
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
   });
-  const mixing = startMixing(db, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
+  const mixing = startMixing(store, (message) => log(`${new Date().toISOString()} ERROR ${message}`));
   return {
     server,
     stop: async () => {
@@ -68,14 +68,15 @@ async function main() {
     console.error(e instanceof ConfigError ? e.message : String(e));
     process.exit(2);
   }
-  let db: Database;
+  let store: Store;
   try {
-    db = await openDatabase(config, { serving: true });
+    store = await openStore(config, { serving: true });
   } catch (e) {
     console.error(e instanceof DatabaseSetupError ? e.message : `Cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
   }
-  const running = await startServer(config, db);
+  const running = await startServer(config, store);
+  const db = store.db;
   console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${describeStore(config)}`);
   if (!(await auditTrail(config.secret, systemClock).publishableHead(db))) {
     console.log('The audit log begins with rows written before it was keyed. Check them, then run once: npm run cli -- audit rekey');
@@ -90,7 +91,7 @@ async function main() {
     stopping = true;
     void running
       .stop()
-      .then(() => db.destroy())
+      .then(() => store.destroy())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

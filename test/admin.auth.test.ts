@@ -6,7 +6,10 @@ import { limitAddress } from '../server/admin/login-limit.js';
 import { createApp } from '../server/app.js';
 import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
-import { createTestSchema, migrateToLatest, openPostgres, openSqlite } from '../server/db/database.js';
+import { migrateToLatest } from '../server/db/database.js';
+import { openPostgresStore } from '../server/db/postgres-store.js';
+import { openSqliteStore } from '../server/db/sqlite-store.js';
+import { createTestSchema } from './db.js';
 import { Browser, countRows, createTestApp, loggedIn, TEST_PASSWORD, testConfig, type TestApp } from './helpers.js';
 
 const SESSION = 'pingyi_session';
@@ -400,14 +403,14 @@ limit('25 simultaneous wrong passwords for one account from one address: 5 are c
 limit('the same burst split across two application servers on one database is held to the limit too', async () => {
   // On PostgreSQL each server has a pool of its own, as two machines would; SQLite in memory has one connection.
   const url = await createTestSchema();
-  const [one, two] = url ? [openPostgres(url, { max: 4 }), openPostgres(url, { max: 4 })] : [openSqlite(':memory:'), undefined];
-  await migrateToLatest(one);
+  const [one, two] = url ? [openPostgresStore(url, { max: 4 }), openPostgresStore(url, { max: 4 })] : [openSqliteStore(':memory:'), undefined];
+  await migrateToLatest(one.db);
   const clock = fixedClock('2026-03-01T02:00:00Z');
   const config = testConfig({ trustProxy: true });
   const audit = auditTrail(config.secret, clock);
-  const servers = [one, two ?? one].map((db) => ({ app: createApp({ db, config, clock, log: () => {} }), db, clock, audit, config, logs: [] }) as TestApp);
+  const servers = [one, two ?? one].map((store) => ({ app: createApp({ store, config, clock, log: () => {} }), store, db: store.db, clock, audit, config, logs: [] }) as TestApp);
   try {
-    await createAdmin(one, audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+    await createAdmin(one.db, audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) => new Browser(servers[i % 2]!).post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))),
     );

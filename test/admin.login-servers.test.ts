@@ -23,7 +23,7 @@ servers.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'pingyi-login-'));
   const place = await newPlace(join(root, 'data'));
   place.env.TRUST_PROXY = '1';
-  const db = await openPlace(place);
+  const db = (await openPlace(place)).db;
   try {
     await createAdmin(db, auditTrail(loadConfig(place.env).secret, fixedClock(new Date())), { username: 'operator', password: TEST_PASSWORD, actor: 'test' });
   } finally {

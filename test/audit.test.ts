@@ -14,14 +14,15 @@ import { auditHash, auditKey, auditTrail, GENESIS_HASH, legacyAuditHash, rekeyAu
 import { publishResults } from '../server/results/publish.js';
 import { checkBody, serialize, type ResultsDocument } from '../server/results/snapshot.js';
 import { closeRound, findRound } from '../server/rounds/rounds.js';
-import { castBallot } from '../server/survey/links.js';
-import { demoUnits } from '../scripts/demo-city.js';
+import { castBallot } from '../server/survey/cast.js';
+import { demoUnits } from '../server/demo/city.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { copyDatabase } from '../server/db/copy.js';
 import type { AuditLogTable, Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDatabase } from '../server/db/database.js';
+import { openStore } from '../server/db/database.js';
+import type { Store } from '../server/db/store.js';
 import { newPlace, openPlace, runCli, type Place } from './child-server.js';
 import { Browser, loggedIn, TEST_PASSWORD, type TestApp } from './helpers.js';
 import { ok, openSurvey, type Survey } from './survey-fixture.js';
@@ -52,7 +53,7 @@ async function auditRows(db: Database): Promise<AuditRow[]> {
  */
 async function copyPlace(db: Database, from: Place, to: string): Promise<Place> {
   const place = await newPlace(to);
-  const copy = await openPlace(place);
+  const copy = (await openPlace(place)).db;
   try {
     await copyDatabase(db, copy);
   } finally {
@@ -63,7 +64,7 @@ async function copyPlace(db: Database, from: Place, to: string): Promise<Place> 
 }
 
 async function tamper(place: Place, change: (db: Database) => Promise<void>): Promise<AuditVerdict> {
-  const db = await openPlace(place);
+  const db = (await openPlace(place)).db;
   try {
     await change(db);
     return await verifyAudit(db, auditKey(config.secret));
@@ -77,6 +78,7 @@ const chain = suite('audit log: who, when and what, hash-chained, and tampering 
 let root: string;
 let place: Place;
 let config: Config;
+let store: Store;
 let db: Database;
 const clock = fixedClock('2026-03-10T02:00:00Z');
 
@@ -84,7 +86,8 @@ chain.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'pingyi-audit-'));
   place = await newPlace(join(root, 'data'));
   config = { ...loadConfig({ ...place.env, TZ: 'Asia/Shanghai' }), minPool: 20 };
-  db = await openDatabase(config);
+  store = await openStore(config);
+  db = store.db;
 });
 
 chain.after(async () => {
@@ -93,8 +96,8 @@ chain.after(async () => {
 });
 
 chain('every console action is one row (actor, ISO time, action), none holds personal data; the chain verifies; edits, insertions and deletions are named', async () => {
-  const app = createApp({ db, config, clock });
-  const t: TestApp = { app, db, clock, audit: auditTrail(config.secret, clock), config, logs: [] };
+  const app = createApp({ store, config, clock });
+  const t: TestApp = { app, store, db, clock, audit: auditTrail(config.secret, clock), config, logs: [] };
   await createAdmin(db, t.audit, { username: ADMIN, password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   let csrf = '';
@@ -189,9 +192,10 @@ chain('every console action is one row (actor, ISO time, action), none holds per
   assert.ok(!d.ok && d.seq === openSeq + 1 && d.problem.includes(`row ${openSeq} is missing`), `a deleted row is named (${JSON.stringify(d)})`);
 
   // The console's audit page shows the break (same session: the copy holds it too).
-  const tamperedDb = await openPlace(edited);
+  const tampered = await openPlace(edited);
+  const tamperedDb = tampered.db;
   try {
-    const b2 = new Browser({ ...t, app: createApp({ db: tamperedDb, config, clock }), db: tamperedDb });
+    const b2 = new Browser({ ...t, app: createApp({ store: tampered, config, clock }), store: tampered, db: tamperedDb });
     b2.cookies = new Map(b.cookies);
     const page = await (await b2.get('/admin/audit?lang=en')).text();
     assert.match(page, /<div class="alert" role="alert">/, 'an alert on the audit page');
@@ -232,7 +236,7 @@ chain('every console action is one row (actor, ISO time, action), none holds per
     const run = await runCli(place, args);
     assert.is(run.code, 0, run.stderr);
   }
-  const reopened = await openPlace(place);
+  const reopened = (await openPlace(place)).db;
   try {
     const exports = (await auditRows(reopened)).slice(-2);
     assert.equal(exports.map((r) => [r.actor, r.action, JSON.parse(r.detail)]), [
@@ -255,10 +259,10 @@ async function published(): Promise<Survey> {
   const s = await openSurvey({ units: demoUnits().slice(0, 4) });
   const roundId = (await findRound(s.db, YEAR))!.id;
   for (const token of s.tokens.slice(0, 2)) {
-    const cast = await castBallot(s.db, s.clock, 'Asia/Shanghai', { token, roundId, answers: Object.fromEntries(s.units.map((u) => [u.code, 'basic'])) as never, comments: {}, comment: null });
+    const cast = await castBallot(s.store, s.clock, 'Asia/Shanghai', { token, roundId, answers: Object.fromEntries(s.units.map((u) => [u.code, 'basic'])) as never, comments: {}, comment: null });
     assert.ok(cast.ok);
   }
-  ok(await closeRound(s.db, s.audit, YEAR, 'alice'), 'close');
+  ok(await closeRound(s.store, s.audit, YEAR, 'alice'), 'close');
   ok(await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'alice'), 'publish');
   return s;
 }
@@ -330,7 +334,7 @@ keyed('a chain begun before keying: verify says so, publishing waits, `audit rek
   const legacy = await verdictOf(s);
   assert.ok(!legacy.ok && legacy.seq === 1 && legacy.unkeyed && legacy.problem.includes('audit rekey'), JSON.stringify(legacy));
   // New rows are keyed, but the chain still begins unkeyed: no head may be published yet.
-  ok(await closeRound(s.db, s.audit, YEAR, 'alice'), 'close');
+  ok(await closeRound(s.store, s.audit, YEAR, 'alice'), 'close');
   const refused = await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'alice');
   assert.equal(refused.ok ? 'published' : refused.problems.map((p) => p.key), ['results.error.auditUnkeyed']);
 

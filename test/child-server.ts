@@ -9,12 +9,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoUnits } from '../scripts/demo-city.js';
-import { openRoundForWholePool } from '../scripts/open-round.js';
+import { demoUnits } from '../server/demo/city.js';
+import { openRoundForWholePool } from '../server/demo/open-round.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { linkToken } from '../server/links/tokens.js';
-import { createTestSchema, openDatabase } from '../server/db/database.js';
+import { openStore } from '../server/db/database.js';
+import type { Store } from '../server/db/store.js';
+import { createTestSchema } from './db.js';
 import type { Database } from '../server/db/schema.js';
 import type { RepresentativeInput } from '../server/pool/representatives.js';
 import type { UnitInput } from '../server/units/units.js';
@@ -46,8 +48,8 @@ export async function newPlace(dataDir: string): Promise<Place> {
 }
 
 /** The place's database, opened in this process. */
-export function openPlace(place: Place): Promise<Database> {
-  return openDatabase(loadConfig(place.env));
+export function openPlace(place: Place): Promise<Store> {
+  return openStore(loadConfig(place.env));
 }
 
 export function childEnv(place: Place, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -76,7 +78,8 @@ export async function prepareInstallation(opts: { links: number; units?: number;
   // `sqlite`: on SQLite whatever database the run tests (the source of a move to PostgreSQL, say).
   const place: Place = opts.sqlite ? { dataDir, env: { DATA_DIR: dataDir } } : await newPlace(dataDir);
   const config = loadConfig({ ...place.env, MIN_POOL: '10', TZ: 'Asia/Shanghai' });
-  const db = await openDatabase(config);
+  const store = await openStore(config);
+  const db = store.db;
   try {
     const clock = fixedClock(new Date());
     const units = demoUnits().slice(0, opts.units ?? 12);

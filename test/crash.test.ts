@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dialectOf } from '../server/db/database.js';
+import { dialectOf } from '../server/db/dialect.js';
 import type { Database } from '../server/db/schema.js';
 import { tokenHash } from '../server/links/tokens.js';
 import { ballotBody, prepareInstallation, receiptOf, startChildServer, submit, YEAR, type ChildServer, type Installation, openPlace, type Place } from './child-server.js';
@@ -33,7 +33,7 @@ interface Stored {
 }
 
 async function readStored(place: Place): Promise<Stored> {
-  const db: Database = await openPlace(place);
+  const db: Database = (await openPlace(place)).db;
   try {
     const round = await db.selectFrom('rounds').select('id').where('year', '=', YEAR).executeTakeFirstOrThrow();
     const ballots = await db.selectFrom('ballots').select('receipt').where('round_id', '=', round.id).execute();

@@ -76,7 +76,7 @@ files('pool.csv, links.csv and missing.csv carry hostile names and phones only a
 
 files('the published results.csv guards unit names and categories', async () => {
   const s = await openSurvey({ units: [{ code: 'U1', name: '=1+2', category: '-NOW()', active: true }, { code: 'U2', name: '＠A1', category: '-NOW()', active: true }] });
-  ok(await closeRound(s.db, s.audit, YEAR, 'test'));
+  ok(await closeRound(s.store, s.audit, YEAR, 'test'));
   ok(await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'test'));
   const csv = await (await s.app.request(`/results/${YEAR}.csv`)).text();
   assertGuarded(csv, 'results.csv');

@@ -1,7 +1,7 @@
 // Looking at a database from the outside, the same way on SQLite and PostgreSQL: which tables and columns there
 // are, and every row as text. Used by the tests that prove what is (and is not) stored.
 import { sql } from 'kysely';
-import { dialectOf } from '../server/db/database.js';
+import { dialectOf } from '../server/db/dialect.js';
 import type { Database } from '../server/db/schema.js';
 
 /** The tables of the database (of the current schema on PostgreSQL), in name order. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import { createApp } from '../server/app.js';
 import { fixedClock } from '../server/clock.js';
 import type { DrawRecord } from '../server/draw/record.js';
@@ -72,7 +72,7 @@ function refusedWith(r: Run, message: string | RegExp, what: string, code = 1): 
 
 /** The place's database as text (the tables a round step touches), read in-process. */
 async function snapshot(place: Place): Promise<string> {
-  const db = await openPlace(withSecret(place));
+  const db = (await openPlace(withSecret(place))).db;
   try {
     const out: string[] = [];
     for (const name of ['rounds', 'round_pool', 'round_units', 'round_draw', 'round_allocation', 'round_replacements', 'round_links', 'audit_log', 'representatives', 'units']) {
@@ -87,9 +87,10 @@ async function snapshot(place: Place): Promise<string> {
 
 /** The public draw record of a data directory, as an in-process app serves it. */
 async function publishedRecord(place: Place): Promise<{ text: string; rec: DrawRecord }> {
-  const db = await openPlace(withSecret(place));
+  const store = await openPlace(withSecret(place));
+  const db = store.db;
   try {
-    const app = createApp({ db, config: testConfig({ secret: SECRET, dataDir: place.dataDir }), clock: fixedClock('2026-03-01T02:00:00Z') });
+    const app = createApp({ store, config: testConfig({ secret: SECRET, dataDir: place.dataDir }), clock: fixedClock('2026-03-01T02:00:00Z') });
     const res = await app.request('/draw/2026.json');
     assert.is(res.status, 200);
     const text = await res.text();
@@ -197,7 +198,7 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
     assert.equal(published.replacements.map((r) => [r.out, r.in, r.reason]), [[leaving, newcomer, 'moved away']]);
     assert.ok(verifyDrawRecord(published).ok);
 
-    const db = await openPlace(withSecret(data));
+    const db = (await openPlace(withSecret(data))).db;
     try {
       const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'round.%').orderBy('seq').execute();
       assert.equal(audit.map((r) => `${r.action}:${r.actor}`), ['round.create', 'round.freeze', 'round.draw', 'round.replace', 'round.open', 'round.close'].map((a) => `${a}:cli`));

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import seedrandom from 'seedrandom';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoPool, demoUnits } from '../scripts/demo-city.js';
+import { demoPool, demoUnits } from '../server/demo/city.js';
 import { allocationRows } from '../server/draw/explain.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { verifyDrawRecord } from '../server/draw/verify.js';

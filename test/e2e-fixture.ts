@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as assert from 'uvu/assert';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { demoPool, demoUnits } from '../scripts/demo-city.js';
-import { demoRound } from '../scripts/demo-rounds.js';
+import { demoPool, demoUnits } from '../server/demo/city.js';
+import { demoRound } from '../server/demo/rounds.js';
 import { auditTrail } from '../server/audit/log.js';
 import { createAdmin } from '../server/admin/accounts.js';
 import { systemClock } from '../server/clock.js';
 import { loadConfig, type Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
 import { linkToken } from '../server/links/tokens.js';
-import { openDatabase } from '../server/db/database.js';
+import { openStore } from '../server/db/database.js';
 import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { upsertUnits } from '../server/units/units.js';
@@ -73,7 +73,8 @@ export async function startCity(): Promise<City> {
   const port = await freePort();
   const place = await newPlace(join(root, 'data'));
   const config = loadConfig({ ...place.env, MIN_POOL: '100', TZ: 'Asia/Shanghai', HOST: '127.0.0.1', PORT: String(port) });
-  const db = await openDatabase(config);
+  const store = await openStore(config);
+  const db = store.db;
   const clock = systemClock;
   const audit = auditTrail(config.secret, clock);
   const now = clock.now();
@@ -81,19 +82,19 @@ export async function startCity(): Promise<City> {
   const pastYears = [thisYear - 2, thisYear - 1];
   await upsertUnits(db, audit, demoUnits(), 'e2e');
   await upsertRepresentatives(db, audit, demoPool(0.05), { actor: 'e2e' });
-  for (const year of pastYears) await demoRound(db, config, year, { now, current: false, weakest: WEAK });
-  await demoRound(db, config, thisYear, { now, current: true, weakest: [] });
+  for (const year of pastYears) await demoRound(store, config, year, { now, current: false, weakest: WEAK });
+  await demoRound(store, config, thisYear, { now, current: true, weakest: [] });
   const made = await createAdmin(db, audit, { ...ADMIN, actor: 'e2e' });
   if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);
 
-  const { server, stop: stopServer } = await startServer(config, db, { quiet: true });
+  const { server, stop: stopServer } = await startServer(config, store, { quiet: true });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let browser: Browser;
   try {
     browser = await launchBrowser();
   } catch (e) {
     await stopServer();
-    await db.destroy();
+    await store.destroy();
     rmSync(root, { recursive: true, force: true });
     throw e;
   }
@@ -123,7 +124,7 @@ export async function startCity(): Promise<City> {
       await browser.close().catch(() => {});
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopServer();
-      await db.destroy();
+      await store.destroy();
       rmSync(root, { recursive: true, force: true });
     },
   };

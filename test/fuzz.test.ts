@@ -17,7 +17,7 @@ import { representativeProblems, upsertRepresentatives, type RepresentativeInput
 import { publishResults } from '../server/results/publish.js';
 import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
-import { castBallot } from '../server/survey/links.js';
+import { castBallot } from '../server/survey/cast.js';
 import { parseUnitsCsv } from '../server/units/import.js';
 import { unitProblems, upsertUnits, type UnitInput } from '../server/units/units.js';
 import { CODE_PATTERN } from '../server/validate.js';
@@ -127,11 +127,11 @@ async function buildWorld(): Promise<World> {
     const tokens = await tokensOf(t, year);
     for (let i = 0; i < (year === 2025 ? 6 : 2); i++) {
       const answers = Object.fromEntries(UNITS.map((u, k) => [u.code, CHOICES[(i + k) % 4]])) as never;
-      const cast = await castBallot(t.db, t.clock, 'Asia/Shanghai', { token: tokens[i]!.token, roundId: round.id, answers, comments: { U01: `意见${i}` }, comment: null });
+      const cast = await castBallot(t.store, t.clock, 'Asia/Shanghai', { token: tokens[i]!.token, roundId: round.id, answers, comments: { U01: `意见${i}` }, comment: null });
       if (!cast.ok) throw new Error('cast');
     }
     if (year === 2025) {
-      ok(await closeRound(t.db, t.audit, year, 'test'), 'close');
+      ok(await closeRound(t.store, t.audit, year, 'test'), 'close');
       ok(await publishResults(t.db, t.audit, { year, note: '' }, 'test'), 'publish');
     }
   }

@@ -3,8 +3,9 @@ import { createAdmin } from '../server/admin/accounts.js';
 import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
-import { openTestDatabase } from '../server/db/database.js';
 import type { Database } from '../server/db/schema.js';
+import type { SqliteStoreOptions } from '../server/db/sqlite-store.js';
+import { openTestStore } from './db.js';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -25,13 +26,14 @@ export function testConfig(over: Partial<Config> = {}): Config {
 }
 
 /** A fresh app on a fresh in-memory database, with a settable clock and captured log lines. */
-export async function createTestApp(opts: { config?: Partial<Config>; now?: string } = {}) {
-  const db = await openTestDatabase();
+export async function createTestApp(opts: { config?: Partial<Config>; now?: string; store?: SqliteStoreOptions } = {}) {
+  const store = await openTestStore(opts.store);
+  const db = store.db;
   const clock = fixedClock(opts.now ?? '2026-03-01T02:00:00Z');
   const config = testConfig(opts.config);
   const logs: string[] = [];
-  const app = createApp({ db, config, clock, log: (l) => logs.push(l) });
-  return { app, db, clock, audit: auditTrail(config.secret, clock), config, logs };
+  const app = createApp({ store, config, clock, log: (l) => logs.push(l) });
+  return { app, store, db, clock, audit: auditTrail(config.secret, clock), config, logs };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

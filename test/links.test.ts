@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoPool, demoUnits } from '../scripts/demo-city.js';
+import { demoPool, demoUnits } from '../server/demo/city.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { linkToken, tokenHash } from '../server/links/tokens.js';
 import { updateRepresentative, upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';

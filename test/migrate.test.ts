@@ -11,11 +11,13 @@ import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
 import { sql } from 'kysely';
-import { createTestSchema, DatabaseSetupError, openDatabase, openPostgres } from '../server/db/database.js';
+import { DatabaseSetupError, openStore } from '../server/db/database.js';
+import { openPostgres } from '../server/db/postgres-store.js';
+import { createTestSchema } from './db.js';
 import type { Database } from '../server/db/schema.js';
 import { publishResults } from '../server/results/publish.js';
 import { closeRound, findRound } from '../server/rounds/rounds.js';
-import { castBallot } from '../server/survey/links.js';
+import { castBallot } from '../server/survey/cast.js';
 import { openPlace, prepareInstallation, runCli, startChildServer, submit, ballotBody, YEAR, type ChildServer, type Installation, type Place } from './child-server.js';
 import { tableNames } from './db-inspect.js';
 import { TEST_PASSWORD } from './helpers.js';
@@ -41,17 +43,18 @@ async function counts(db: Database): Promise<Record<string, number>> {
 move.before(async () => {
   // A SQLite installation with a history: ballots on the first links, the round closed and published, an admin.
   source = await prepareInstallation({ links: 30, units: 6, sqlite: true });
-  const db = await openPlace(source);
+  const store = await openPlace(source);
+  const db = store.db;
   try {
     const clock = fixedClock(new Date());
     const audit = auditTrail(loadConfig(source.env).secret, clock);
     const round = (await findRound(db, YEAR))!;
     for (let i = 0; i < CAST; i++) {
       const answers = Object.fromEntries(source.units.map((u, k) => [u.code, CHOICES[(i + k) % 4]])) as never;
-      const cast = await castBallot(db, clock, 'Asia/Shanghai', { token: source.tokens[i] as string, roundId: round.id, answers, comments: {}, comment: i === 0 ? '意见' : null });
+      const cast = await castBallot(store, clock, 'Asia/Shanghai', { token: source.tokens[i] as string, roundId: round.id, answers, comments: {}, comment: i === 0 ? '意见' : null });
       if (!cast.ok) throw new Error('cast');
     }
-    if (!(await closeRound(db, audit, YEAR, 'setup')).ok) throw new Error('close');
+    if (!(await closeRound(store, audit, YEAR, 'setup')).ok) throw new Error('close');
     if (!(await publishResults(db, audit, { year: YEAR, note: '' }, 'setup')).ok) throw new Error('publish');
   } finally {
     await db.destroy();
@@ -84,7 +87,7 @@ move('everything is copied, the counts match, and a server on the copy serves wh
   assert.match(run.stdout, /the counts match/);
   assert.not.ok(run.stdout.includes(new URL(url).password || '\u0000'), 'no password printed');
 
-  const from = await openPlace(source);
+  const from = (await openPlace(source)).db;
   const to = openPostgres(url);
   try {
     const [a, b] = [await counts(from), await counts(to)];
@@ -149,7 +152,7 @@ move('a PostgreSQL database that would not sort text by bytes is refused with th
     url.pathname = `/${name}`;
     let refused: unknown;
     try {
-      await (await openDatabase({ dataDir: join(source.root, 'icu'), databaseUrl: url.toString() })).destroy();
+      await (await openStore({ dataDir: join(source.root, 'icu'), databaseUrl: url.toString() })).destroy();
     } catch (e) {
       refused = e;
     }

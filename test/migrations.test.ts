@@ -3,7 +3,8 @@
 import { sql } from 'kysely';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dialectOf, migrateTo, migrateToLatest } from '../server/db/database.js';
+import { migrateTo, migrateToLatest } from '../server/db/database.js';
+import { dialectOf } from '../server/db/dialect.js';
 import { CHOICES, fullBallot, openSurvey, post } from './survey-fixture.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

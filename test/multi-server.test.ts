@@ -42,7 +42,7 @@ multi('the same link submitted to both servers at the same moment stores one bal
     const statuses = answers.map((x) => x.status).sort();
     assert.equal(statuses, [303, ...Array(2 * PER_SERVER - 1).fill(409)], `link ${i}: one 303 and the rest 409 (got ${statuses.join(' ')})`);
   }
-  const db = await openPlace(inst);
+  const db = (await openPlace(inst)).db;
   try {
     const round = await db.selectFrom('rounds').select('id').where('year', '=', YEAR).executeTakeFirstOrThrow();
     const ballots = await db.selectFrom('ballots').select('receipt').where('round_id', '=', round.id).execute();

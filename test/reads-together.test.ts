@@ -1,95 +1,63 @@
-// readRowsTogether (server/db/database.ts), the hot path's reads: on SQLite the reads of one turn of the event loop
-// share one read transaction, yet each gets its own rows or its own error, and none ever runs inside a transaction
-// another request has open. On PostgreSQL each read simply goes through Kysely.
-import { sql } from 'kysely';
+// The SQLite store's link lookups (server/db/sqlite-store.ts): the lookups of one turn of the event loop share one
+// read transaction, yet each gets its own row, and none ever runs inside a transaction another request has open.
+// On PostgreSQL each lookup simply goes through Kysely.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openTestDatabase, readRows, readRowsTogether, syncSqlite } from '../server/db/database.js';
-import type { Database } from '../server/db/schema.js';
+import type { SqliteStore } from '../server/db/sqlite-store.js';
+import { demoUnits } from '../server/demo/city.js';
+import { tokenHash } from '../server/links/tokens.js';
+import { onPostgres } from './db.js';
+import { openSurvey } from './survey-fixture.js';
 
-const reads = suite('reads together');
+const reads = suite('link lookups read together');
+const UNITS = demoUnits().slice(0, 3);
 
-async function withTable(body: (db: Database) => Promise<void>): Promise<void> {
-  const db = await openTestDatabase();
-  try {
-    await sql`create table t (k integer primary key, v text not null)`.execute(db);
-    await sql`insert into t (k, v) values (1, 'one'), (2, 'two'), (3, 'three')`.execute(db);
-    await body(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
-reads('reads asked for in one turn each get their own rows, the same as one by one', async () => {
-  await withTable(async (db) => {
-    const compile = (k: number) => sql<{ v: string }>`select v from t where k = ${k}`.compile(db);
-    const together = await Promise.all([1, 2, 3, 4, 2].map((k) => readRowsTogether<{ v: string }>(db, compile(k))));
-    const alone: { v: string }[][] = [];
-    for (const k of [1, 2, 3, 4, 2]) alone.push(await readRows<{ v: string }>(db, compile(k)));
-    assert.equal(together, alone);
-    assert.equal(together.map((rows) => rows.map((r) => r.v)), [['one'], ['two'], ['three'], [], ['two']]);
-  });
+reads('lookups asked for in one turn each get their own link, the same as one by one', async () => {
+  const s = await openSurvey({ units: UNITS });
+  const asked = [s.tokens[0], s.tokens[1], 'NoSuchTokenNoSuchToken', s.tokens[2], s.tokens[1]] as string[];
+  const together = await Promise.all(asked.map((t) => s.store.findLink(tokenHash(t))));
+  const alone = [];
+  for (const t of asked) alone.push(await s.store.findLink(tokenHash(t)));
+  assert.equal(together, alone);
+  assert.equal(together.map((l) => l?.year), [2026, 2026, undefined, 2026, 2026]);
 });
 
-reads('on SQLite the reads of one turn share one transaction, and later turns get one of their own', async () => {
-  if (process.env.TEST_DATABASE_URL) return; // PostgreSQL has no synchronous connection to share
-  await withTable(async (db) => {
-    const conn = syncSqlite(db)!;
-    let transactions = 0;
-    const transaction = conn.transaction.bind(conn);
-    conn.transaction = ((fn: (...args: never[]) => unknown) => {
-      const run = transaction(fn);
-      return ((...args: never[]) => {
-        transactions++;
-        return run(...args);
-      }) as never;
-    }) as typeof conn.transaction;
-    const q = sql<{ v: string }>`select v from t where k = ${1}`.compile(db);
-    await Promise.all([1, 2, 3].map(() => readRowsTogether(db, q)));
-    assert.is(transactions, 1, 'three reads of one turn, one transaction');
-    await readRowsTogether(db, q);
-    await readRowsTogether(db, q);
-    assert.is(transactions, 3, 'one more for each later turn');
-  });
+reads('on SQLite the lookups of one turn share one read transaction, and later turns get one of their own', async () => {
+  if (onPostgres) return; // PostgreSQL has no synchronous connection to share
+  const s = await openSurvey({ units: UNITS });
+  const store = s.store as SqliteStore;
+  const before = store.counters.readTransactions;
+  await Promise.all(s.tokens.slice(0, 3).map((t) => store.findLink(tokenHash(t))));
+  assert.is(store.counters.readTransactions - before, 1, 'three lookups of one turn, one transaction');
+  await store.findLink(tokenHash(s.tokens[0] as string));
+  await store.findLink(tokenHash(s.tokens[1] as string));
+  assert.is(store.counters.readTransactions - before, 3, 'one more for each later turn');
 });
 
-reads('a read that fails fails alone', async () => {
-  await withTable(async (db) => {
-    const good = sql<{ v: string }>`select v from t where k = ${3}`.compile(db);
-    const bad = sql`select v from no_such_table where k = ${1}`.compile(db);
-    const [a, b, c] = await Promise.allSettled([readRowsTogether(db, good), readRowsTogether(db, bad), readRowsTogether(db, good)]);
-    assert.equal(a, { status: 'fulfilled', value: [{ v: 'three' }] });
-    assert.is(b.status, 'rejected');
-    assert.match(String((b as PromiseRejectedResult).reason), /no_such_table/);
-    assert.equal(c, { status: 'fulfilled', value: [{ v: 'three' }] });
-  });
-});
-
-reads('a read never joins a transaction another request has open: it waits and sees what was committed', async () => {
-  // (On PostgreSQL a read takes another connection of the pool and sees what was committed when it runs.)
-  if (process.env.TEST_DATABASE_URL) return;
-  await withTable(async (db) => {
-    const q = sql<{ v: string }>`select v from t where k = ${9}`.compile(db);
-    let pending: Promise<{ v: string }[]> | undefined;
-    const rolledBack = await db
-      .transaction()
-      .execute(async (trx) => {
-        await sql`insert into t (k, v) values (9, 'rolled back')`.execute(trx);
-        pending = readRowsTogether<{ v: string }>(db, q);
-        await new Promise((resolve) => setImmediate(resolve)); // the read's turn comes while the transaction is open
-        await new Promise((resolve) => setImmediate(resolve));
-        throw new Error('roll back');
-      })
-      .catch((e: Error) => e.message);
-    assert.is(rolledBack, 'roll back');
-    assert.equal(await pending, [], 'the rolled-back row was never read');
-    await db.transaction().execute(async (trx) => {
-      await sql`insert into t (k, v) values (9, 'nine')`.execute(trx);
-      pending = readRowsTogether<{ v: string }>(db, q);
+reads('a lookup never joins a transaction another request has open: it waits and sees what was committed', async () => {
+  // (On PostgreSQL a lookup takes another connection of the pool and sees what was committed when it runs.)
+  if (onPostgres) return;
+  const s = await openSurvey({ units: UNITS });
+  const hash = tokenHash(s.tokens[0] as string);
+  let pending: ReturnType<typeof s.store.findLink> | undefined;
+  const rolledBack = await s.db
+    .transaction()
+    .execute(async (trx) => {
+      await trx.updateTable('round_links').set({ used_on: '2026-03-09' }).where('token_hash', '=', hash).execute();
+      pending = s.store.findLink(hash);
+      await new Promise((resolve) => setImmediate(resolve)); // the lookup's turn comes while the transaction is open
       await new Promise((resolve) => setImmediate(resolve));
-    });
-    assert.equal(await pending, [{ v: 'nine' }], 'the committed row is read after the commit');
+      throw new Error('roll back');
+    })
+    .catch((e: Error) => e.message);
+  assert.is(rolledBack, 'roll back');
+  assert.is((await pending)?.usedOn, null, 'the rolled-back change was never read');
+  await s.db.transaction().execute(async (trx) => {
+    await trx.updateTable('round_links').set({ used_on: '2026-03-10' }).where('token_hash', '=', hash).execute();
+    pending = s.store.findLink(hash);
+    await new Promise((resolve) => setImmediate(resolve));
   });
+  assert.is((await pending)?.usedOn, '2026-03-10', 'the committed change is read after the commit');
 });
 
 reads.run();

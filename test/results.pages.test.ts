@@ -11,7 +11,7 @@ import { checkBody, type ResultsDocument } from '../server/results/snapshot.js';
 import { closeRound, createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import type { Answer } from '../server/survey/ballot.js';
-import { castBallot } from '../server/survey/links.js';
+import { castBallot } from '../server/survey/cast.js';
 import { upsertUnits, type UnitInput } from '../server/units/units.js';
 import type { Outcome } from '../server/validate.js';
 import { createTestApp, type TestApp } from './helpers.js';
@@ -84,11 +84,11 @@ async function runYear(t: TestApp, year: number) {
   const links = await t.db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
   at('12-05');
   for (const [i, link] of links.entries()) {
-    const res = await castBallot(t.db, t.clock, 'Asia/Shanghai', { token: linkToken(SECRET, year, link.code, link.generation), roundId: round.id, answers: ballot(year, i), comments: {}, comment: null });
+    const res = await castBallot(t.store, t.clock, 'Asia/Shanghai', { token: linkToken(SECRET, year, link.code, link.generation), roundId: round.id, answers: ballot(year, i), comments: {}, comment: null });
     if (!res.ok) throw new Error(`ballot ${i} refused`);
   }
   at('12-21');
-  ok(await closeRound(t.db, t.audit, year, 'test'), 'close');
+  ok(await closeRound(t.store, t.audit, year, 'test'), 'close');
   at('12-26');
   ok(await publishResults(t.db, t.audit, { year, note: '' }, 'test'), 'publish');
 }

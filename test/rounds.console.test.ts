@@ -2,7 +2,7 @@
 // each with CSRF, a ticked confirmation where the step cannot be undone, and refusals shown on the round page.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import type { DrawRecord } from '../server/draw/record.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { findRound } from '../server/rounds/rounds.js';

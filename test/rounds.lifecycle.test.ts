@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import seedrandom from 'seedrandom';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoPool, demoUnits } from '../scripts/demo-city.js';
+import { demoPool, demoUnits } from '../server/demo/city.js';
 import { auditKey, verifyAudit } from '../server/audit/log.js';
 import { drawRecord, type DrawRecord } from '../server/draw/record.js';
 import { verifyDrawRecord } from '../server/draw/verify.js';
@@ -287,23 +287,23 @@ no('drawing before freezing, drawing twice, freezing twice', async () => {
   // Still refused once the round is open or closed: a draw is never repeated.
   ok(await openRound(t.db, t.audit, 2026, 'test'));
   assert.match(refusal(await draw(t)), 'was already drawn');
-  ok(await closeRound(t.db, t.audit, 2026, 'test'));
+  ok(await closeRound(t.store, t.audit, 2026, 'test'));
   assert.match(refusal(await draw(t)), 'was already drawn');
 });
 
 no('opening before the draw, closing a round that is not open', async () => {
   const t = await draftRound(people({ A: 6, B: 4 }), { sample: '5' });
   assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 has not been drawn (status: draft); it cannot open before the draw.');
-  assert.is(refusal(await closeRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is draft; only an open round can be closed.');
+  assert.is(refusal(await closeRound(t.store, t.audit, 2026, 'test')), 'Round 2026 is draft; only an open round can be closed.');
   ok(await freeze(t));
   const frozenState = await roundTables(t);
   assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 has not been drawn (status: frozen); it cannot open before the draw.');
   assert.is(await roundTables(t), frozenState);
   ok(await draw(t));
-  assert.is(refusal(await closeRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is drawn; only an open round can be closed.');
+  assert.is(refusal(await closeRound(t.store, t.audit, 2026, 'test')), 'Round 2026 is drawn; only an open round can be closed.');
   ok(await openRound(t.db, t.audit, 2026, 'test'));
   assert.is(refusal(await openRound(t.db, t.audit, 2026, 'test')), 'Round 2026 is open; it cannot be opened.');
-  ok(await closeRound(t.db, t.audit, 2026, 'test'));
+  ok(await closeRound(t.store, t.audit, 2026, 'test'));
   assert.is((await findRound(t.db, 2026))!.status, 'closed');
   ok(await openRound(t.db, t.audit, 2026, 'test'), 'a closed, unpublished round may open again');
 });
@@ -359,7 +359,7 @@ audit('create, settings, freeze, draw, replace, reissue, open, close: one row ea
     ['round.replace', async () => replaceMember(t.db, t.audit, { year: 2026, code: (await record(t)).sample![0]!, reason: 'ill', secret: t.config.secret, timeZone: TZ }, 'alice')],
     ['round.reissue', async () => reissueLink(t.db, t.audit, { year: 2026, code: (await record(t)).sample![1]!, secret: t.config.secret }, 'alice')],
     ['round.open', () => openRound(t.db, t.audit, 2026, 'alice')],
-    ['round.close', () => closeRound(t.db, t.audit, 2026, 'alice')],
+    ['round.close', () => closeRound(t.store, t.audit, 2026, 'alice')],
   ];
   // Refused at every stage, so each is tried after each step.
   const refusals: (() => Promise<Outcome<unknown>>)[] = [
@@ -650,7 +650,7 @@ swap('only a drawn or open round has seats to replace', async () => {
   ok(await openRound(t.db, t.audit, 2026, 'test'));
   const rec = await record(t);
   ok(await replace(t, rec.sample![0]!), 'an open round');
-  ok(await closeRound(t.db, t.audit, 2026, 'test'));
+  ok(await closeRound(t.store, t.audit, 2026, 'test'));
   assert.match(refusal(await replace(t, rec.sample![1]!)), 'Round 2026 is closed;');
   assert.match(refusal(await reissueLink(t.db, t.audit, { year: 2026, code: rec.sample![1]!, secret: t.config.secret }, 'test')), 'Round 2026 is closed;');
 });

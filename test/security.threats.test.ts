@@ -39,7 +39,7 @@ xss('comments with markup are shown as text on the console comments page', async
   const unit = s.units[0]!.code;
   const res = await post(s, s.tokens[0]!, { ...ballot, [`c.${unit}`]: XSS, comment: XSS });
   assert.is(res.status, 303);
-  ok(await closeRound(s.db, s.audit, 2026, 'test'), 'close'); // comments are readable once the round has closed
+  ok(await closeRound(s.store, s.audit, 2026, 'test'), 'close'); // comments are readable once the round has closed
   const html = await (await b.get('/admin/rounds/2026/comments')).text();
   assert.not.ok(html.includes('<script>alert(1)'));
   assert.ok(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length >= 3, 'both comments shown, escaped');
@@ -100,7 +100,7 @@ timing('secrets are compared in constant time or not compared at all', () => {
   // A missing account costs a full scrypt too, so timing does not reveal which user names exist.
   assert.match(read('admin/auth-routes.tsx'), /dummyHash\(\)/);
   // Survey and session tokens are looked up by their SHA-256: the database compares hashes, not the secret.
-  assert.match(read('survey/links.ts'), /tokenHash\(token\)/);
+  assert.match(read('survey/accept.ts'), /findLink\(tokenHash\(token\)\)/);
   assert.match(read('admin/sessions.ts'), /const id = sha256\(token\)/);
 });
 
@@ -112,7 +112,7 @@ personal('no name, phone or e-mail of any representative appears in any public p
   const { s } = await setup();
   for (const token of s.tokens.slice(0, 25)) assert.is((await post(s, token, fullBallot(s.units))).status, 303);
   s.clock.set(new Date(Date.parse(CLOSES) + 3600_000));
-  ok(await closeRound(s.db, s.audit, 2026, 'test'));
+  ok(await closeRound(s.store, s.audit, 2026, 'test'));
   ok(await publishResults(s.db, s.audit, { year: 2026, note: '' }, 'test'));
   const reps = await s.db.selectFrom('representatives').select(['name', 'phone', 'email']).execute();
   const secrets = reps.flatMap((r) => [r.name, r.phone, r.email]).filter((v): v is string => !!v && v.length >= 4);

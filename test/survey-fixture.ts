@@ -1,7 +1,8 @@
 // Shared by the survey.*.test.ts files only: an open round on a fresh app, its link tokens, ballots to send, and
 // small readers for the survey pages' HTML (the form is plain server-rendered markup, so patterns suffice).
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import type { Config } from '../server/config.js';
+import type { SqliteStoreOptions } from '../server/db/sqlite-store.js';
 import { linkToken, tokenHash } from '../server/links/tokens.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
@@ -43,6 +44,8 @@ export interface SurveyOptions {
   /** Leave the round drawn (not yet opened). */
   open?: boolean;
   config?: Partial<Config>;
+  /** How the SQLite store is opened (its group commit's clock, say). */
+  store?: SqliteStoreOptions;
 }
 
 export interface Seat {
@@ -61,7 +64,7 @@ export type Survey = TestApp & {
 
 /** A fresh app with a 2026 round frozen, drawn and (unless `open: false`) opened, on the 40 demo units by default. */
 export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
-  const t = await createTestApp({ config: { minPool: 20, secret: SECRET, ...opts.config }, now: opts.now ?? NOW });
+  const t = await createTestApp({ config: { minPool: 20, secret: SECRET, ...opts.config }, now: opts.now ?? NOW, store: opts.store });
   const units = opts.units ?? demoUnits();
   const pool = smallPool();
   await upsertUnits(t.db, t.audit, units, 'test');

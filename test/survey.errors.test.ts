@@ -4,7 +4,7 @@
 // used one 409 — and none of them changes anything.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import { linkToken } from '../server/links/tokens.js';
 import { closeRound, reissueLink, replaceMember } from '../server/rounds/rounds.js';
 import { countRows } from './helpers.js';
@@ -301,7 +301,7 @@ timing('at the closing time: 410 saying it has closed; a minute earlier it is st
 timing('a round closed by the office within its dates: 410 closed, nothing stored', async () => {
   const s = await openSurvey();
   const token = s.tokens[0] as string;
-  ok(await closeRound(s.db, s.audit, YEAR, 'test'));
+  ok(await closeRound(s.store, s.audit, YEAR, 'test'));
   const before = await snapshot(s);
   const res = await s.app.request(`/s/${token}?lang=en`);
   assert.is(res.status, 410);
@@ -328,7 +328,7 @@ timing('a drawn round the office has not opened yet, inside its dates, does not 
 
 timing('a round closed early by the office does not claim it closed at its (future) closing time', async () => {
   const s = await openSurvey();
-  ok(await closeRound(s.db, s.audit, YEAR, 'test'));
+  ok(await closeRound(s.store, s.audit, YEAR, 'test'));
   const text = mainText(await (await s.app.request(`/s/${s.tokens[0] as string}?lang=en`)).text());
   assert.match(text, 'has closed');
   assert.not.match(text, 'closed on 2026-03-31 00:00', `it is 2026-03-10: ${text}`);

@@ -4,7 +4,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import { acceptedEncoding } from '../server/http/compress.js';
 import { receiptOf } from './child-server.js';
 import { Browser } from './helpers.js';

@@ -15,13 +15,14 @@ import * as assert from 'uvu/assert';
 import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
-import { demoUnits } from '../scripts/demo-city.js';
-import { openSqlite } from '../server/db/database.js';
+import { demoUnits } from '../server/demo/city.js';
+import { openSqliteStore, type SqliteStore } from '../server/db/sqlite-store.js';
+import type { Store } from '../server/db/store.js';
 import type { Database } from '../server/db/schema.js';
 import { tokenHash } from '../server/links/tokens.js';
 import { closeRound, findRound } from '../server/rounds/rounds.js';
-import { castBallot } from '../server/survey/links.js';
-import { mixBallots, startMixing } from '../server/survey/mix.js';
+import { castBallot } from '../server/survey/cast.js';
+import { startMixing } from '../server/survey/mix.js';
 import { ballotBody, prepareInstallation, runCli, startChildServer, submit, YEAR, type ChildServer, type Installation } from './child-server.js';
 import { btreePages, cellsInKeyOrder, readSqliteFiles, type SqliteFiles } from './sqlite-pages.js';
 import { fullBallot, openSurvey, post, YEAR as SURVEY_YEAR, type Survey } from './survey-fixture.js';
@@ -168,11 +169,11 @@ async function sameInstallations(n: number, links: number): Promise<{ dirs: stri
 
 const clock = fixedClock(new Date());
 
-async function castInOrder(db: Database, inst: Installation, tokens: readonly string[]): Promise<void> {
-  const round = (await findRound(db, YEAR))!;
+async function castInOrder(store: Store, inst: Installation, tokens: readonly string[]): Promise<void> {
+  const round = (await findRound(store.db, YEAR))!;
   for (const [i, token] of tokens.entries()) {
     const answers = Object.fromEntries(inst.units.map((u, k) => [u.code, ['satisfied', 'basic', 'dissatisfied', 'unknown'][(i + k) % 4]])) as never;
-    const cast = await castBallot(db, clock, 'Asia/Shanghai', { token, roundId: round.id, answers, comments: {}, comment: i % 3 ? null : `comment ${i}` });
+    const cast = await castBallot(store, clock, 'Asia/Shanghai', { token, roundId: round.id, answers, comments: {}, comment: i % 3 ? null : `comment ${i}` });
     assert.ok(cast.ok, `ballot ${i}`);
   }
 }
@@ -200,10 +201,10 @@ files('the same ballots, come in different orders, leave the same files once the
   if (onPostgres) return;
   const { dirs, inst: base } = await sameInstallations(2, 150);
   try {
-    const [a, b] = dirs.map((dir) => openSqlite(join(dir, 'pingyi.db'), { backgroundCheckpoints: true })) as [Database, Database];
+    const [a, b] = dirs.map((dir) => openSqliteStore(join(dir, 'pingyi.db'), { serving: true })) as [SqliteStore, SqliteStore];
     await castInOrder(a, base, shuffled(base.tokens, 3).slice(0, 120));
-    await replay(b, await whatWasCast(a));
-    assert.equal(await whatWasCast(b), await whatWasCast(a), 'the same contents');
+    await replay(b.db, await whatWasCast(a.db));
+    assert.equal(await whatWasCast(b.db), await whatWasCast(a.db), 'the same contents');
     const audit = auditTrail(loadConfig(base.env).secret, clock);
     for (const db of [a, b]) {
       const closed = await closeRound(db, audit, YEAR, 'test');
@@ -227,13 +228,13 @@ files('while a round is open, a server mixes when ballots came since its last pa
   if (onPostgres) return;
   const { dirs, inst: base } = await sameInstallations(1, 150);
   const dataDir = dirs[0]!;
-  const db = openSqlite(join(dataDir, 'pingyi.db'), { backgroundCheckpoints: true });
+  const store = openSqliteStore(join(dataDir, 'pingyi.db'), { serving: true });
   const reports: string[] = [];
   try {
-    const mixing = startMixing(db, (m) => reports.push(m), { everyMs: 3_600_000 });
+    const mixing = startMixing(store, (m) => reports.push(m), { everyMs: 3_600_000 });
     assert.is(await mixing.tick(), undefined, 'no ballot yet: no pass');
     const order = shuffled(base.tokens, 9);
-    await castInOrder(db, base, order.slice(0, 60));
+    await castInOrder(store, base, order.slice(0, 60));
     assert.is(await mixing.tick(), 60, 'a pass: 60 ballots came since the start');
     const mixed = copyFiles(dataDir);
     const pages = readSqliteFiles(mixed);
@@ -241,7 +242,7 @@ files('while a round is open, a server mixes when ballots came since its last pa
     assert.equal(differencesFromFreshBuild(pages, mixed), [], 'the layout depends on the contents alone');
     assert.is(await mixing.tick(), undefined, 'no ballot since: no pass');
 
-    await castInOrder(db, base, order.slice(60, 90));
+    await castInOrder(store, base, order.slice(60, 90));
     await mixing.stop();
     const stopped = copyFiles(dataDir);
     const after = readSqliteFiles(stopped);
@@ -249,7 +250,7 @@ files('while a round is open, a server mixes when ballots came since its last pa
     assert.equal(differencesFromFreshBuild(after, stopped), [], 'the ballots since the pass are mixed too');
     assert.equal(reports, [], 'nothing failed');
   } finally {
-    await db.destroy();
+    await store.destroy();
     base.cleanup();
   }
 });
@@ -320,7 +321,7 @@ postgres('a CLUSTER that cannot get its lock is reported at closing, and the nex
   try {
     // Another session reading the ballots (a report, a backup) holds a lock that CLUSTER must wait for.
     await blocker.query(`begin; lock table ${t.schema}.ballots in access share mode`);
-    const closed = await closeRound(t.s.db, t.s.audit, SURVEY_YEAR, 'test');
+    const closed = await closeRound(t.s.store, t.s.audit, SURVEY_YEAR, 'test');
     assert.ok(closed.ok, 'the round is closed');
     assert.match(closed.ok ? (closed.value.mixingFailed ?? '') : '', /CLUSTER ballots failed/, 'and the failed CLUSTER is reported');
     assert.is(new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(t.s.db)).rows.map((r) => r.x)).size, 1, 'the ballots were rewritten');
@@ -328,7 +329,7 @@ postgres('a CLUSTER that cannot get its lock is reported at closing, and the nex
     await blocker.query('rollback');
 
     const reports: string[] = [];
-    const mixing = startMixing(t.s.db, (m) => reports.push(m), { everyMs: 3_600_000 });
+    const mixing = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000 });
     await mixing.tick();
     await mixing.stop();
     assert.equal(reports, [], 'the next pass succeeds');
@@ -349,7 +350,7 @@ postgres('a transaction older than the rewrite keeps the old row versions: the p
     await reader.query('begin isolation level repeatable read');
     await reader.query('select count(*) from pg_class');
     const reports: string[] = [];
-    const mixing = startMixing(t.s.db, (m) => reports.push(m), { everyMs: 3_600_000, retryMs: 3_600_000 });
+    const mixing = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000, retryMs: 3_600_000 });
     await mixing.tick();
     assert.is(reports.length, 1, 'the pass reports a failure');
     assert.match(reports[0] ?? '', /began before the rewrite/);
@@ -370,7 +371,7 @@ postgres('after mixing, no used link keeps the transaction id of the ballot cast
   try {
     const linkXids = async () => new Set((await sql<{ x: string }>`select xmin::text as x from round_links where used_on is not null`.execute(t.s.db)).rows.map((r) => r.x));
     assert.ok([...(await linkXids())].every((x) => t.xids.has(x)), 'before: each used link carries its ballot transaction id');
-    assert.is(await mixBallots(t.s.db), 10);
+    assert.is(await t.s.store.mix(), 10);
     const after = await linkXids();
     assert.is(after.size, 1, 'after: one transaction id');
     assert.equal(after, await ballotXids(t.s.db), 'the mixing transaction, which the ballots carry too');

@@ -5,10 +5,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { demoUnits } from '../scripts/demo-city.js';
+import { demoUnits } from '../server/demo/city.js';
 import { createApp } from '../server/app.js';
-import { dialectOf } from '../server/db/database.js';
-import { mixBallots } from '../server/survey/mix.js';
+import { dialectOf } from '../server/db/dialect.js';
 import { columnNames, dumpDatabase, indexedColumns, referencedTables, tableNames } from './db-inspect.js';
 import { countRows, loggedIn } from './helpers.js';
 import { readFile } from 'node:fs/promises';
@@ -32,14 +31,14 @@ once('twenty simultaneous submissions of one link: one 303, nineteen 409, one ba
   // The app runs on a database that counts how many submissions reach the casting transaction: the race must be
   // real (several get past the "link unused" check) for one ballot to prove the transaction's guard.
   let casts = 0;
-  const watched = new Proxy(s.db, {
+  const watched = new Proxy(s.store, {
     get(target, key) {
       const value = Reflect.get(target, key, target) as unknown;
-      if (key === 'transaction') casts++;
+      if (key === 'castBallot') casts++;
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const app = createApp({ db: watched, config: s.config, clock: s.clock });
+  const app = createApp({ store: watched, config: s.config, clock: s.clock });
   const token = s.tokens[0] as string;
   const attempts = Array.from({ length: 20 }, (_, i) => ({ ...fullBallot(s.units, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` }));
   const results = await Promise.all(attempts.map((fields) => post({ app }, token, fields)));
@@ -150,7 +149,7 @@ anon('ids are random, and the stored order is the id order, not the arrival orde
   const s = await openSurvey({ units: UNITS });
   const arrival = await castAll(s, s.tokens);
   // On PostgreSQL the servers mix the ballots every minute and at closing (server/survey/mix.ts); here, now.
-  await mixBallots(s.db);
+  await s.store.mix();
   // The table itself, in storage order (SQLite would otherwise read the covering receipt index, in receipt order).
   const table = dialectOf(s.db) === 'sqlite' ? sql`ballots not indexed` : sql`ballots`;
   const stored = await sql<{ id: number; receipt: string }>`select id, receipt from ${table}`.execute(s.db);
@@ -184,14 +183,14 @@ anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link
   assert.is(new Set(before).size, 10, 'each ballot was written by its own transaction');
   const used = await linkX();
   assert.ok(before.every((x) => used.has(x)), 'and each ballot shares it with its link');
-  assert.is(await mixBallots(s.db), 10, 'ten ballots mixed');
+  assert.is(await s.store.mix(), 10, 'ten ballots mixed');
   const after = await xmins('ballots');
   assert.is(new Set(after).size, 1, 'all ballots now carry one transaction id');
   // The used links were rewritten by the same transaction: one id shared by every ballot and every used link.
   assert.equal(await linkX(), new Set(after), 'and so do all used links');
-  assert.is(await mixBallots(s.db), 0, 'nothing to do until another ballot comes');
+  assert.is(await s.store.mix(), 0, 'nothing to do until another ballot comes');
   await castAll(s, s.tokens.slice(10, 11));
-  assert.is(await mixBallots(s.db), 11, 'a new ballot makes the round mixed again, all of it');
+  assert.is(await s.store.mix(), 11, 'a new ballot makes the round mixed again, all of it');
   const again = await xmins('ballots');
   assert.is(new Set(again).size, 1);
   assert.equal(await linkX(), new Set(again));
@@ -320,7 +319,7 @@ comments('while open, the console shows no comment, so none can be matched with 
   }
   const round = (await findRound(s.db, 2026))!;
   assert.is(await commentsByUnit(s.db, round), undefined, 'the query itself refuses while open');
-  ok(await closeRound(s.db, s.audit, 2026, 'test'), 'close');
+  ok(await closeRound(s.store, s.audit, 2026, 'test'), 'close');
   const closed = await (await b.get(`/admin/rounds/2026/comments?lang=en`)).text();
   assert.match(closed, '第一条独特意见');
   assert.match(closed, '第二条独特意见');

@@ -12,12 +12,12 @@ import { auditTrail } from '../../server/audit/log.js';
 import { fixedClock } from '../../server/clock.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { linkToken } from '../../server/links/tokens.js';
-import { createTestSchema, openDatabase } from '../../server/db/database.js';
+import { createSchema, openStore } from '../../server/db/database.js';
 import { publishResults } from '../../server/results/publish.js';
 import { closeRound, findRound } from '../../server/rounds/rounds.js';
-import { castBallot } from '../../server/survey/links.js';
-import { demoUnits } from '../demo-city.js';
-import { openRoundForWholePool } from '../open-round.js';
+import { castBallot } from '../../server/survey/cast.js';
+import { demoUnits } from '../../server/demo/city.js';
+import { openRoundForWholePool } from '../../server/demo/open-round.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const YEAR = 2026;
@@ -33,11 +33,12 @@ export interface BenchServer {
 export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number; nodeArgs?: string[] }): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   // On PostgreSQL when TEST_DATABASE_URL names a server (scripts/with-postgres.sh npm run bench): a fresh schema.
-  const databaseUrl = await createTestSchema();
+  const databaseUrl = process.env.TEST_DATABASE_URL ? await createSchema(process.env.TEST_DATABASE_URL) : undefined;
   const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const config = loadConfig(env);
-  const db = await openDatabase(config);
+  const store = await openStore(config);
+  const db = store.db;
   const clock = fixedClock(new Date());
   const units = demoUnits();
   const pool = await openRoundForWholePool(db, clock, config, {
@@ -56,15 +57,15 @@ export async function startBenchServer(opts: { links: number; port: number; publ
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
     for (let i = 0; i < opts.publishedBallots; i++) {
       const ballot = Object.fromEntries(units.map((u, k) => [u.code, answers[(i * 7 + k * (k % 5)) % 4] as string]));
-      await castBallot(db, clock, config.timeZone, { token: linkToken(config.secret, YEAR, pool[i]!.code, 1), roundId: (await findRound(db, YEAR))!.id, answers: ballot as never, comments: {}, comment: null });
+      await castBallot(store, clock, config.timeZone, { token: linkToken(config.secret, YEAR, pool[i]!.code, 1), roundId: (await findRound(db, YEAR))!.id, answers: ballot as never, comments: {}, comment: null });
     }
     const audit = auditTrail(config.secret, clock);
-    for (const step of [() => closeRound(db, audit, YEAR, 'bench'), () => publishResults(db, audit, { year: YEAR, note: '' }, 'bench')]) {
+    for (const step of [() => closeRound(store, audit, YEAR, 'bench'), () => publishResults(db, audit, { year: YEAR, note: '' }, 'bench')]) {
       const r = await step();
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }
   }
-  await db.destroy();
+  await store.destroy();
 
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'server/main.ts')], {
     cwd: root,

@@ -3,10 +3,13 @@ import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import type { Translate } from '../i18n/catalogue.js';
 
 /** What a CLI command gets: the opened database and a place to print. */
 export interface CliContext {
+  /** The opened database (db/store.ts); `db` is its Kysely. */
+  store: Store;
   db: Database;
   config: Config;
   clock: Clock;

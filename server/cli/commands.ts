@@ -1,13 +1,12 @@
 import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../audit/cli.js';
-import { backupCommands } from '../db/backup.js';
-import { copyCommands } from '../db/copy.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { roundCommands } from '../rounds/cli.js';
 import { unitCommands } from '../units/cli.js';
 import type { Command } from './command.js';
+import { databaseCommands } from './database-commands.js';
 
 /** Every CLI command, by its words. Each capability owns its commands. */
 export const commands: Record<string, Command> = {
@@ -17,8 +16,7 @@ export const commands: Record<string, Command> = {
   ...resultsCommands,
   ...adminCommands,
   ...auditCommands,
-  ...backupCommands,
-  ...copyCommands,
+  ...databaseCommands,
   ...drawCommands,
 };
 

@@ -1,24 +1,16 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'kysely';
-import { CliError, type Command } from '../cli/command.js';
-import { dialectOf } from './database.js';
+import type { Database } from './schema.js';
 
-export const backupCommands: Record<string, Command> = {
-  backup: {
-    usage: 'backup FILE',
-    arguments: ['FILE'],
-    summary: 'copy the live database into FILE (safe while the server runs)',
-    async run(ctx, args) {
-      if (dialectOf(ctx.db) !== 'sqlite') {
-        throw new CliError('on PostgreSQL, back up with PostgreSQL\'s own tools: pg_dump --format=custom --file=FILE "$DATABASE_URL" (see the README)');
-      }
-      const file = args.positional[0] as string;
-      const target = resolve(file);
-      if (existsSync(target)) throw new CliError(`${target} already exists; choose a new file name`);
-      // VACUUM INTO writes a consistent snapshot from one read transaction; writers are not blocked.
-      await sql`vacuum into ${target}`.execute(ctx.db);
-      ctx.out(`backup written to ${target}`);
-    },
-  },
-};
+/**
+ * Writes a consistent copy of a live SQLite database to a new file; resolves to its absolute path. VACUUM INTO
+ * writes the snapshot of one read transaction, so writers are not blocked, and (like mixing) it writes every table in
+ * key order, so the copy says nothing about the order ballots came in.
+ */
+export async function backupSqlite(db: Database, file: string): Promise<string> {
+  const target = resolve(file);
+  if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
+  await sql`vacuum into ${target}`.execute(db);
+  return target;
+}

@@ -1,6 +1,4 @@
 import { sql } from 'kysely';
-import { CliError, type Command } from '../cli/command.js';
-import { DatabaseSetupError, dialectOf, migrateToLatest, openPostgres } from './database.js';
 import type { Database, DB } from './schema.js';
 import { transaction } from './transaction.js';
 
@@ -31,6 +29,9 @@ const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
 
 const BATCH = 500;
 
+/** A copy refused before anything was written, for a reason the user can act on. */
+export class CopyRefused extends Error {}
+
 async function countOf(db: Database, table: string): Promise<number> {
   const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
@@ -49,7 +50,7 @@ export interface CopiedTable {
 export async function copyDatabase(from: Database, to: Database): Promise<CopiedTable[]> {
   for (const { name } of TABLES) {
     const n = await countOf(to, name);
-    if (n > 0) throw new CliError(`the target database is not empty (${name} holds ${n} rows); copy into a new, empty database`);
+    if (n > 0) throw new CopyRefused(`the target database is not empty (${name} holds ${n} rows); copy into a new, empty database`);
   }
   const copied = await from.transaction().execute((source) =>
     transaction(to, async (target) => {
@@ -76,39 +77,8 @@ export async function copyDatabase(from: Database, to: Database): Promise<Copied
 }
 
 /** The tables a database holds beyond those this version knows (a newer Pingyi made it): refuse to copy then. */
-async function unknownTables(db: Database): Promise<string[]> {
+export async function unknownTables(db: Database): Promise<string[]> {
   const known = new Set<string>(TABLES.map((t) => t.name));
   const tables = await db.introspection.getTables();
   return tables.map((t) => t.name).filter((n) => !known.has(n) && !n.startsWith('kysely_'));
 }
-
-export const copyCommands: Record<string, Command> = {
-  'migrate-to-postgres': {
-    usage: 'migrate-to-postgres POSTGRES_URL',
-    arguments: ['POSTGRES_URL'],
-    summary: 'copy everything from this SQLite installation into an empty PostgreSQL database and check the counts',
-    async run(ctx, args) {
-      const url = args.positional[0] as string;
-      if (!/^postgres(ql)?:\/\/./.test(url)) throw new CliError(`not a PostgreSQL connection string: it should look like postgres://user:password@host/database`);
-      if (dialectOf(ctx.db) !== 'sqlite') throw new CliError('this installation already runs on PostgreSQL (DATABASE_URL is set); run the command with DATA_DIR pointing at the SQLite installation instead');
-      const extra = await unknownTables(ctx.db);
-      if (extra.length) throw new CliError(`the database holds tables this version does not know (${extra.join(', ')}); use the Pingyi version that made it`);
-      const target = openPostgres(url, { max: 2 });
-      try {
-        try {
-          await migrateToLatest(target);
-        } catch (e) {
-          throw new CliError(e instanceof DatabaseSetupError ? e.message : `cannot prepare the PostgreSQL database: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        const copied = await copyDatabase(ctx.db, target);
-        const width = Math.max(...copied.map((c) => c.table.length));
-        for (const { table, rows } of copied) ctx.out(`${table.padEnd(width)}  ${rows}`);
-        const where = new URL(url);
-        ctx.out(`copied ${copied.reduce((s, c) => s + c.rows, 0)} rows into PostgreSQL ${where.host}${where.pathname}; the counts match.`);
-        ctx.out(`Next: start every server with DATABASE_URL set to that database and SECRET set to the contents of ${ctx.config.dataDir}/secret (the links already sent out depend on it).`);
-      } finally {
-        await target.destroy();
-      }
-    },
-  },
-};

@@ -1,9 +1,9 @@
 import { sql, type Transaction } from 'kysely';
-import { dialectOf } from './database.js';
+import { dialectOf } from './dialect.js';
 import type { Database, DB } from './schema.js';
 
 /** Any number: the key of the advisory lock that stands for "the right to change the installation". */
-const WRITER_LOCK = 7_140_330;
+export const WRITER_LOCK = 7_140_330;
 
 /**
  * Runs `fn` as one all-or-nothing change.

@@ -3,8 +3,8 @@ import type { AuditTrail } from '../audit/log.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import type { Lang, Translate } from '../i18n/catalogue.js';
-import type { SurveyState } from '../survey/state.js';
 import type { Assets } from './assets.js';
 
 export interface AdminIdentity {
@@ -14,8 +14,13 @@ export interface AdminIdentity {
   csrfToken: string;
 }
 
-/** What every handler can reach through `c.get(...)`: the app's dependencies and per-request facts. */
+/**
+ * What every handler can reach through `c.get(...)`: the app's dependencies and per-request facts. A capability
+ * that keeps state of its own in a server adds it in an environment of its own (survey/state.ts, results/caches.ts).
+ */
 export interface AppVariables {
+  /** The hot path's store (db/store.ts); `db` is its Kysely, for everything else. */
+  store: Store;
   db: Database;
   config: Config;
   clock: Clock;
@@ -27,7 +32,6 @@ export interface AppVariables {
   t: Translate;
   largeText: boolean;
   admin: AdminIdentity | undefined;
-  survey: SurveyState;
 }
 
 export type AppEnv = { Variables: AppVariables };

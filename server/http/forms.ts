@@ -6,6 +6,9 @@ const MiB = 1024 * 1024;
 export const FORM_BODY_LIMIT = 1 * MiB;
 export const UPLOAD_BODY_LIMIT = 20 * MiB;
 
+/** The content type of a plain HTML form's submission. */
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+
 export type FormFields = Record<string, string>;
 
 /**

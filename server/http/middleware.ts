@@ -77,9 +77,12 @@ export function nextRequestId(): string {
   return `${INSTANCE}-${(++requestCounter).toString(36)}`;
 }
 
-/** The request log's line: id, method, path without query (queries can hold searched names), status, time. */
-export function requestLine(id: string, method: string, path: string, status: number, started: number): string {
-  return `${id} ${method} ${redactPath(path)} ${status} ${(performance.now() - started).toFixed(1)}ms`;
+/**
+ * The request log's line: id, method, path without query (queries can hold searched names), status, time, and which
+ * entrance answered when it was not the app itself.
+ */
+export function requestLine(id: string, method: string, path: string, status: number, started: number, via?: string): string {
+  return `${id} ${method} ${redactPath(path)} ${status} ${(performance.now() - started).toFixed(1)}ms${via ? ` (${via})` : ''}`;
 }
 
 /** One line per request (see `requestLine`). Never a token, never personal data. */

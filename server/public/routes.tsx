@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import type { Ctx } from '../http/context.js';
-import type { AppEnv } from '../http/context.js';
+import type { AppEnv, Ctx } from '../http/context.js';
 import { page } from '../http/layout.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { poolComposition } from '../pool/representatives.js';
@@ -21,7 +20,7 @@ export const publicRoutes = new Hono<AppEnv>()
     const comp = await poolComposition(db);
     const years = await publishedYears(db);
     const latest = years[0];
-    const doc = latest && (await publishedDoc(db, latest.roundId, latest.version));
+    const doc = latest && (await publishedDoc(db, c.get('results'), latest.roundId, latest.version));
     const order = latest ? await roundCategories(db, latest.roundId) : [];
     return page(
       c,
@@ -48,7 +47,7 @@ export const publicRoutes = new Hono<AppEnv>()
     const db = c.get('db');
     // The figures of the latest published round; before any, those of the latest round; before any, the defaults.
     const years = await publishedYears(db);
-    const doc = years[0] && (await publishedDoc(db, years[0].roundId, years[0].version));
+    const doc = years[0] && (await publishedDoc(db, c.get('results'), years[0].roundId, years[0].version));
     const round = doc ? undefined : (await listRounds(db))[0];
     const rules = doc
       ? { year: doc.year, scale: doc.scale, points: doc.points, minValid: doc.minValid, bottomScope: doc.bottomScope, resamples: doc.intervals.resamples, method: doc.intervals.method, published: true }

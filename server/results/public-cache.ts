@@ -1,5 +1,5 @@
 /*
- * In-memory caches of the public results pages, per app instance.
+ * In-memory caches of the public results pages, per app (one per server).
  *
  * Why this is safe: a published snapshot never changes (SPEC §2.3 — a correction is a new version, with a new
  * number), so anything rendered from (round id, version) stays right for ever. Every request for a page still
@@ -12,7 +12,6 @@
  * Bounded: at most `max` entries each, the least recently used going first, so a crawler asking for every
  * language × text size × query string costs memory once per entry, never without limit.
  */
-import type { Database } from '../db/schema.js';
 import type { ResultsDocument } from './snapshot.js';
 
 /** A least-recently-used map with a fixed number of entries. */
@@ -57,17 +56,21 @@ export interface PublicCaches {
   docs: BoundedCache<ResultsDocument>;
   /** The stored JSON of a version as the bytes served, with its sha256, by round id and version. */
   bodies: BoundedCache<{ bytes: Uint8Array<ArrayBuffer>; sha256: string }>;
+  /**
+   * Year → round id, once the year has published results: a published round is never deleted, renumbered or
+   * unpublished, so the mapping cannot go stale, and the per-request query reads one small table.
+   */
+  roundIds: Map<number, string>;
 }
 
-// Keyed by the app's database handle: one app instance, one handle (createApp takes it as a dependency), so the
-// caches live and die with the instance and tests on fresh databases never see each other's pages.
-const byDb = new WeakMap<object, PublicCaches>();
+/** A server's caches of the public results pages: one set per app, made by `createApp`. */
+export function newPublicCaches(): PublicCaches {
+  return { pages: new BoundedCache(128), docs: new BoundedCache(64), bodies: new BoundedCache(32), roundIds: new Map() };
+}
 
-export function publicCaches(db: Database): PublicCaches {
-  let c = byDb.get(db);
-  if (!c) {
-    c = { pages: new BoundedCache(128), docs: new BoundedCache(64), bodies: new BoundedCache(32) };
-    byDb.set(db, c);
+// The caches are one of the app's variables (set by createApp), declared here so that http/ knows nothing of them.
+declare module '../http/context.js' {
+  interface AppVariables {
+    results: PublicCaches;
   }
-  return c;
 }

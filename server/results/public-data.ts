@@ -1,45 +1,11 @@
 // What the public pages read: published snapshots only (SPEC §2.3), never ballots or rounds in progress.
-import { CompiledQuery, type Kysely } from 'kysely';
 import { toCsv } from '../csv/read.js';
-import { readRows } from '../db/database.js';
-import type { Database, DB } from '../db/schema.js';
-import { publicCaches } from './public-cache.js';
+import type { Database } from '../db/schema.js';
+import type { Store } from '../db/store.js';
+import type { PublicCaches } from './public-cache.js';
 import type { ResultsDocument } from './snapshot.js';
 
 export type PublishedUnit = ResultsDocument['units'][number];
-
-/** Stands for a value given at run time in a query compiled once. */
-const SLOT = '\u0000slot';
-
-interface Prepared {
-  head: CompiledQuery;
-}
-
-const preparedByDb = new WeakMap<object, Prepared>();
-/**
- * Year → round id, kept once the year has published results: a published round is never deleted, renumbered or
- * unpublished, so the mapping cannot go stale; it lets the per-request query read one small table.
- */
-const roundIdsByDb = new WeakMap<object, Map<number, string>>();
-
-// The one query every results page runs, even when its HTML is cached: compiled by Kysely once per database, then
-// run with the round id, so nothing is rebuilt per request and the SQL stays Kysely's (portable, SPEC §4).
-function prepare(db: Kysely<DB>): Prepared {
-  let p = preparedByDb.get(db);
-  if (!p) {
-    p = {
-      head: db
-        .selectFrom('published_results')
-        .select((eb) => [
-          eb.fn.max(eb.case().when('round_id', '=', SLOT).then(eb.ref('version')).end()).as('latest'),
-          eb.fn.countAll().as('stamp'),
-        ])
-        .compile(),
-    };
-    preparedByDb.set(db, p);
-  }
-  return p;
-}
 
 export interface ResultsHead {
   roundId: string;
@@ -50,12 +16,10 @@ export interface ResultsHead {
 }
 
 /** The year's round and its latest version number; undefined when the year has no published results. */
-export async function resultsHead(db: Database, year: number): Promise<ResultsHead | undefined> {
-  let ids = roundIdsByDb.get(db);
-  if (!ids) roundIdsByDb.set(db, (ids = new Map()));
-  let roundId = ids.get(year);
+export async function resultsHead(store: Store, caches: PublicCaches, year: number): Promise<ResultsHead | undefined> {
+  let roundId = caches.roundIds.get(year);
   if (roundId === undefined) {
-    const row = await db
+    const row = await store.db
       .selectFrom('rounds')
       .innerJoin('published_results', 'published_results.round_id', 'rounds.id')
       .select('rounds.id')
@@ -64,12 +28,11 @@ export async function resultsHead(db: Database, year: number): Promise<ResultsHe
       .executeTakeFirst();
     if (!row) return undefined;
     roundId = row.id;
-    if (ids.size > 200) ids.clear();
-    ids.set(year, roundId);
+    if (caches.roundIds.size > 200) caches.roundIds.clear();
+    caches.roundIds.set(year, roundId);
   }
-  const q = prepare(db).head;
-  const [row] = await readRows<{ latest: number | null; stamp: number }>(db, { ...q, parameters: q.parameters.map((p) => (p === SLOT ? roundId : p)) });
-  return row && row.latest !== null ? { roundId, latest: Number(row.latest), stamp: Number(row.stamp) } : undefined;
+  const head = await store.publishedHead(roundId);
+  return head.latest !== null ? { roundId, latest: head.latest, stamp: head.stamp } : undefined;
 }
 
 /** The stored bytes of one version: exactly what `/results/{year}.json` serves. */
@@ -83,8 +46,8 @@ export async function publishedVersions(db: Database, roundId: string) {
 }
 
 /** One version, parsed; snapshots never change, so each is parsed once per app instance. */
-export async function publishedDoc(db: Database, roundId: string, version: number): Promise<ResultsDocument | undefined> {
-  const docs = publicCaches(db).docs;
+export async function publishedDoc(db: Database, caches: PublicCaches, roundId: string, version: number): Promise<ResultsDocument | undefined> {
+  const docs = caches.docs;
   const key = `${roundId}:${version}`;
   const hit = docs.get(key);
   if (hit) return hit;

@@ -2,13 +2,13 @@ import { OPEN_DATA_HEADERS } from '../http/middleware.js';
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { acceptedEncoding } from '../http/compress.js';
-import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields } from '../http/forms.js';
 import { Layout, page } from '../http/layout.js';
 import { findUnit } from '../units/units.js';
 import { isCode } from '../validate.js';
-import { publicCaches, type CachedPage } from './public-cache.js';
+import type { AppEnv, Ctx } from '../http/context.js';
+import type { CachedPage } from './public-cache.js';
 import { categoriesOf, publishedBody, publishedDoc, publishedVersions, publishedYears, resultsCsv, resultsHead, roundCategories, type ResultsHead } from './public-data.js';
 import { ReceiptsPage } from './public-receipts.js';
 import { UnitPage, type UnitYear } from './public-unit-view.js';
@@ -23,7 +23,7 @@ const notPublished = (year: number | string) => new AppError('not_found', { mess
 async function resolve(c: Ctx, yearText: string): Promise<{ year: number; head: ResultsHead; version: number; explicit: boolean }> {
   if (!/^\d{4}$/.test(yearText)) throw notPublished(yearText.slice(0, 8));
   const year = Number(yearText);
-  const head = await resultsHead(c.get('db'), year);
+  const head = await resultsHead(c.get('store'), c.get('results'), year);
   if (!head) throw notPublished(year);
   const asked = c.req.query('version');
   if (asked === undefined) return { year, head, version: head.latest, explicit: false };
@@ -58,7 +58,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
 
     if (m[2] === '.json') {
       // The stored bytes, as published: removing `,"sha256":"…"` leaves exactly the bytes whose SHA-256 it is.
-      const bodies = publicCaches(db).bodies;
+      const bodies = c.get('results').bodies;
       let data = bodies.get(`${head.roundId}:${version}`);
       if (!data) {
         const row = await publishedBody(db, head.roundId, version);
@@ -69,7 +69,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
       return c.body(data.bytes, 200, { ...OPEN_DATA_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${data.sha256}"` });
     }
     if (m[2] === '.csv') {
-      const doc = await publishedDoc(db, head.roundId, version);
+      const doc = await publishedDoc(db, c.get('results'), head.roundId, version);
       if (!doc) throw notPublished(year);
       return c.body(resultsCsv(doc), 200, {
         ...OPEN_DATA_HEADERS,
@@ -80,11 +80,11 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
     }
 
     // The page: snapshots are immutable, so the rendered bytes are kept per key (see public-cache.ts).
-    const caches = publicCaches(db);
+    const caches = c.get('results');
     const key = [head.roundId, version, head.latest, head.stamp, c.get('lang'), c.get('largeText') ? 'L' : 'N', c.get('config').timeZone, pathAndQuery(c)].join('\u0000');
     let cached = caches.pages.get(key);
     if (!cached) {
-      const [doc, versions, order, years] = await Promise.all([publishedDoc(db, head.roundId, version), publishedVersions(db, head.roundId), roundCategories(db, head.roundId), publishedYears(db)]);
+      const [doc, versions, order, years] = await Promise.all([publishedDoc(db, c.get('results'), head.roundId, version), publishedVersions(db, head.roundId), roundCategories(db, head.roundId), publishedYears(db)]);
       if (!doc) throw notPublished(year);
       const sha256 = versions.find((v) => v.version === version)?.sha256 ?? '';
       const t = c.get('t');
@@ -98,7 +98,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
   })
   .on(['GET', 'POST'], '/results/:year/receipts', async (c) => {
     const { year, head, version } = await resolve(c, c.req.param('year'));
-    const doc = await publishedDoc(c.get('db'), head.roundId, version);
+    const doc = await publishedDoc(c.get('db'), c.get('results'), head.roundId, version);
     if (!doc) throw notPublished(year);
     const asked = c.req.method === 'POST' ? ((await formFields(c)).receipt ?? '').trim().toUpperCase().slice(0, 32) : '';
     return page(c, { title: c.get('t')('public.receipts.title', { year }) }, <ReceiptsPage c={c} doc={doc} latest={head.latest} asked={asked} />);
@@ -111,7 +111,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
     const years = await publishedYears(db);
     const history: UnitYear[] = [];
     for (const y of [...years].reverse()) {
-      const doc = await publishedDoc(db, y.roundId, y.version);
+      const doc = await publishedDoc(db, c.get('results'), y.roundId, y.version);
       if (!doc) continue;
       const u = doc.units.find((x) => x.code === code);
       history.push({ doc, unit: u ?? null });

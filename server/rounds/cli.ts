@@ -127,7 +127,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'stop accepting ballots, and mix them so the database files say nothing of their order',
     flags: ['year'],
     async run(ctx, args) {
-      const round = unwrap(ctx, await closeRound(ctx.db, ctx.audit, year(args), 'cli'));
+      const round = unwrap(ctx, await closeRound(ctx.store, ctx.audit, year(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
       if (round.mixingFailed) {
         throw new CliError(`The round is closed, but its ballots could not be mixed yet: ${round.mixingFailed}\nA server mixes them when it starts, and within a minute while it runs.`);

@@ -276,7 +276,7 @@ export const roundConsole = new Hono<AppEnv>()
     ),
   )
   .post('/:year/open', (c) => act(c, (r, _f, actor) => openRound(c.get('db'), c.get('audit'), r.year, actor), () => 'opened'))
-  .post('/:year/close', (c) => act(c, (r, _f, actor) => closeRound(c.get('db'), c.get('audit'), r.year, actor), () => 'closed', true))
+  .post('/:year/close', (c) => act(c, (r, _f, actor) => closeRound(c.get('store'), c.get('audit'), r.year, actor), () => 'closed', true))
   .get('/:year/links.csv', async (c) => {
     const round = await roundOr404(c);
     if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });

@@ -1,8 +1,8 @@
 import { transaction } from '../db/transaction.js';
-import { mixBallots } from '../survey/mix.js';
 import type { AuditTrail } from '../audit/log.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RoundTable } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import { freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
 import { linkToken, tokenHash } from '../links/tokens.js';
 import { dateInZone } from '../time.js';
@@ -231,14 +231,14 @@ export async function openRound(db: Database, audit: AuditTrail, year: number, a
 export type ClosedRound = Round & { mixingFailed?: string };
 
 /**
- * Closes an open round, then mixes the ballots (survey/mix.ts) so that the database files say nothing more about
- * the order they came in. The round is closed whatever becomes of the mixing.
+ * Closes an open round, then mixes the ballots (Store.mix) so that the database files say nothing more about the
+ * order they came in. The round is closed whatever becomes of the mixing.
  */
-export async function closeRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<ClosedRound>> {
-  const closed = await setStatus(db, audit, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
+export async function closeRound(store: Store, audit: AuditTrail, year: number, actor: string): Promise<Outcome<ClosedRound>> {
+  const closed = await setStatus(store.db, audit, year, actor, 'closed', (r) => (r.status === 'open' ? undefined : 'rounds.error.notOpen'));
   if (!closed.ok) return closed;
   try {
-    await mixBallots(db);
+    await store.mix();
     return closed;
   } catch (e) {
     return { ok: true, value: { ...closed.value, mixingFailed: e instanceof Error ? e.message : String(e) } };

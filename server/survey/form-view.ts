@@ -1,3 +1,4 @@
+import { escapeHtml as esc } from '../http/html.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type FieldProblem, type FormUnit, type Scale } from './ballot.js';
 
@@ -8,9 +9,6 @@ import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type 
  * and units go, and kept as UTF-8 bytes so nothing is rendered or encoded again per request. A form shown again
  * after a refusal is built fresh, with the answers kept.
  */
-
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c] as string);
 
 export interface UnitState {
   given?: string;
@@ -46,46 +44,6 @@ export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: 
     `<textarea name="c.${id}" rows="3" maxlength="${UNIT_COMMENT_MAX}" aria-label="${esc(t('survey.unitComment', { unit: unit.name }))}">${esc(comment)}</textarea></details>` +
     `</fieldset>`
   );
-}
-
-/** Blank fragments and blank page shells of one round in one language, and the round's frozen units, computed once. */
-export class FragmentCache {
-  /** Buffers for pages (see `PageBuffers`). */
-  readonly pages = new PageBuffers();
-  private store = new Map<string, Map<string, Buffer>>();
-  private shells = new Map<string, FormShell>();
-  private unitLists = new Map<string, Promise<FormUnit[]>>();
-
-  /** A round's units never change after its freeze, so one read per round is enough. */
-  units(roundId: string, load: () => Promise<FormUnit[]>): Promise<FormUnit[]> {
-    let u = this.unitLists.get(roundId);
-    if (!u) {
-      u = load();
-      if (this.unitLists.size > 50) this.unitLists.clear();
-      this.unitLists.set(roundId, u);
-      u.catch(() => this.unitLists.delete(roundId));
-    }
-    return u;
-  }
-
-  fragments(key: string, build: () => Map<string, Buffer>): Map<string, Buffer> {
-    let f = this.store.get(key);
-    if (!f) {
-      f = build();
-      if (this.store.size > 50) this.store.clear(); // a few rounds × two languages at most; never grow unbounded
-      this.store.set(key, f);
-    }
-    return f;
-  }
-
-  shell(key: string): FormShell | undefined {
-    return this.shells.get(key);
-  }
-
-  keepShell(key: string, shell: FormShell): void {
-    if (this.shells.size > 50) this.shells.clear(); // rounds × languages × text sizes, and a round's title or deadline
-    this.shells.set(key, shell);
-  }
 }
 
 /** Stands for the units in a page rendered to become a shell. */
@@ -125,29 +83,6 @@ export function fillShell(shell: FormShell, token: string, units: Buffer[], into
   let at = 0;
   for (const p of parts) at += p.copy(into, at);
   return into.subarray(0, at);
-}
-
-/**
- * Buffers for form pages, used again once the answer that carried one is done. A new 34 KB buffer per page, freed a
- * little later by the garbage collector, can make the C allocator hand memory back to the system and take it again
- * page by page: measured here, some server processes took 2 to 5 page faults per form page and served it at half
- * the rate of the others (`GLIBC_TUNABLES` that stop the trimming made the faults go away, in every process).
- * Reusing the same memory avoids that whatever the allocator does.
- */
-export class PageBuffers {
-  private free: Buffer[] = [];
-  constructor(
-    readonly size = 64 * 1024,
-    readonly keep = 256,
-  ) {}
-
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-
-  give(b: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(b);
-  }
 }
 
 /** The units of a form in a link's order, grouped by category: the category headings as text, each unit as `fragment` gives it. */

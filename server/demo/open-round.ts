@@ -3,14 +3,14 @@
  * frozen, drawn with the whole pool as its sample and opened (from yesterday to tomorrow), so every member holds
  * a link of their own. Shared by the HTTP benchmarks and the tests that run real server processes.
  */
-import { auditTrail } from '../server/audit/log.js';
-import type { Clock } from '../server/clock.js';
-import type { Config } from '../server/config.js';
-import type { Database } from '../server/db/schema.js';
-import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
-import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
-import { parseSettings } from '../server/rounds/settings.js';
-import { upsertUnits, type UnitInput } from '../server/units/units.js';
+import { auditTrail } from '../audit/log.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/schema.js';
+import { upsertRepresentatives, type RepresentativeInput } from '../pool/representatives.js';
+import { createRound, drawRound, freezeRound, openRound } from '../rounds/rounds.js';
+import { parseSettings } from '../rounds/settings.js';
+import { upsertUnits, type UnitInput } from '../units/units.js';
 
 export interface OpenRoundPlan {
   year: number;

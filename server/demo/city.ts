@@ -3,8 +3,8 @@
  * fixed seed, so every run builds the same city. Nothing here is real personal data.
  */
 import seedrandom from 'seedrandom';
-import type { RepresentativeInput } from '../server/pool/representatives.js';
-import type { UnitInput } from '../server/units/units.js';
+import type { RepresentativeInput } from '../pool/representatives.js';
+import type { UnitInput } from '../units/units.js';
 
 export const DEMO_CATEGORIES = ['综合管理部门', '行政执法部门', '公共服务部门'] as const;
 

@@ -3,17 +3,17 @@
  * random value, at plausible dates (the clock is set to each step's date, so the timelines read naturally).
  */
 import seedrandom from 'seedrandom';
-import { auditTrail } from '../server/audit/log.js';
-import { fixedClock } from '../server/clock.js';
-import type { Config } from '../server/config.js';
-import type { Database } from '../server/db/schema.js';
-import { publishResults } from '../server/results/publish.js';
-import { closeRound, createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
-import { parseSettings } from '../server/rounds/settings.js';
-import { linkToken } from '../server/links/tokens.js';
-import type { Answer } from '../server/survey/ballot.js';
-import { castBallot } from '../server/survey/links.js';
-import { zonedIso } from '../server/time.js';
+import { auditTrail } from '../audit/log.js';
+import { fixedClock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/store.js';
+import { publishResults } from '../results/publish.js';
+import { closeRound, createRound, drawRound, freezeRound, openRound } from '../rounds/rounds.js';
+import { parseSettings } from '../rounds/settings.js';
+import { linkToken } from '../links/tokens.js';
+import type { Answer } from '../survey/ballot.js';
+import { castBallot } from '../survey/cast.js';
+import { zonedIso } from '../time.js';
 
 function must<T>(o: { ok: true; value: T } | { ok: false; problems: unknown[] }): T {
   if (!o.ok) throw new Error(`demo: ${JSON.stringify(o.problems)}`);
@@ -21,8 +21,9 @@ function must<T>(o: { ok: true; value: T } | { ok: false; problems: unknown[] })
 }
 
 /** Creates, freezes and draws one round; past rounds are also opened and closed at their dates. */
-export async function demoRound(db: Database, config: Config, year: number, opts: { now: Date; current: boolean; weakest: string[] }) {
+export async function demoRound(store: Store, config: Config, year: number, opts: { now: Date; current: boolean; weakest: string[] }) {
   const tz = config.timeZone;
+  const db = store.db;
   const opens = opts.current ? new Date(opts.now.getTime() - 2 * 86400_000).toISOString() : zonedIso(year, 12, 1, 9, 0, tz);
   const closes = opts.current ? new Date(opts.now.getTime() + 21 * 86400_000).toISOString() : zonedIso(year, 12, 20, 18, 0, tz);
   const parsed = parseSettings({ year: String(year), opens, closes }, tz, (y) => `${y}年度部门单位工作作风民主测评`);
@@ -36,12 +37,12 @@ export async function demoRound(db: Database, config: Config, year: number, opts
   if (!opts.current) {
     must(await openRound(db, at(zonedIso(year, 12, 1, 9, 0, tz)), year, 'demo'));
     const from = new Date(zonedIso(year, 12, 1, 9, 0, tz));
-    await demoBallots(db, config, year, { share: 0.82, days: { from, to: new Date(from.getTime() + 18 * 86400_000) }, weakest: opts.weakest });
-    must(await closeRound(db, at(zonedIso(year, 12, 20, 18, 0, tz)), year, 'demo'));
+    await demoBallots(store, config, year, { share: 0.82, days: { from, to: new Date(from.getTime() + 18 * 86400_000) }, weakest: opts.weakest });
+    must(await closeRound(store, at(zonedIso(year, 12, 20, 18, 0, tz)), year, 'demo'));
     must(await publishResults(db, at(zonedIso(year, 12, 26, 10, 0, tz)), { year, note: '' }, 'demo'));
   } else {
     must(await openRound(db, at(step(2)), year, 'demo'));
-    await demoBallots(db, config, year, { share: 0.35, days: { from: new Date(opts.now.getTime() - 2 * 86400_000), to: opts.now }, weakest: opts.weakest });
+    await demoBallots(store, config, year, { share: 0.35, days: { from: new Date(opts.now.getTime() - 2 * 86400_000), to: opts.now }, weakest: opts.weakest });
   }
 }
 
@@ -50,7 +51,8 @@ export async function demoRound(db: Database, config: Config, year: number, opts
  * Each unit has a made-up quality for the year; `weakest` units get worse answers, so the demo's rankings and
  * flags have something to show.
  */
-export async function demoBallots(db: Database, config: Config, year: number, opts: { share: number; days: { from: Date; to: Date }; weakest: string[] }) {
+export async function demoBallots(store: Store, config: Config, year: number, opts: { share: number; days: { from: Date; to: Date }; weakest: string[] }) {
+  const db = store.db;
   const round = await db.selectFrom('rounds').selectAll().where('year', '=', year).executeTakeFirstOrThrow();
   const units = await db.selectFrom('round_units').select('code').where('round_id', '=', round.id).orderBy('code').execute();
   const links = await db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
@@ -69,7 +71,7 @@ export async function demoBallots(db: Database, config: Config, year: number, op
     // Earlier days get more ballots, as with real reminders.
     const at = new Date(opts.days.from.getTime() + span * rng() ** 1.6);
     const token = linkToken(config.secret, year, link.code, link.generation);
-    const res = await castBallot(db, fixedClock(at), config.timeZone, { token, roundId: round.id, answers, comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {}, comment: null });
+    const res = await castBallot(store, fixedClock(at), config.timeZone, { token, roundId: round.id, answers, comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {}, comment: null });
     if (res.ok) cast++;
   }
   return cast;

@@ -1,0 +1,88 @@
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import { TOKEN_PATTERN, tokenHash } from '../links/tokens.js';
+import { ballotFields, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
+import { acceptsBallot, castBallot, type LinkState } from './cast.js';
+import { surveyUnits, type SurveyState } from './state.js';
+
+/*
+ * The rules a representative's request is decided by, in one place for both of the ballot's entrances: the Hono
+ * route (survey/routes.tsx), which renders every answer, and the fast path (survey/fast-path.ts), which answers an
+ * accepted ballot itself and hands everything else on to the route. Nothing here writes anything but the ballot:
+ * a refusal's side effects (counting a guess) belong to the page that shows it, so a request decided twice (once by
+ * the fast path, once by the route it was handed to) counts once.
+ */
+
+export interface SurveyDeps {
+  store: Store;
+  survey: SurveyState;
+  clock: Clock;
+  timeZone: string;
+}
+
+/** Why a link cannot be used now; each has its page. */
+export type LinkRefusal =
+  /** Not a link, from an address that has guessed too often: 429. */
+  | { kind: 'blocked'; minutes: number }
+  /** Not a link (unknown, malformed or re-issued): 404, counted as a guess. */
+  | { kind: 'unknown' }
+  /** Used: 409 with the date only. */
+  | { kind: 'used'; link: LinkState }
+  /** The round is not open now: 410. */
+  | { kind: 'closed'; link: LinkState };
+
+export type LinkDecision = { ok: true; link: LinkState } | { ok: false; refusal: LinkRefusal };
+
+/**
+ * The link behind a token, if a ballot may be cast on it now. An address that has tried too many unknown tokens is
+ * refused anything else, but a valid link still works from it: the limit is there to stop guessing, and a school or
+ * an office behind one address must not lock out its own representatives.
+ */
+export async function openLink(deps: SurveyDeps, token: string, address: string): Promise<LinkDecision> {
+  const link = TOKEN_PATTERN.test(token) ? await deps.store.findLink(tokenHash(token)) : undefined;
+  const now = deps.clock.now().getTime();
+  if (!link) {
+    const minutes = deps.survey.guesses.blockedMinutes(address, now);
+    return { ok: false, refusal: minutes > 0 ? { kind: 'blocked', minutes } : { kind: 'unknown' } };
+  }
+  if (link.usedOn) return { ok: false, refusal: { kind: 'used', link } };
+  if (!acceptsBallot(link, now)) return { ok: false, refusal: { kind: 'closed', link } };
+  return { ok: true, link };
+}
+
+/** A submitted form as both entrances see it. */
+export interface Submission {
+  token: string;
+  address: string;
+  /** The body is `application/x-www-form-urlencoded`. */
+  formEncoded: boolean;
+  body: () => Promise<string>;
+}
+
+export type BallotRefusal =
+  | LinkRefusal
+  /** Another content type: 415. */
+  | { kind: 'unsupported' }
+  /** Something missing or wrong: 422, the form shown again with every problem marked and every answer kept. */
+  | { kind: 'invalid'; link: LinkState; units: FormUnit[]; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
+
+export type BallotOutcome = { ok: true; receipt: string } | { ok: false; refusal: BallotRefusal };
+
+/**
+ * Decides a ballot and, when every rule is met, casts it: the link must be usable now (`openLink`), the form
+ * complete and valid (SPEC §2.6), and the link still unused when the cast commits.
+ */
+export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<BallotOutcome> {
+  const opened = await openLink(deps, s.token, s.address);
+  if (!opened.ok) return opened;
+  if (!s.formEncoded) return { ok: false, refusal: { kind: 'unsupported' } };
+  const { link } = opened;
+  const units = await surveyUnits(deps.survey, deps.store, link.roundId);
+  const parsed = parseBallot(ballotFields(await s.body()), units, link.scale);
+  if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, units, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
+  const cast = await castBallot(deps.store, deps.clock, deps.timeZone, { token: s.token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
+  if (cast.ok) return cast;
+  // Used meanwhile by a submission of the same link: say so as for any used link, with the date it was used.
+  const now = await deps.store.findLink(tokenHash(s.token));
+  return { ok: false, refusal: now?.usedOn ? { kind: 'used', link: now } : { kind: 'closed', link: now ?? link } };
+}

@@ -1,0 +1,72 @@
+import { randomFillSync } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { LinkRow, Store } from '../db/store.js';
+import { tokenHash } from '../links/tokens.js';
+import { dateInZone } from '../time.js';
+import { newReceipt, type Answer } from './ballot.js';
+
+/** A link and its round, as a representative's request is decided on. */
+export type LinkState = LinkRow;
+
+/** Whether a ballot may be cast on the link at `now`: unused, its round open, between opening and closing. */
+export function acceptsBallot(link: LinkState, now: number): boolean {
+  return !link.usedOn && link.status === 'open' && now >= Date.parse(link.opensAt) && now < Date.parse(link.closesAt);
+}
+
+/**
+ * Random bytes for receipts and ids, taken from the CSPRNG 4 KiB at a time (as randomUUID does): a call per ballot
+ * costs far more than a draw from the pool. Each byte is handed out once.
+ */
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+function pooledRandomBytes(n: number): Uint8Array {
+  if (poolUsed + n > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  poolUsed += n;
+  return Uint8Array.prototype.slice.call(pool, poolUsed - n, poolUsed);
+}
+
+/** A ballot's id: random, 1 to 2^53 − 1 (on SQLite the rowid, so rows are stored in this random order). */
+function ballotId(): number {
+  const b = pooledRandomBytes(7);
+  let id = b[0]! & 0x1f; // 5 + 6 × 8 = 53 bits
+  for (let i = 1; i < 7; i++) id = id * 256 + b[i]!;
+  return id || 1;
+}
+
+export type CastResult = { ok: true; receipt: string } | { ok: false; reason: 'used' };
+
+export interface BallotInput {
+  token: string;
+  roundId: string;
+  answers: Record<string, Answer>;
+  comments: Record<string, string>;
+  comment: string | null;
+}
+
+/**
+ * Marks the link used and stores the ballot in one transaction, which succeeds only for an unused link: however
+ * many times one link is submitted at once, one ballot is stored. The ballot carries no link, no time, no person;
+ * the link keeps the date only.
+ */
+export async function castBallot(store: Store, clock: Clock, timeZone: string, input: BallotInput): Promise<CastResult> {
+  const usedOn = dateInZone(clock.now(), timeZone);
+  const hash = tokenHash(input.token);
+  const answers = JSON.stringify(input.answers);
+  const comments = JSON.stringify(input.comments);
+  for (let attempt = 0; ; attempt++) {
+    const receipt = newReceipt(pooledRandomBytes);
+    try {
+      const outcome = await store.castBallot(hash, usedOn, { id: ballotId(), roundId: input.roundId, receipt, answers, comments, comment: input.comment });
+      return outcome === 'cast' ? { ok: true, receipt } : { ok: false, reason: 'used' };
+    } catch (e) {
+      // A receipt that collides with another in the same round (about 1 in 10^12 per pair), or an id with any
+      // other ballot (1 in 10^15): try fresh ones.
+      const message = (e as Error).message;
+      if (attempt < 3 && /unique|constraint/i.test(message) && /receipt|ballots\.id|ballots_pkey/i.test(message)) continue;
+      throw e;
+    }
+  }
+}
