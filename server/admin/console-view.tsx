@@ -65,3 +65,58 @@ export function Notice(props: { text: string | undefined }) {
     <></>
   );
 }
+
+/** One column of a console table: its heading, and how a row's cell shows. */
+export interface Column<R> {
+  head: Child;
+  cell: (row: R) => Child;
+  /** Right-aligned figures. */
+  num?: boolean;
+  /** The cell that names the row (a `th scope="row"` for screen readers). */
+  names?: boolean;
+  /** A class for the column's cells (`actions`, say). */
+  class?: string;
+}
+
+/**
+ * A console table: a scrollable frame at 360 px, a caption, a heading per column, one row per item, and an
+ * optional total row. Every console list is one of these, so they read, scroll and align alike.
+ */
+export function DataTable<R>(props: { caption?: Child; columns: readonly Column<R>[]; rows: readonly R[]; total?: readonly Child[]; class?: string; rowClass?: (row: R) => string | undefined }) {
+  const { columns } = props;
+  const classes = (col: Column<R>) => [col.num && 'num', col.class].filter(Boolean).join(' ') || undefined;
+  const cell = (col: Column<R>, content: Child) =>
+    col.names ? (
+      <th scope="row" class={classes(col)}>
+        {content}
+      </th>
+    ) : (
+      <td class={classes(col)}>{content}</td>
+    );
+  return (
+    <div class="table-wrap">
+      <table class={props.class}>
+        {props.caption !== undefined && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((col) => (
+              <th scope="col" class={col.num ? 'num' : undefined}>
+                {col.head}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr class={props.rowClass?.(row)}>{columns.map((col) => cell(col, col.cell(row)))}</tr>
+          ))}
+        </tbody>
+        {props.total && (
+          <tfoot>
+            <tr>{columns.map((col, i) => cell(i === 0 ? { ...col, names: true } : col, props.total?.[i]))}</tr>
+          </tfoot>
+        )}
+      </table>
+    </div>
+  );
+}

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import type { AuditLogTable } from '../db/schema.js';
 import { auditKey, verifyAudit } from '../audit/log.js';
 import type { AppEnv } from '../http/context.js';
 import { poolComposition } from '../pool/representatives.js';
 import { PoolSizeWarning } from '../pool/views.js';
 import { listCategories, listUnits } from '../units/units.js';
 import { formatDateTime } from '../time.js';
-import { consolePage } from './console-view.js';
+import { consolePage, DataTable } from './console-view.js';
 import { currentAdmin } from './guard.js';
 
 const AUDIT_PAGE = 200;
@@ -72,36 +73,16 @@ export const dashboardRoutes = new Hono<AppEnv>()
             ⚠ {t('admin.audit.chainBroken', { seq: verdict.seq, problem: verdict.problem })}
           </div>
         )}
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.audit.seq')}</th>
-                <th scope="col">{t('admin.audit.at')}</th>
-                <th scope="col">{t('admin.audit.actor')}</th>
-                <th scope="col">{t('admin.audit.action')}</th>
-                <th scope="col">{t('admin.audit.detail')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr>
-                  <td class="num">{r.seq}</td>
-                  <td>
-                    <time datetime={r.at}>{formatDateTime(r.at, c.get('config').timeZone)}</time>
-                  </td>
-                  <td>{r.actor}</td>
-                  <td>
-                    <code>{r.action}</code>
-                  </td>
-                  <td>
-                    <code class="wrap">{r.detail}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { head: t('admin.audit.seq'), cell: (r: AuditLogTable) => r.seq, num: true },
+            { head: t('admin.audit.at'), cell: (r: AuditLogTable) => <time datetime={r.at}>{formatDateTime(r.at, c.get('config').timeZone)}</time> },
+            { head: t('admin.audit.actor'), cell: (r: AuditLogTable) => r.actor },
+            { head: t('admin.audit.action'), cell: (r: AuditLogTable) => <code>{r.action}</code> },
+            { head: t('admin.audit.detail'), cell: (r: AuditLogTable) => <code class="wrap">{r.detail}</code> },
+          ]}
+          rows={rows}
+        />
       </>,
     );
   });

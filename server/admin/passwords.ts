@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-// N=2^15, r=8, p=1: about 50 ms and 32 MiB here, the cost OWASP suggests for scrypt.
+// N=2^15, r=8, p=1 (32 MiB of memory per hash): the cost OWASP suggests for scrypt.
 const N = 32768;
 const R = 8;
 const P = 1;

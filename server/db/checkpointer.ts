@@ -14,9 +14,8 @@ import { Worker } from 'node:worker_threads';
  * serving connection waits before it writes (`aboutToWrite`, a few milliseconds) for a checkpoint that copies all of
  * it: the one in progress, and the next one too if the one in progress began before the last commit. Its write then
  * starts the log over. The worker says when that is so (a log length of 0), so that the write after it does not wait
- * again for a log that is no longer long. A blocking RESTART checkpoint, the other way to start the log over, held
- * writers back 60–100 ms at a time here (busy waits in steps of up to 25 ms, then a copy and two fsyncs under the
- * write lock).
+ * again for a log that is no longer long. A blocking RESTART checkpoint, the other way to start the log over, holds
+ * writers back far longer (it busy-waits, then copies and fsyncs under the write lock; docs/PERFORMANCE.md).
  */
 
 const IDLE_MS = 1000;
@@ -24,10 +23,8 @@ const IDLE_MS = 1000;
  * A log longer than this (in pages: 64 MB) makes the next write wait for a checkpoint that copies all of it, up to
  * WAIT_MS. Each such wait stalls every request in flight, and under a saturating load the log also starts over by
  * itself whenever a checkpoint happens to finish before the next commit; so the limit is set high enough that waiting
- * is rare. A long log costs disk space, not time: a reader looks for its pages among the frames not yet copied only.
- * (At 4,096 pages, 8–10% of the benchmark's commits waited, 4–7 ms on average, and its ballot p99 was 21–24 ms
- * against 16–20 ms at this limit, in alternated runs. Written to without a pause, as fast as one thread can, the log
- * reached 130–210 MB here before starting over.)
+ * is rare (docs/PERFORMANCE.md has the measurements). A long log costs disk space, not time: a reader looks for its
+ * pages among the frames not yet copied only.
  */
 export const LONG_LOG_FRAMES = 16_384;
 const WAIT_MS = 20;

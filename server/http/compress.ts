@@ -19,12 +19,12 @@ export function acceptedEncoding(header: string | undefined, offered: readonly E
 }
 
 /**
- * A page compressed for one answer, with quick settings: the 34 KB survey form takes about 40 µs with brotli (to
- * some 3 KB) and 100 µs with gzip. On loopback that costs the server more than sending the page whole; to a phone
- * on a slow network it is a tenth of the bytes.
+ * A page compressed for a phone's slow network (a tenth of the bytes). `quick` for a page compressed per answer
+ * (the survey form, which carries the link's own token), `best` for one compressed once and kept (a published results
+ * page): the costs are in docs/PERFORMANCE.md.
  */
-export function compress(body: Uint8Array, encoding: Encoding): Buffer {
-  return encoding === 'br'
-    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-    : gzipSync(body, { level: 4 });
+export function compress(body: Uint8Array, encoding: Encoding, effort: 'quick' | 'best' = 'quick'): Buffer {
+  if (encoding === 'gzip') return gzipSync(body, { level: effort === 'quick' ? 4 : 9 });
+  const quality = effort === 'quick' ? 1 : constants.BROTLI_MAX_QUALITY;
+  return brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
 }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { CsrfField, consolePage, Notice, ProblemList } from '../admin/console-view.js';
+import { CsrfField, consolePage, DataTable, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
@@ -19,6 +19,7 @@ import {
   updateRepresentative,
   upsertRepresentatives,
   type PoolFilter,
+  type Representative,
   type RepresentativeInput,
 } from './representatives.js';
 import { CompositionTables, PoolSizeWarning } from './views.js';
@@ -129,34 +130,24 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
       {rows.length === 0 ? (
         <p>{t('pool.noMatch')}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('pool.code')}</th>
-                <th scope="col">{t('pool.name')}</th>
-                <th scope="col">{t('pool.stratum')}</th>
-                <th scope="col">{t('pool.district')}</th>
-                <th scope="col">{t('common.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr class={r.active ? undefined : 'inactive'}>
-                  <td>
-                    <a href={`/admin/pool/r/${encodeURIComponent(r.code)}`}>
-                      <code>{r.code}</code>
-                    </a>
-                  </td>
-                  <td>{r.name}</td>
-                  <td>{r.stratum}</td>
-                  <td>{r.district ?? ''}</td>
-                  <td>{r.active ? t('common.active') : t('common.inactive')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            {
+              head: t('pool.code'),
+              cell: (r: Representative) => (
+                <a href={`/admin/pool/r/${encodeURIComponent(r.code)}`}>
+                  <code>{r.code}</code>
+                </a>
+              ),
+            },
+            { head: t('pool.name'), cell: (r: Representative) => r.name },
+            { head: t('pool.stratum'), cell: (r: Representative) => r.stratum },
+            { head: t('pool.district'), cell: (r: Representative) => r.district ?? '' },
+            { head: t('common.status'), cell: (r: Representative) => (r.active ? t('common.active') : t('common.inactive')) },
+          ]}
+          rows={rows}
+          rowClass={(r) => (r.active ? undefined : 'inactive')}
+        />
       )}
       <nav class="pager" aria-label={t('common.pageOf', { page: pageNo, pages, total })}>
         {pageNo > 1 && <a href={pageLink(c, pageNo - 1)}>{t('common.previous')}</a>}

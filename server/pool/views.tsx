@@ -1,3 +1,4 @@
+import { DataTable } from '../admin/console-view.js';
 import type { Ctx } from '../http/context.js';
 import type { Composition } from './representatives.js';
 
@@ -22,43 +23,27 @@ function share(n: number, total: number): string {
 export function CompositionTables(props: { c: Ctx; comp: Composition }) {
   const { c, comp } = props;
   const t = c.get('t');
-  const table = (caption: string, head: string, rows: { label: string; count: number }[]) => (
-    <div class="table-wrap">
-      <table class="composition">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{head}</th>
-            <th scope="col" class="num">
-              {t('common.count')}
-            </th>
-            <th scope="col" class="num">
-              {t('pool.share')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <th scope="row">{r.label}</th>
-              <td class="num">{r.count}</td>
-              <td class="num">
-                <span class="bar" data-share={share(r.count, comp.active)}>
-                  <meter min={0} max={comp.active || 1} value={r.count}></meter> {share(r.count, comp.active)}
-                </span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{t('common.total')}</th>
-            <td class="num">{comp.active}</td>
-            <td class="num">{comp.active ? '100%' : '—'}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+  type Row = { label: string; count: number };
+  const table = (caption: string, head: string, rows: Row[]) => (
+    <DataTable
+      class="composition"
+      caption={caption}
+      columns={[
+        { head, cell: (r: Row) => r.label, names: true },
+        { head: t('common.count'), cell: (r: Row) => r.count, num: true },
+        {
+          head: t('pool.share'),
+          num: true,
+          cell: (r: Row) => (
+            <span class="bar" data-share={share(r.count, comp.active)}>
+              <meter min={0} max={comp.active || 1} value={r.count}></meter> {share(r.count, comp.active)}
+            </span>
+          ),
+        },
+      ]}
+      rows={rows}
+      total={[t('common.total'), comp.active, comp.active ? '100%' : '—']}
+    />
   );
   return (
     <>

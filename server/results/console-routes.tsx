@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { consolePage, Notice, ProblemList } from '../admin/console-view.js';
+import { consolePage, DataTable, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
@@ -23,36 +23,27 @@ async function roundOr404(c: Ctx): Promise<Round> {
 
 function RankingTable(props: { c: Ctx; doc: ResultsDocument }) {
   const t = props.c.get('t');
+  type Row = ResultsDocument['units'][number];
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col" class="num">{t('results.console.rank')}</th>
-            <th scope="col">{t('units.name')}</th>
-            <th scope="col">{t('units.category')}</th>
-            <th scope="col" class="num">{t('results.console.score')}</th>
-            <th scope="col" class="num">{t('results.console.valid')}</th>
-            <th scope="col">{t('results.console.flags')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.doc.units.map((u) => (
-            <tr>
-              <td class="num">{u.rank ?? '—'}</td>
-              <td>{u.name}</td>
-              <td>{u.category}</td>
-              <td class="num">{u.score === null ? '—' : u.score.toFixed(2)}</td>
-              <td class="num">{u.valid}</td>
-              <td>
-                {!u.ranked && t('results.console.unranked')}
-                {u.bottom3TwoYears ? t('results.console.twoYears') : u.bottom3 ? t('results.console.bottom3') : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={[
+        { head: t('results.console.rank'), cell: (u: Row) => u.rank ?? '—', num: true },
+        { head: t('units.name'), cell: (u: Row) => u.name },
+        { head: t('units.category'), cell: (u: Row) => u.category },
+        { head: t('results.console.score'), cell: (u: Row) => (u.score === null ? '—' : u.score.toFixed(2)), num: true },
+        { head: t('results.console.valid'), cell: (u: Row) => u.valid, num: true },
+        {
+          head: t('results.console.flags'),
+          cell: (u: Row) => (
+            <>
+              {!u.ranked && t('results.console.unranked')}
+              {u.bottom3TwoYears ? t('results.console.twoYears') : u.bottom3 ? t('results.console.bottom3') : ''}
+            </>
+          ),
+        },
+      ]}
+      rows={props.doc.units}
+    />
   );
 }
 

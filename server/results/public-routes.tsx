@@ -1,7 +1,6 @@
 import { OPEN_DATA_HEADERS } from '../http/middleware.js';
-import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
-import { acceptedEncoding } from '../http/compress.js';
+import { acceptedEncoding, compress } from '../http/compress.js';
 import { AppError } from '../http/errors.js';
 import { formFields } from '../http/forms.js';
 import { Layout, page } from '../http/layout.js';
@@ -91,7 +90,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
       const body = <ResultsPage c={c} doc={doc} sha256={sha256} versions={versions} latest={head.latest} categories={categoriesOf(doc, order)} years={years} />;
       const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] };
       const html = Buffer.from('<!doctype html>' + (await (<Layout c={c} opts={opts}>{body}</Layout>).toString()), 'utf8');
-      cached = { html: new Uint8Array(html), gzip: new Uint8Array(gzipSync(html)) };
+      cached = { html: new Uint8Array(html), gzip: new Uint8Array(compress(html, 'gzip', 'best')) };
       caches.pages.set(key, cached);
     }
     return sendPage(c, cached);

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import { Hono } from 'hono';
-import { consolePage, Notice, ProblemList } from '../admin/console-view.js';
+import { consolePage, DataTable, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
@@ -56,28 +56,14 @@ async function ListPage(c: Ctx, extra: { problems?: Problem[]; values?: Settings
       {rounds.length === 0 ? (
         <p>{t('rounds.none')}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('rounds.year')}</th>
-                <th scope="col">{t('rounds.titleField')}</th>
-                <th scope="col">{t('rounds.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rounds.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/rounds/${r.year}`}>{r.year}</a>
-                  </td>
-                  <td>{r.title}</td>
-                  <td>{t(`rounds.status.${r.status}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { head: t('rounds.year'), cell: (r: Round) => <a href={`/admin/rounds/${r.year}`}>{r.year}</a> },
+            { head: t('rounds.titleField'), cell: (r: Round) => r.title },
+            { head: t('rounds.status'), cell: (r: Round) => t(`rounds.status.${r.status}`) },
+          ]}
+          rows={rounds}
+        />
       )}
       <section class="panel">
         <h2 id="create">{t('rounds.create')}</h2>

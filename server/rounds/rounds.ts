@@ -272,17 +272,22 @@ export interface StratumTurnout {
   answered: number;
 }
 
-/** Seats and answered links, by stratum (the seat holders are the active links). */
-export async function turnoutByStratum(db: Executor, round: Round): Promise<StratumTurnout[]> {
+/** Seats and answered links by a column of the frozen pool (the seat holders are the active links), in its order. */
+export async function turnoutBy(db: Executor, round: Round, by: 'stratum' | 'district'): Promise<{ label: string | null; seats: number; answered: number }[]> {
+  const column = by === 'stratum' ? 'round_pool.stratum' : 'round_pool.district';
   const rows = await db
     .selectFrom('round_links')
     .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
-    .select(['round_pool.stratum', (eb) => eb.fn.countAll<number>().as('seats'), (eb) => eb.fn.count<number>('round_links.used_on').as('answered')])
+    .select([`${column} as label`, (eb) => eb.fn.countAll<number>().as('seats'), (eb) => eb.fn.count<number>('round_links.used_on').as('answered')])
     .where('round_links.round_id', '=', round.id)
     .where('round_links.active', '=', 1)
-    .groupBy('round_pool.stratum')
-    .orderBy('round_pool.stratum')
+    .groupBy(column)
+    .orderBy(column)
     .execute();
-  return rows.map((r) => ({ stratum: r.stratum, seats: Number(r.seats), answered: Number(r.answered) }));
+  return rows.map((r) => ({ label: r.label, seats: Number(r.seats), answered: Number(r.answered) }));
 }
 
+/** Seats and answered links, by stratum. */
+export async function turnoutByStratum(db: Executor, round: Round): Promise<StratumTurnout[]> {
+  return (await turnoutBy(db, round, 'stratum')).map((r) => ({ stratum: r.label ?? '', seats: r.seats, answered: r.answered }));
+}

@@ -1,4 +1,4 @@
-import { CsrfField } from '../admin/console-view.js';
+import { CsrfField, DataTable, type Column } from '../admin/console-view.js';
 import type { Ctx } from '../http/context.js';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
@@ -136,37 +136,11 @@ export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[]; caption?: 
   const t = props.c.get('t');
   const seats = props.rows.reduce((n, r) => n + r.seats, 0);
   const answered = props.rows.reduce((n, r) => n + r.answered, 0);
-  return (
-    <div class="table-wrap">
-      <table>
-        <caption>{t(props.caption ?? 'rounds.turnout')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t(props.head ?? 'pool.stratum')}</th>
-            <th scope="col" class="num">{t('rounds.seats')}</th>
-            <th scope="col" class="num">{t('rounds.answered')}</th>
-            <th scope="col" class="num">{t('rounds.turnoutRate')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr>
-              <th scope="row">{r.stratum || props.missing}</th>
-              <td class="num">{r.seats}</td>
-              <td class="num">{r.answered}</td>
-              <td class="num">{pct(r.answered, r.seats)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{t('common.total')}</th>
-            <td class="num">{seats}</td>
-            <td class="num">{answered}</td>
-            <td class="num">{pct(answered, seats)}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
-  );
+  const columns: Column<StratumTurnout>[] = [
+    { head: t(props.head ?? 'pool.stratum'), cell: (r) => r.stratum || props.missing, names: true },
+    { head: t('rounds.seats'), cell: (r) => r.seats, num: true },
+    { head: t('rounds.answered'), cell: (r) => r.answered, num: true },
+    { head: t('rounds.turnoutRate'), cell: (r) => pct(r.answered, r.seats), num: true },
+  ];
+  return <DataTable caption={t(props.caption ?? 'rounds.turnout')} columns={columns} rows={props.rows} total={[t('common.total'), seats, answered, pct(answered, seats)]} />;
 }

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { consolePage } from '../admin/console-view.js';
+import { consolePage, DataTable } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import { recordExport } from '../audit/log.js';
 import { toCsv } from '../csv/read.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { JsonData } from '../http/layout.js';
-import { invitations } from '../links/invitations.js';
+import { invitations, type Invitation } from '../links/invitations.js';
 import { findRound, turnoutByStratum, type Round } from '../rounds/rounds.js';
 import { TurnoutTable } from '../rounds/views.js';
 import { commentsByUnit, turnoutByDay, turnoutByDistrict } from './turnout.js';
@@ -69,24 +69,13 @@ export const surveyConsole = new Hono<AppEnv>()
               <canvas id="turnout-chart" role="img" aria-label={t('turnout.chartAlt')}></canvas>
             </div>
             <JsonData id="turnout-data" data={{ labels: days.map((d) => d.date), counts: days.map((d) => d.count), label: t('turnout.count') }} />
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('turnout.date')}</th>
-                    <th scope="col" class="num">{t('turnout.count')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {days.map((d) => (
-                    <tr>
-                      <td>{d.date}</td>
-                      <td class="num">{d.count}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                { head: t('turnout.date'), cell: (d: { date: string; count: number }) => d.date },
+                { head: t('turnout.count'), cell: (d: { date: string; count: number }) => d.count, num: true },
+              ]}
+              rows={days}
+            />
           </>
         )}
       </>,
@@ -111,34 +100,17 @@ export const surveyConsole = new Hono<AppEnv>()
             {t('missing.letters')}
           </a>
         </p>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('pool.code')}</th>
-                <th scope="col">{t('pool.name')}</th>
-                <th scope="col">{t('pool.stratum')}</th>
-                <th scope="col">{t('pool.district')}</th>
-                <th scope="col">{t('pool.phone')}</th>
-                <th scope="col">{t('pool.email')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((i) => (
-                <tr>
-                  <td>
-                    <code>{i.code}</code>
-                  </td>
-                  <td>{i.name}</td>
-                  <td>{i.stratum}</td>
-                  <td>{i.district ?? ''}</td>
-                  <td>{i.phone ? <a href={`tel:${i.phone.replace(/[^\d+]/g, '')}`}>{i.phone}</a> : ''}</td>
-                  <td>{i.email ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            { head: t('pool.code'), cell: (i: Invitation) => <code>{i.code}</code> },
+            { head: t('pool.name'), cell: (i: Invitation) => i.name },
+            { head: t('pool.stratum'), cell: (i: Invitation) => i.stratum },
+            { head: t('pool.district'), cell: (i: Invitation) => i.district ?? '' },
+            { head: t('pool.phone'), cell: (i: Invitation) => (i.phone ? <a href={`tel:${i.phone.replace(/[^\d+]/g, '')}`}>{i.phone}</a> : '') },
+            { head: t('pool.email'), cell: (i: Invitation) => i.email ?? '' },
+          ]}
+          rows={list}
+        />
       </>,
     );
   })

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/schema.js';
-import type { Round } from '../rounds/rounds.js';
+import { turnoutBy, type Round } from '../rounds/rounds.js';
 
 export interface Tally {
   label: string | null;
@@ -8,17 +8,8 @@ export interface Tally {
 }
 
 /** Seats and answered links by district (from the frozen pool), for the console. */
-export async function turnoutByDistrict(db: Executor, round: Round): Promise<Tally[]> {
-  const rows = await db
-    .selectFrom('round_links')
-    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
-    .select(['round_pool.district', (eb) => eb.fn.countAll<number>().as('seats'), (eb) => eb.fn.count<number>('round_links.used_on').as('answered')])
-    .where('round_links.round_id', '=', round.id)
-    .where('round_links.active', '=', 1)
-    .groupBy('round_pool.district')
-    .orderBy('round_pool.district')
-    .execute();
-  return rows.map((r) => ({ label: r.district, seats: Number(r.seats), answered: Number(r.answered) }));
+export function turnoutByDistrict(db: Executor, round: Round): Promise<Tally[]> {
+  return turnoutBy(db, round, 'district');
 }
 
 /** Ballots per day (the only time kept), oldest first, with days without ballots filled in as zero. */

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { CsrfField, consolePage, Notice, ProblemList } from '../admin/console-view.js';
+import { CsrfField, consolePage, DataTable, Notice, ProblemList } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, formFile } from '../http/forms.js';
 import { problemText, type Problem } from '../validate.js';
 import { parseUnitsCsv } from './import.js';
-import { findUnit, listCategories, listUnits, setUnitActive, unitProblems, updateUnit, upsertUnits, type UnitInput } from './units.js';
+import { findUnit, listCategories, listUnits, setUnitActive, unitProblems, updateUnit, upsertUnits, type Unit, type UnitInput } from './units.js';
 
 const DONE = {
   added: 'units.added',
@@ -54,39 +54,31 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; status?: 200 | 422
                 <h2>
                   {cat} <span class="count">({inCat.filter((u) => u.active).length})</span>
                 </h2>
-                <div class="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('units.code')}</th>
-                        <th scope="col">{t('units.name')}</th>
-                        <th scope="col">{t('common.status')}</th>
-                        <th scope="col">{t('common.actions')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {inCat.map((u) => (
-                        <tr class={u.active ? undefined : 'inactive'}>
-                          <td>
-                            <code>{u.code}</code>
-                          </td>
-                          <td>{u.name}</td>
-                          <td>{u.active ? t('common.active') : t('common.inactive')}</td>
-                          <td class="actions">
-                            <a href={`/admin/units/${encodeURIComponent(u.code)}/edit`}>{t('common.edit')}</a>
-                            <form method="post" action={`/admin/units/${encodeURIComponent(u.code)}/active`} class="inline">
-                              <CsrfField c={c} />
-                              <input type="hidden" name="active" value={u.active ? '0' : '1'} />
-                              <button type="submit" class="link-button">
-                                {u.active ? t('common.deactivate') : t('common.reactivate')}
-                              </button>
-                            </form>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  columns={[
+                    { head: t('units.code'), cell: (u: Unit) => <code>{u.code}</code> },
+                    { head: t('units.name'), cell: (u: Unit) => u.name },
+                    { head: t('common.status'), cell: (u: Unit) => (u.active ? t('common.active') : t('common.inactive')) },
+                    {
+                      head: t('common.actions'),
+                      class: 'actions',
+                      cell: (u: Unit) => (
+                        <>
+                          <a href={`/admin/units/${encodeURIComponent(u.code)}/edit`}>{t('common.edit')}</a>
+                          <form method="post" action={`/admin/units/${encodeURIComponent(u.code)}/active`} class="inline">
+                            <CsrfField c={c} />
+                            <input type="hidden" name="active" value={u.active ? '0' : '1'} />
+                            <button type="submit" class="link-button">
+                              {u.active ? t('common.deactivate') : t('common.reactivate')}
+                            </button>
+                          </form>
+                        </>
+                      ),
+                    },
+                  ]}
+                  rows={inCat}
+                  rowClass={(u) => (u.active ? undefined : 'inactive')}
+                />
               </section>
             );
           })}
