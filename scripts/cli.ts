@@ -63,13 +63,29 @@ async function main(argv: string[]): Promise<number> {
   const out = (l: string) => console.log(l);
   if (found.command.noDatabase) {
     // Checking a published file needs no installation: no DATA_DIR, no secret, no database.
-    await found.command.run({ store: undefined as never, db: undefined as never, config: undefined as never, clock: systemClock, audit: undefined as never, t, env: process.env, out, askSecret }, args);
+    await found.command.run(
+      {
+        store: undefined as never,
+        db: undefined as never,
+        config: undefined as never,
+        clock: systemClock,
+        audit: undefined as never,
+        t,
+        env: process.env,
+        out,
+        askSecret,
+      },
+      args,
+    );
     return 0;
   }
   const config = loadConfig(process.env);
   const store = await openStore(config);
   try {
-    await found.command.run({ store, db: store.db, config, clock: systemClock, audit: auditTrail(config.secret, systemClock), t, env: process.env, out, askSecret }, args);
+    await found.command.run(
+      { store, db: store.db, config, clock: systemClock, audit: auditTrail(config.secret, systemClock), t, env: process.env, out, askSecret },
+      args,
+    );
     return 0;
   } finally {
     await store.destroy();

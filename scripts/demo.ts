@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createAdmin } from '../server/admin/accounts.js';
 import { auditTrail } from '../server/audit/log.js';
 import { systemClock } from '../server/clock.js';
-import { ConfigError, loadConfig } from '../server/config.js';
+import { type Config, ConfigError, loadConfig } from '../server/config.js';
 import { openStore } from '../server/db/database.js';
 import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
@@ -20,7 +20,7 @@ import { demoPool, demoUnits } from '../server/demo/city.js';
 import { demoRound } from '../server/demo/rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
-let config;
+let config: Config;
 try {
   // Always a fresh temporary SQLite database: never the installation's own (a DATABASE_URL in the environment).
   config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' });
@@ -39,7 +39,12 @@ const pool = await upsertRepresentatives(db, audit, demoPool(), { actor: 'demo' 
 const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
 const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
 // U27 is weak in the last two past years (so "bottom three two years running" shows), U05 only once.
-const weakest: Record<number, string[]> = { [thisYear - 3]: ['U05', 'U31'], [thisYear - 2]: ['U05', 'U27'], [thisYear - 1]: ['U27', 'U12'], [thisYear]: ['U12'] };
+const weakest: Record<number, string[]> = {
+  [thisYear - 3]: ['U05', 'U31'],
+  [thisYear - 2]: ['U05', 'U27'],
+  [thisYear - 1]: ['U27', 'U12'],
+  [thisYear]: ['U12'],
+};
 for (const year of years) await demoRound(store, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
 const current = await findRound(db, thisYear);
 const tryLinks = current ? (await invitations(db, current, config, { unusedOnly: true })).slice(0, 5) : [];

@@ -1,7 +1,7 @@
 /*
- * `npm test`: type checking, then every test/*.test.ts file in its own process (uvu), two at a time, once per
- * database.
- * Ends with one line `N passed, N failed` (type errors and crashed files count as failures).
+ * `npm test`: type checking and Biome's format and lint check, then every test/*.test.ts file in its own process
+ * (uvu), two at a time, once per database.
+ * Ends with one line `N passed, N failed` (type errors, lint or format findings and crashed files count as failures).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,20 +29,27 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour code
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 let passed = 0;
 let failed = 0;
 
-if (only.length === 0 || only.includes('typecheck')) {
-  const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
-  if (tsc.code === 0) {
+/** A whole-project check that passes or fails as one: the type checker, Biome. */
+async function check(name: string, args: string[]): Promise<void> {
+  if (only.length > 0 && !only.includes(name)) return;
+  const res = await run(process.execPath, args);
+  if (res.code === 0) {
     passed++;
-    console.log(`✓ typecheck (${tsc.ms} ms)`);
+    console.log(`✓ ${name} (${res.ms} ms)`);
   } else {
     failed++;
-    console.log(`✗ typecheck\n${tsc.out}`);
+    console.log(`✗ ${name}\n${strip(res.out)}`);
   }
 }
+
+await check('typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
+// Formatting and lint rules, the direction of imports among them (biome.json); `npm run format` fixes what it can.
+await check('lint', [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'ci', '--colors=off', root]);
 
 /**
  * The suite runs once per database: SQLite always, PostgreSQL too when TEST_DATABASE_URL names a server (each test
@@ -89,7 +96,9 @@ for (const database of databases) {
       const bad = res.code === 0 ? 0 : Math.max(1, total - ok);
       passed += ok;
       failed += bad;
-      console.log(`${bad ? '✗' : '✓'} ${label}${file}: ${ok}/${total}${skipped ? `, ${skipped} skipped` : ''}${res.code ? ` (exit ${res.code})` : ''} (${res.ms} ms)`);
+      console.log(
+        `${bad ? '✗' : '✓'} ${label}${file}: ${ok}/${total}${skipped ? `, ${skipped} skipped` : ''}${res.code ? ` (exit ${res.code})` : ''} (${res.ms} ms)`,
+      );
       if (bad) console.log(out);
     }
   });

@@ -46,7 +46,8 @@ let assetsOnce: Assets | undefined;
 
 /** The whole web application, built from its dependencies; no module-level state besides the static files. */
 export function createApp({ store, config, clock, log = () => {}, survey = newSurveyState() }: AppDeps) {
-  const assets = (assetsOnce ??= loadAssets());
+  assetsOnce ??= loadAssets();
+  const assets = assetsOnce;
   const audit = auditTrail(config.secret, clock);
   const results = newPublicCaches();
   const db = store.db;
@@ -69,7 +70,7 @@ export function createApp({ store, config, clock, log = () => {}, survey = newSu
   app.use('/s/*', surveyReferrerPolicy);
   app.use('/thanks', surveyReferrerPolicy);
   // Only requests that carry a body are limited: touching the body of a GET makes the Node adapter build a full
-  // Request object, which cost healthz three quarters of its speed. A declared Content-Length is checked from the
+  // Request object, which is costly on every request (docs/PERFORMANCE.md). A declared Content-Length is checked from the
   // header (as bodyLimit does, and Node reads no more than it declares) without touching the body either, so a
   // form post's body is read straight from the socket; only a chunked body goes through bodyLimit's counting.
   app.use('*', (c, next) => {

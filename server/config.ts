@@ -75,7 +75,8 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
   if (secret !== undefined && secret.length < 32) problems.push('SECRET must be at least 32 characters long');
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl !== null) {
-    if (!/^postgres(ql)?:\/\/./.test(databaseUrl)) problems.push('DATABASE_URL must be a PostgreSQL connection string such as postgres://pingyi:password@db.example/pingyi');
+    if (!/^postgres(ql)?:\/\/./.test(databaseUrl))
+      problems.push('DATABASE_URL must be a PostgreSQL connection string such as postgres://pingyi:password@db.example/pingyi');
     // Every application server must derive the same survey links, so the secret cannot be made up per machine.
     if (secret === undefined) problems.push('SECRET must be set when DATABASE_URL is: every application server on the database needs the same one');
   }
@@ -97,7 +98,7 @@ export function resolveSecret(dataDir: string, fromEnv: string | undefined): str
   }
   mkdirSync(dataDir, { recursive: true });
   const value = randomBytes(32).toString('hex');
-  writeFileSync(file, value + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return value;
 }

@@ -9,22 +9,23 @@ import type { Store } from './db/store.js';
 import { startMixing } from './survey/mix.js';
 
 /**
- * Request lines are gathered and written to stdout a few times a second (one write per line costs a busy server
- * a third of its speed); error lines, which carry an ERROR marker, are written at once.
+ * Request lines are gathered and written to stdout a few times a second (a write per line slows a busy server
+ * markedly; docs/PERFORMANCE.md); error lines, which carry an ERROR marker, are written at once.
  */
 export function bufferedLog(write: (text: string) => void = (t) => process.stdout.write(t)): (line: string) => void {
   let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
+    clearTimeout(timer);
     timer = undefined;
-    if (pending.length) write(pending.join('\n') + '\n');
+    if (pending.length) write(`${pending.join('\n')}\n`);
     pending = [];
   };
   process.once('exit', flush);
   return (line) => {
     pending.push(line);
     if (line.includes(' ERROR ') || pending.length >= 500) flush();
-    else timer ??= setTimeout(flush, 200).unref();
+    else if (!timer) timer = setTimeout(flush, 200).unref();
   };
 }
 

@@ -1,6 +1,6 @@
 import type { MessageKey, Params, Translate } from './i18n/catalogue.js';
 
-/** Unit and representative codes: ASCII, stable, public (SPEC §2.1, §2.2). */
+/** Unit and representative codes: ASCII, stable, public (README, CSV files). */
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 export function isCode(v: string): boolean {

@@ -198,7 +198,9 @@ function adminRoutes(t: TestApp): { method: string; path: string }[] {
     const path = r.path.replace(/:[A-Za-z_]+(\{[^}]*\})?/g, 'X1').replace(/\*/g, 'anything');
     for (const method of r.method === 'ALL' ? ['GET', 'POST'] : [r.method]) {
       const key = `${method} ${path}`;
-      if (!seen.has(key)) out.push({ method, path }), seen.add(key);
+      if (seen.has(key)) continue;
+      out.push({ method, path });
+      seen.add(key);
     }
   }
   return out;
@@ -209,7 +211,10 @@ anonymous('GET is sent to the login page, anything else is 403, and nothing chan
   await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const routes = adminRoutes(t);
   assert.ok(routes.length >= 10, `only ${routes.length} routes found`);
-  assert.ok(routes.some((r) => r.method === 'POST' && r.path === '/admin/pool/import'), 'the list comes from the real app');
+  assert.ok(
+    routes.some((r) => r.method === 'POST' && r.path === '/admin/pool/import'),
+    'the list comes from the real app',
+  );
   const audit = await countRows(t.db, 'audit_log');
   for (const { method, path } of routes) {
     const init: RequestInit = { method };
@@ -364,7 +369,9 @@ limit('per address: 20 failures from one address block it, made-up hops in front
   await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(t);
   // The proxy appends the address it saw; whatever a client puts in front of it is its own invention.
-  const statuses = await failures(20, (i) => b.post('/admin/login', { username: `user${i}`, password: 'wrong password' }, { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` }));
+  const statuses = await failures(20, (i) =>
+    b.post('/admin/login', { username: `user${i}`, password: 'wrong password' }, { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` }),
+  );
   assert.equal(statuses, Array(20).fill(422));
   const blocked = await b.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, { 'x-forwarded-for': '203.0.113.7' });
   assert.is(blocked.status, 429);
@@ -378,7 +385,9 @@ limit('per address: 20 failures from one address block it, made-up hops in front
 limit('without trustProxy, X-Forwarded-For is ignored: changing it does not escape the limit', async () => {
   const t = await createTestApp({ config: { trustProxy: false } });
   const b = new Browser(t);
-  const statuses = await failures(20, (i) => b.post('/admin/login', { username: `user${i}`, password: 'wrong password' }, { 'x-forwarded-for': `203.0.113.${i}` }));
+  const statuses = await failures(20, (i) =>
+    b.post('/admin/login', { username: `user${i}`, password: 'wrong password' }, { 'x-forwarded-for': `203.0.113.${i}` }),
+  );
   assert.equal(statuses, Array(20).fill(422));
   const res = await b.post('/admin/login', { username: 'user99', password: 'wrong password' }, { 'x-forwarded-for': '198.51.100.9' });
   assert.is(res.status, 429);
@@ -388,17 +397,22 @@ limit('without trustProxy, X-Forwarded-For is ignored: changing it does not esca
 const sorted = (statuses: number[]) => [...statuses].sort((a, b) => a - b);
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
-limit('25 simultaneous wrong passwords for one account from one address: 5 are checked, 20 refused, and the administrator at another address gets in', async () => {
-  const t = await createTestApp({ config: { trustProxy: true } });
-  await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
-  const b = new Browser(t);
-  const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))));
-  assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
-  for (const r of answers.filter((r) => r.status === 429)) assert.ok(Number(r.headers.get('retry-after')) > 0, 'every 429 carries Retry-After');
-  const admin = new Browser(t);
-  assert.is((await admin.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'))).status, 303);
-  assert.ok(await isLoggedIn(admin));
-});
+limit(
+  '25 simultaneous wrong passwords for one account from one address: 5 are checked, 20 refused, and the administrator at another address gets in',
+  async () => {
+    const t = await createTestApp({ config: { trustProxy: true } });
+    await createAdmin(t.db, t.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
+    const b = new Browser(t);
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => b.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))),
+    );
+    assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
+    for (const r of answers.filter((r) => r.status === 429)) assert.ok(Number(r.headers.get('retry-after')) > 0, 'every 429 carries Retry-After');
+    const admin = new Browser(t);
+    assert.is((await admin.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'))).status, 303);
+    assert.ok(await isLoggedIn(admin));
+  },
+);
 
 limit('the same burst split across two application servers on one database is held to the limit too', async () => {
   // On PostgreSQL each server has a pool of its own, as two machines would; SQLite in memory has one connection.
@@ -408,11 +422,15 @@ limit('the same burst split across two application servers on one database is he
   const clock = fixedClock('2026-03-01T02:00:00Z');
   const config = testConfig({ trustProxy: true });
   const audit = auditTrail(config.secret, clock);
-  const servers = [one, two ?? one].map((store) => ({ app: createApp({ store, config, clock, log: () => {} }), store, db: store.db, clock, audit, config, logs: [] }) as TestApp);
+  const servers = [one, two ?? one].map(
+    (store) => ({ app: createApp({ store, config, clock, log: () => {} }), store, db: store.db, clock, audit, config, logs: [] }) as TestApp,
+  );
   try {
     await createAdmin(one.db, audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
     const answers = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => new Browser(servers[i % 2]!).post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))),
+      Array.from({ length: 25 }, (_, i) =>
+        new Browser(servers[i % 2]!).post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7')),
+      ),
     );
     assert.equal(sorted(answers.map((r) => r.status)), [...Array(5).fill(422), ...Array(20).fill(429)]);
     const res = await new Browser(servers[1]!).post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'));
@@ -445,7 +463,9 @@ limit('a login at one address forgives that address only: a guesser elsewhere ke
   const attacker = new Browser(t);
   const admin = new Browser(t);
   const first = await failures(8, (i) =>
-    i % 2 ? attacker.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7')) : admin.post('/admin/login', { username: 'admin', password: `typo ${i}` }, from('198.51.100.9')),
+    i % 2
+      ? attacker.post('/admin/login', { username: 'admin', password: `guess ${i}` }, from('203.0.113.7'))
+      : admin.post('/admin/login', { username: 'admin', password: `typo ${i}` }, from('198.51.100.9')),
   );
   assert.equal(first, Array(8).fill(422));
   assert.is((await admin.post('/admin/login', { username: 'admin', password: TEST_PASSWORD }, from('198.51.100.9'))).status, 303);

@@ -1,4 +1,4 @@
-// Guards SPEC §4 Reliability "online backup" and the README's restore steps: `npm run cli -- backup FILE` (a child
+// Guards docs/SPEC.md, Decisions and their reasons Reliability "online backup" and the README's restore steps: `npm run cli -- backup FILE` (a child
 // process) copies the database while the real server (another child process) keeps taking ballots; the copy is a
 // sound, consistent snapshot; restored as the README says, the server starts on it and it holds everything.
 // On PostgreSQL, backups are pg_dump's job, and the command says so.
@@ -111,7 +111,18 @@ backup('a backup taken during a burst of ballots is a consistent snapshot; resto
   assert.equal(copy.tables, original.tables, 'every table is in the backup');
   assert.is(copy.usedLinks, copy.ballots, 'a consistent snapshot: links marked used == ballots');
   assert.ok(copy.ballots >= acceptedWhenBackupStarted && copy.ballots <= accepted, `the snapshot's ${copy.ballots} ballots were taken during the backup`);
-  for (const table of ['units', 'categories', 'representatives', 'rounds', 'round_pool', 'round_units', 'round_draw', 'round_allocation', 'round_links', 'audit_log']) {
+  for (const table of [
+    'units',
+    'categories',
+    'representatives',
+    'rounds',
+    'round_pool',
+    'round_units',
+    'round_draw',
+    'round_allocation',
+    'round_links',
+    'audit_log',
+  ]) {
     assert.is(copy.counts[table], original.counts[table], `${table}: as many rows as the live database`);
   }
 

@@ -17,7 +17,6 @@ import { linkToken } from '../server/links/tokens.js';
 import { openStore } from '../server/db/database.js';
 import type { Store } from '../server/db/store.js';
 import { createTestSchema } from './db.js';
-import type { Database } from '../server/db/schema.js';
 import type { RepresentativeInput } from '../server/pool/representatives.js';
 import type { UnitInput } from '../server/units/units.js';
 

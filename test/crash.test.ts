@@ -1,4 +1,4 @@
-// Guards SPEC §4 Reliability "a crash at any moment leaves no half-cast ballot": the real server, in its own
+// Guards docs/SPEC.md, Decisions and their reasons Reliability "a crash at any moment leaves no half-cast ballot": the real server, in its own
 // process, is killed with SIGKILL (no shutdown code runs) in the middle of a burst of ballot submissions, started
 // again on the same data, and the database is checked: every acknowledged ballot is stored, and casting is
 // all or nothing (the link marked used and the ballot stored together, or neither).
@@ -8,7 +8,18 @@ import * as assert from 'uvu/assert';
 import { dialectOf } from '../server/db/dialect.js';
 import type { Database } from '../server/db/schema.js';
 import { tokenHash } from '../server/links/tokens.js';
-import { ballotBody, prepareInstallation, receiptOf, startChildServer, submit, YEAR, type ChildServer, type Installation, openPlace, type Place } from './child-server.js';
+import {
+  ballotBody,
+  prepareInstallation,
+  receiptOf,
+  startChildServer,
+  submit,
+  YEAR,
+  type ChildServer,
+  type Installation,
+  openPlace,
+  type Place,
+} from './child-server.js';
 
 const LINKS = 400;
 /** Links submitted; the rest are never sent, so a fresh one is always at hand. */
@@ -39,7 +50,8 @@ async function readStored(place: Place): Promise<Stored> {
     const ballots = await db.selectFrom('ballots').select('receipt').where('round_id', '=', round.id).execute();
     const used = await db.selectFrom('round_links').select('token_hash').where('round_id', '=', round.id).where('used_on', 'is not', null).execute();
     // SQLite checks its file on request; PostgreSQL checks its own pages as it reads them (and has no such command).
-    const integrity = dialectOf(db) === 'sqlite' ? await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db) : { rows: [{ integrity_check: 'ok' }] };
+    const integrity =
+      dialectOf(db) === 'sqlite' ? await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db) : { rows: [{ integrity_check: 'ok' }] };
     return {
       ballots: ballots.length,
       usedLinks: used.length,
@@ -53,7 +65,7 @@ async function readStored(place: Place): Promise<Stored> {
 }
 
 /**
- * The invariant of casting. Ballots carry no link (SPEC §2.6, anonymity), so no row says which link a ballot
+ * The invariant of casting. Ballots carry no link (docs/SPEC.md, Anonymity and trust, anonymity), so no row says which link a ballot
  * belongs to; what the file can show is that the two sides of the one transaction agree in number: every used
  * link has its ballot and every ballot its used link exactly when count(used links) == count(ballots). A link
  * marked used without its ballot, or a ballot without its link, would make the counts differ.
@@ -107,20 +119,37 @@ crash('every acknowledged ballot survives; no used link without its ballot, no b
   const acked = sent.filter((s) => s.status === 303);
   const unanswered = sent.filter((s) => s.status === 'no answer');
   const other = sent.filter((s) => s.status !== 303 && s.status !== 'no answer');
-  assert.equal(other.map((s) => s.status), [], 'every answer before the kill was an acknowledgement (303)');
+  assert.equal(
+    other.map((s) => s.status),
+    [],
+    'every answer before the kill was an acknowledgement (303)',
+  );
   assert.ok(acked.length >= KILL_AFTER, `at least ${KILL_AFTER} acknowledged (${acked.length})`);
   assert.ok(unanswered.length > 0, `the kill came mid-burst: ${unanswered.length} of ${BURST} submissions got no answer`);
-  assert.ok(acked.every((s) => s.receipt), 'each acknowledgement carried a receipt');
+  assert.ok(
+    acked.every((s) => s.receipt),
+    'each acknowledgement carried a receipt',
+  );
 
   // Started again on the same data: SQLite recovers the WAL of the killed process on open.
   server = await startChildServer(inst);
   const after = await readStored(inst);
   assertConsistent(after, 'after the crash');
   const lost = acked.filter((s) => !after.receipts.has(s.receipt as string));
-  assert.equal(lost.map((s) => s.receipt), [], 'every acknowledged receipt is in ballots');
-  assert.ok(acked.every((s) => after.usedHashes.has(tokenHash(s.token))), 'every acknowledged link is marked used');
+  assert.equal(
+    lost.map((s) => s.receipt),
+    [],
+    'every acknowledged receipt is in ballots',
+  );
+  assert.ok(
+    acked.every((s) => after.usedHashes.has(tokenHash(s.token))),
+    'every acknowledged link is marked used',
+  );
   // Some submissions may have been committed after their answer was lost in the kill; never more than were sent.
-  assert.ok(after.ballots >= acked.length && after.ballots <= acked.length + unanswered.length, `ballots ${after.ballots} between ${acked.length} and ${acked.length + unanswered.length}`);
+  assert.ok(
+    after.ballots >= acked.length && after.ballots <= acked.length + unanswered.length,
+    `ballots ${after.ballots} between ${acked.length} and ${acked.length + unanswered.length}`,
+  );
   console.log(`  (sent ${BURST}, acknowledged ${acked.length}, no answer ${unanswered.length}, stored ${after.ballots})`);
 
   // The restarted server agrees: an acknowledged link is used (409) …

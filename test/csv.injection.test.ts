@@ -1,6 +1,7 @@
 // Guards every CSV the product writes against formula injection (OWASP's rule): a cell that starts with =, +, -, @,
 // a tab or a carriage return, or their full-width forms, is written with a leading apostrophe, except a valid
 // number in a phone column. The importers take the apostrophe off again, so an exported file imports unchanged.
+import { parse } from 'csv-parse/sync';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spreadsheetSafe, toCsv } from '../server/csv/read.js';
@@ -14,25 +15,9 @@ import { upsertRepresentatives } from '../server/pool/representatives.js';
 /** What the report found unescaped, and the rest of the rule. */
 const FORMULAS = ['-WEBSERVICE(D2)', '+HYPERLINK(D2)', '-NOW()', '=1+2', '@SUM(A1)', '\t=1', '\r=1', '＝1+2', '＋1', '－NOW()', '＠A1'];
 
-/** Every cell of a CSV text (RFC 4180 quoting), row by row. */
+/** Every cell of a CSV text, row by row, as a spreadsheet reads it. */
 function cells(csv: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const text = csv.replace(/^\uFEFF/, '');
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
-  }
-  return rows;
+  return parse(csv, { bom: true, relax_column_count: true }) as string[][];
 }
 
 /** No cell of `csv` starts as a formula would. */
@@ -63,7 +48,10 @@ files('pool.csv, links.csv and missing.csv carry hostile names and phones only a
   const names = FORMULAS.filter((f) => !/[\t\r]/.test(f));
   const hostile = smallPool().map((r, i) => ({ ...r, name: names[i % names.length] as string }));
   await upsertRepresentatives(s.db, s.audit, hostile, { actor: 'test' });
-  assertGuarded(poolCsv([...hostile, { ...hostile[0]!, code: 'X', name: '\t=1', phone: '-WEBSERVICE(D2)' }].map((r, i) => ({ ...r, id: String(i) }))), 'pool.csv');
+  assertGuarded(
+    poolCsv([...hostile, { ...hostile[0]!, code: 'X', name: '\t=1', phone: '-WEBSERVICE(D2)' }].map((r, i) => ({ ...r, id: String(i) }))),
+    'pool.csv',
+  );
   const b = await loggedIn(s);
   for (const path of [`/admin/rounds/${YEAR}/links.csv`, `/admin/rounds/${YEAR}/missing.csv`, '/admin/pool/export.csv']) {
     const res = await b.get(path);
@@ -75,7 +63,12 @@ files('pool.csv, links.csv and missing.csv carry hostile names and phones only a
 });
 
 files('the published results.csv guards unit names and categories', async () => {
-  const s = await openSurvey({ units: [{ code: 'U1', name: '=1+2', category: '-NOW()', active: true }, { code: 'U2', name: '＠A1', category: '-NOW()', active: true }] });
+  const s = await openSurvey({
+    units: [
+      { code: 'U1', name: '=1+2', category: '-NOW()', active: true },
+      { code: 'U2', name: '＠A1', category: '-NOW()', active: true },
+    ],
+  });
   ok(await closeRound(s.store, s.audit, YEAR, 'test'));
   ok(await publishResults(s.db, s.audit, { year: YEAR, note: '' }, 'test'));
   const csv = await (await s.app.request(`/results/${YEAR}.csv`)).text();

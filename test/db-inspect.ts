@@ -57,7 +57,12 @@ export async function dumpDatabase(db: Database, skip: readonly string[] = []): 
   for (const name of await tableNames(db)) {
     if (skip.includes(name)) continue;
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db);
-    for (const row of rows.rows) out.push(`${name} ${Object.values(row).map((v) => String(v)).join(' | ')}`);
+    for (const row of rows.rows)
+      out.push(
+        `${name} ${Object.values(row)
+          .map((v) => String(v))
+          .join(' | ')}`,
+      );
   }
   return out.sort().join('\n');
 }
@@ -72,7 +77,9 @@ export async function watchWrites(db: Database, tables: readonly string[]): Prom
     await sql`create temp table watched_writes (tbl text, op text)`.execute(db);
     for (const table of tables) {
       for (const op of ['insert', 'update', 'delete']) {
-        await sql.raw(`create temp trigger "watch_${table}_${op}" after ${op} on main."${table}" begin insert into watched_writes values ('${table}', '${op}'); end`).execute(db);
+        await sql
+          .raw(`create temp trigger "watch_${table}_${op}" after ${op} on main."${table}" begin insert into watched_writes values ('${table}', '${op}'); end`)
+          .execute(db);
       }
     }
   } else {

@@ -1,4 +1,4 @@
-// Guards the draw (SPEC.md §2.4): vectors from a separate implementation, hand-worked cases, an independent
+// Guards the draw (docs/SPEC.md, The draw): vectors from a separate implementation, hand-worked cases, an independent
 // re-implementation written straightforwardly below, and the inputs the draw must refuse.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const sign = (x: number) => (x < 0 ? -1 : x > 0 ? 1 : 0);
 
 function referenceFile(pool: readonly PoolEntry[], stratify: boolean): string {
   const rows = [...pool].sort((p, q) => byBytes(p.code, q.code));
-  return 'code,stratum\n' + rows.map((p) => `${p.code},${stratify ? p.stratum : '*'}\n`).join('');
+  return `code,stratum\n${rows.map((p) => `${p.code},${stratify ? p.stratum : '*'}\n`).join('')}`;
 }
 
 function referenceSeed(input: DrawInput): string {
@@ -86,8 +86,7 @@ function shuffled<T>(items: readonly T[], label: string): T[] {
   return a;
 }
 
-const entries = (codes: readonly string[], stratum: (i: number) => string): PoolEntry[] =>
-  codes.map((code, i) => ({ code, stratum: stratum(i) }));
+const entries = (codes: readonly string[], stratum: (i: number) => string): PoolEntry[] => codes.map((code, i) => ({ code, stratum: stratum(i) }));
 
 // ---- 1. vectors from the separate implementation ----
 
@@ -158,7 +157,14 @@ order('compareBytes: traps where byte order differs from natural, locale and UTF
 
 order('compareBytes agrees with Buffer.compare on mixed scripts and astral characters', () => {
   const rng = seedrandom('compare-bytes');
-  const ranges = [[0x2d, 0x7a], [0xa0, 0x7ff], [0x4e00, 0x9fff], [0xd7f0, 0xd7ff], [0xe000, 0xffff], [0x10000, 0x10ffff]];
+  const ranges = [
+    [0x2d, 0x7a],
+    [0xa0, 0x7ff],
+    [0x4e00, 0x9fff],
+    [0xd7f0, 0xd7ff],
+    [0xe000, 0xffff],
+    [0x10000, 0x10ffff],
+  ];
   const strings: string[] = ['', 'a', 'ab', '😀', '😀a', '\uFFFF', '\u{10000}'];
   for (let n = 0; n < 250; n++) {
     let s = '';
@@ -167,17 +173,14 @@ order('compareBytes agrees with Buffer.compare on mixed scripts and astral chara
       const [lo, hi] = ranges[Math.floor(rng() * ranges.length)]!;
       s += String.fromCodePoint(lo! + Math.floor(rng() * (hi! - lo! + 1)));
     }
-    strings.push(s, s + 'x'); // shared prefixes make the interesting comparisons
+    strings.push(s, `${s}x`); // shared prefixes make the interesting comparisons
   }
   for (const a of strings) for (const b of strings) assert.is(compareBytes(a, b), sign(byBytes(a, b)), `${a} vs ${b}`);
 });
 
 order('the canonical file sorts codes by bytes: DB10 before DB9, upper before lower, - before digits before _', () => {
   const pool = entries(['db1', 'DB9', 'DB_1', 'Db1', 'DB10', 'DB-1', 'DB1'], () => 'x');
-  assert.is(
-    canonicalPoolFile(pool, true),
-    'code,stratum\nDB-1,x\nDB1,x\nDB10,x\nDB9,x\nDB_1,x\nDb1,x\ndb1,x\n',
-  );
+  assert.is(canonicalPoolFile(pool, true), 'code,stratum\nDB-1,x\nDB1,x\nDB10,x\nDB9,x\nDB_1,x\nDb1,x\ndb1,x\n');
 });
 
 order('long codes sharing long prefixes sort exactly as Buffer.compare sorts them', () => {
@@ -235,7 +238,15 @@ alloc('largest remainder, worked by hand', () => {
 });
 
 alloc('a Map gives the same allocation as a record, strata in byte order', () => {
-  const fromMap = allocate(new Map([['b', 3], ['B', 5], ['a', 2]]), 4, SEED);
+  const fromMap = allocate(
+    new Map([
+      ['b', 3],
+      ['B', 5],
+      ['a', 2],
+    ]),
+    4,
+    SEED,
+  );
   assert.equal(fromMap, allocate({ a: 2, B: 5, b: 3 }, 4, SEED));
   assert.equal(Object.keys(fromMap), ['B', 'a', 'b']);
 });
@@ -291,9 +302,21 @@ draw('hand-worked pool: allocation by hand, order by the independent shuffle', (
   assert.is(result.seed, seed);
   assert.equal(result.strata, { A: 10, B: 6, C: 4 });
   assert.equal(result.allocation, aWins ? { A: 3, B: 1, C: 1 } : { A: 2, B: 2, C: 1 });
-  const a = referenceShuffle(pool.slice(0, 10).map((p) => p.code), seed, 'A');
-  const b = referenceShuffle(pool.slice(10, 16).map((p) => p.code), seed, 'B');
-  const c = referenceShuffle(pool.slice(16).map((p) => p.code), seed, 'C');
+  const a = referenceShuffle(
+    pool.slice(0, 10).map((p) => p.code),
+    seed,
+    'A',
+  );
+  const b = referenceShuffle(
+    pool.slice(10, 16).map((p) => p.code),
+    seed,
+    'B',
+  );
+  const c = referenceShuffle(
+    pool.slice(16).map((p) => p.code),
+    seed,
+    'C',
+  );
   const [na, nb] = aWins ? [3, 1] : [2, 2];
   assert.equal(result.sample, [...a.slice(0, na), ...b.slice(0, nb), ...c.slice(0, 1)]);
   assert.equal(result.reserves, { A: a.slice(na), B: b.slice(nb), C: c.slice(1) });
@@ -331,13 +354,24 @@ draw('a sample as large as the pool, or larger, draws everyone and leaves no res
   assert.equal(whole.reserves, { big: [], small: [] });
   assert.equal(more, whole); // the seed does not depend on the sample size
   assert.equal([...whole.sample].sort(), pool.map((p) => p.code).sort());
-  assert.equal(whole.sample.slice(0, 4), referenceShuffle(pool.slice(3).map((p) => p.code), whole.seed, 'big'));
+  assert.equal(
+    whole.sample.slice(0, 4),
+    referenceShuffle(
+      pool.slice(3).map((p) => p.code),
+      whole.seed,
+      'big',
+    ),
+  );
 });
 
 draw('a single stratum: the first N of its shuffle are drawn, the rest are reserves in order', () => {
   const pool = entries(['s9', 's10', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'], () => '唯一');
   const result = runDraw({ year: 2026, pool, sampleSize: 3, stratify: true, publicRandom: 'one' });
-  const order = referenceShuffle(pool.map((p) => p.code), result.seed, '唯一');
+  const order = referenceShuffle(
+    pool.map((p) => p.code),
+    result.seed,
+    '唯一',
+  );
   assert.equal(result.allocation, { 唯一: 3 });
   assert.equal(result.sample, order.slice(0, 3));
   assert.equal(result.reserves, { 唯一: order.slice(3) });
@@ -379,7 +413,8 @@ draw('strata named like object internals are ordinary strata', () => {
   const input = { year: 2026, pool, sampleSize: 3, stratify: true, publicRandom: 'proto' };
   const result = runDraw(input);
   assert.equal(Object.keys(result.strata), ['__proto__', 'constructor', 'toString']);
-  assert.is(result.strata['__proto__'], 2);
+  // biome-ignore lint/suspicious/noProto: a stratum may be named __proto__; the record must keep it as data
+  assert.is(result.strata.__proto__, 2);
   const expected = referenceDraw(input);
   assert.equal(result.sample, expected.sample);
   // Compared as entries: uvu's deep equality reads `.constructor`, which is a stratum here.

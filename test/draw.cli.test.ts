@@ -1,4 +1,4 @@
-// Guards the command line (SPEC §3.1) for rounds and the draw, run as a user runs it: a child process
+// Guards the command line (README, Command line) for rounds and the draw, run as a user runs it: a child process
 // `node --import tsx scripts/cli.ts ...` on its own DATA_DIR. Every start costs about a second, so the lifecycle
 // test walks one fresh data directory through all its steps, and independent runs go side by side.
 import { spawn } from 'node:child_process';
@@ -75,7 +75,18 @@ async function snapshot(place: Place): Promise<string> {
   const db = (await openPlace(withSecret(place))).db;
   try {
     const out: string[] = [];
-    for (const name of ['rounds', 'round_pool', 'round_units', 'round_draw', 'round_allocation', 'round_replacements', 'round_links', 'audit_log', 'representatives', 'units']) {
+    for (const name of [
+      'rounds',
+      'round_pool',
+      'round_units',
+      'round_draw',
+      'round_allocation',
+      'round_replacements',
+      'round_links',
+      'audit_log',
+      'representatives',
+      'units',
+    ]) {
       const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)} order by 1, 2`.execute(db);
       out.push(`${name}: ${JSON.stringify(rows.rows)}`);
     }
@@ -100,7 +111,8 @@ async function publishedRecord(place: Place): Promise<{ text: string; rec: DrawR
   }
 }
 
-const token = (year: number, code: string, generation: number) => createHmac('sha256', SECRET).update(`${year}:${code}:${generation}`).digest('base64url').slice(0, 22);
+const token = (year: number, code: string, generation: number) =>
+  createHmac('sha256', SECRET).update(`${year}:${code}:${generation}`).digest('base64url').slice(0, 22);
 
 // A small synthetic city: 3 units, 64 representatives in 3 strata (MIN_POOL is 50 for these runs).
 const UNITS_CSV = 'code,name,category\nU1,市财政局,综合管理部门\nU2,市公安局,行政执法部门\nU3,市供电公司,公共服务部门\n';
@@ -111,7 +123,9 @@ const STRATA: [string, string, number][] = [
 ];
 const POOL_CSV =
   'code,name,stratum,district,phone,email,active\n' +
-  STRATA.flatMap(([prefix, stratum, n]) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')},代表${prefix}${i},${stratum},东湖区,1900000${String(i).padStart(4, '0')},,1\n`)).join('') +
+  STRATA.flatMap(([prefix, stratum, n]) =>
+    Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')},代表${prefix}${i},${stratum},东湖区,1900000${String(i).padStart(4, '0')},,1\n`),
+  ).join('') +
   'XX001,不在库中,企业代表,,,,0\n';
 
 // ---- the lifecycle ----
@@ -123,7 +137,7 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
   const data = await newPlace(join(dir, 'data'));
   try {
     writeFileSync(join(dir, 'units.csv'), UNITS_CSV);
-    writeFileSync(join(dir, 'pool.csv'), '\uFEFF' + POOL_CSV);
+    writeFileSync(join(dir, 'pool.csv'), `\uFEFF${POOL_CSV}`);
     succeeded(await cli(data, ['units', 'import', join(dir, 'units.csv')]), 'units import');
     succeeded(await cli(data, ['pool', 'import', join(dir, 'pool.csv')]), 'pool import');
 
@@ -159,7 +173,10 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
     assert.is(rec.seed, seed);
     assert.is(rec.publicRandom, '1 2 3');
     assert.is(rec.sample!.length, 12);
-    assert.not.ok(rec.pool.some((p) => p.code === 'XX001'), 'the inactive representative is not in the frozen pool');
+    assert.not.ok(
+      rec.pool.some((p) => p.code === 'XX001'),
+      'the inactive representative is not in the frozen pool',
+    );
 
     const leaving = rec.sample![0]!;
     const stratum = rec.pool.find((p) => p.code === leaving)!.stratum;
@@ -189,19 +206,31 @@ life('import, create, freeze, draw, replace, open, close, status, links: output,
       assert.is(cells[6], `${BASE_URL}/s/${token(2026, cells[0]!, 1)}`, cells[0]);
       assert.is(cells[1], `代表${cells[0]!.slice(0, 2)}${Number(cells[0]!.slice(2))}`);
     }
-    assert.ok(listed.some((c) => c[0] === newcomer), 'the newcomer has a link');
-    assert.not.ok(listed.some((c) => c[0] === leaving), 'the replaced representative has none');
+    assert.ok(
+      listed.some((c) => c[0] === newcomer),
+      'the newcomer has a link',
+    );
+    assert.not.ok(
+      listed.some((c) => c[0] === leaving),
+      'the replaced representative has none',
+    );
 
     // The CLI's draw, with its replacement, verifies from the published record alone (the verify-draw command
     // itself is run on such a file below).
     const published = (await publishedRecord(data)).rec;
-    assert.equal(published.replacements.map((r) => [r.out, r.in, r.reason]), [[leaving, newcomer, 'moved away']]);
+    assert.equal(
+      published.replacements.map((r) => [r.out, r.in, r.reason]),
+      [[leaving, newcomer, 'moved away']],
+    );
     assert.ok(verifyDrawRecord(published).ok);
 
     const db = (await openPlace(withSecret(data))).db;
     try {
       const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'round.%').orderBy('seq').execute();
-      assert.equal(audit.map((r) => `${r.action}:${r.actor}`), ['round.create', 'round.freeze', 'round.draw', 'round.replace', 'round.open', 'round.close'].map((a) => `${a}:cli`));
+      assert.equal(
+        audit.map((r) => `${r.action}:${r.actor}`),
+        ['round.create', 'round.freeze', 'round.draw', 'round.replace', 'round.open', 'round.close'].map((a) => `${a}:cli`),
+      );
     } finally {
       await db.destroy();
     }
@@ -251,7 +280,15 @@ verify('a published draw matches (exit 0); swapped codes in the sample or the po
   const t = await createTestApp();
   await upsertUnits(t.db, t.audit, demoUnits().slice(0, 3), 'test');
   const reps = STRATA.flatMap(([prefix, stratum, n]) =>
-    Array.from({ length: n }, (_, i) => ({ code: `${prefix}${String(i).padStart(3, '0')}`, name: `n${i}`, stratum, district: null, phone: null, email: null, active: true })),
+    Array.from({ length: n }, (_, i) => ({
+      code: `${prefix}${String(i).padStart(3, '0')}`,
+      name: `n${i}`,
+      stratum,
+      district: null,
+      phone: null,
+      email: null,
+      active: true,
+    })),
   );
   await upsertRepresentatives(t.db, t.audit, reps, { actor: 'test' });
   const parsed = parseSettings({ year: '2026', sample: '20' }, 'Asia/Shanghai', (y) => `t${y}`);
@@ -288,7 +325,10 @@ verify('a published draw matches (exit 0); swapped codes in the sample or the po
     assert.equal(verifyDrawRecord(rec), { ok: true, checked: ['poolHash', 'strata', 'seed', 'allocation', 'sample', 'reserves', 'replacements'] });
     assert.equal(verifyDrawRecord(JSON.parse(frozenText) as DrawRecord), { ok: true, checked: ['poolHash', 'strata'] });
     const next = rec.reserves![stratumOf.get(first)!]!;
-    assert.equal(verifyDrawRecord(wrongReplacement), { ok: false, difference: `replacements[0]: the seat went to ${next[1]}, the next reserve of ${stratumOf.get(first)} is ${next[0]}` });
+    assert.equal(verifyDrawRecord(wrongReplacement), {
+      ok: false,
+      difference: `replacements[0]: the seat went to ${next[1]}, the next reserve of ${stratumOf.get(first)} is ${next[0]}`,
+    });
     const swappedReserves = structuredClone(rec);
     const stratum = Object.keys(rec.reserves!)[0]!;
     swappedReserves.reserves![stratum] = [...rec.reserves![stratum]!].reverse();

@@ -56,28 +56,50 @@ async function html(t: TestApp, path: string, lang: 'zh-CN' | 'en' = 'en'): Prom
 /** The text of the code-check answer box, tags removed. */
 function answerOf(page: string): string {
   const m = /<div id="code-answer"[^>]*>([\s\S]*?)<\/div>/.exec(page);
-  return m ? m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() : '';
+  return m
+    ? m[1]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
 }
 
 // ---- /draw/{year}.json ----
 
 const open = suite('draw: /draw/{year}.json');
 
-open('a drawn round answers the public record with every SPEC §3.3 field, and it verifies', async () => {
+open('a drawn round answers the public record with every README, Open data field, and it verifies', async () => {
   const t = await round2026('drawn');
   const res = await t.app.request('/draw/2026.json');
   assert.is(res.status, 200);
   assert.is(res.headers.get('content-type'), 'application/json; charset=utf-8');
   assert.is(res.headers.get('cache-control'), 'public, max-age=60');
   const rec = (await res.json()) as DrawRecord;
-  for (const field of ['year', 'algorithm', 'frozenAt', 'poolHash', 'pool', 'strata', 'publicRandom', 'seed', 'sampleSize', 'allocation', 'sample', 'reserves', 'replacements']) {
+  for (const field of [
+    'year',
+    'algorithm',
+    'frozenAt',
+    'poolHash',
+    'pool',
+    'strata',
+    'publicRandom',
+    'seed',
+    'sampleSize',
+    'allocation',
+    'sample',
+    'reserves',
+    'replacements',
+  ]) {
     assert.ok(field in rec, `field ${field}`);
   }
   assert.is(rec.year, 2026);
   assert.is(rec.algorithm, 'pingyi-draw-v1');
   assert.is(rec.publicRandom, '1 2 3');
   assert.is(rec.sample?.length, 100);
-  assert.is(Object.values(rec.allocation ?? {}).reduce((a, b) => a + b, 0), 100);
+  assert.is(
+    Object.values(rec.allocation ?? {}).reduce((a, b) => a + b, 0),
+    100,
+  );
   assert.equal(Object.keys(rec.pool[0]!).sort(), ['code', 'stratum'], 'pool entries carry the code and stratum only');
   assert.equal(verifyDrawRecord(rec), { ok: true, checked: ['poolHash', 'strata', 'seed', 'allocation', 'sample', 'reserves', 'replacements'] });
 });
@@ -86,7 +108,10 @@ open('a frozen round publishes the fingerprint and the strata, and nothing of a 
   const t = await round2026('frozen');
   const rec = await json(t);
   assert.match(rec.poolHash, /^[0-9a-f]{64}$/);
-  assert.is(Object.values(rec.strata).reduce((a, b) => a + b, 0), rec.pool.length);
+  assert.is(
+    Object.values(rec.strata).reduce((a, b) => a + b, 0),
+    rec.pool.length,
+  );
   assert.is(rec.publicRandom, null);
   assert.is(rec.seed, null);
   assert.is(rec.sample, null);
@@ -155,7 +180,10 @@ view('the allocation table shows exact quotas and remainders that add up to the 
     assert.is(r.quota, ((100 * r.pool) / P).toFixed(2), r.stratum);
     assert.is(r.seats, r.floor + (r.extra ? 1 : 0), r.stratum);
   }
-  assert.is(rows.reduce((s, r) => s + r.seats, 0), 100);
+  assert.is(
+    rows.reduce((s, r) => s + r.seats, 0),
+    100,
+  );
   const page = await html(await round2026('drawn'), '/draw/2026');
   for (const r of rows) assert.ok(page.includes(`<td class="num">${r.quota}</td>`), r.stratum);
 });
@@ -228,11 +256,17 @@ view('the code check answers for a drawn code, a reserve, a replacement and an u
 
 view('no inline script: the check is a module from /assets, its words are JSON data in the page language', async () => {
   const t = await round2026('drawn');
-  for (const [lang, match] of [['en', 'It matches'], ['zh-CN', '完全一致']] as const) {
+  for (const [lang, match] of [
+    ['en', 'It matches'],
+    ['zh-CN', '完全一致'],
+  ] as const) {
     const page = await html(t, '/draw/2026', lang);
     const scripts = page.match(/<script\b[^>]*>/g) ?? [];
     for (const s of scripts) assert.ok(/\ssrc="\/assets\//.test(s) || /type="application\/json"/.test(s), `inline script: ${s}`);
-    assert.ok(scripts.some((s) => /type="module"/.test(s) && /draw-check\.[0-9a-f]{12}\.js/.test(s)), 'loads draw-check.js');
+    assert.ok(
+      scripts.some((s) => /type="module"/.test(s) && /draw-check\.[0-9a-f]{12}\.js/.test(s)),
+      'loads draw-check.js',
+    );
     const words = JSON.parse(/<script type="application\/json" id="draw-i18n">([\s\S]*?)<\/script>/.exec(page)![1]!) as Record<string, string>;
     assert.ok(words.match?.includes(match), lang);
     assert.ok(page.includes('id="draw-check-nojs"'), 'a note for readers without JavaScript');
@@ -254,10 +288,23 @@ const browser = suite('draw: the in-browser check (web/js/draw-check.js)');
 interface Vector {
   name: string;
   input: { year: number; publicRandom: string; sampleSize: number; stratify: boolean; pool: { code: string; stratum: string }[] };
-  expect: { poolHash: string; seed: string; strata: Record<string, number>; allocation: Record<string, number>; sample: string[]; reserves: Record<string, string[]> };
+  expect: {
+    poolHash: string;
+    seed: string;
+    strata: Record<string, number>;
+    allocation: Record<string, number>;
+    sample: string[];
+    reserves: Record<string, string[]>;
+  };
 }
 
-type Recompute = (rec: unknown, pageHash: string, rng: unknown, report: () => void, say: (k: string, p?: object) => string) => Promise<{ difference?: { where: string } }>;
+type Recompute = (
+  rec: unknown,
+  pageHash: string,
+  rng: unknown,
+  report: () => void,
+  say: (k: string, p?: object) => string,
+) => Promise<{ difference?: { where: string } }>;
 
 async function browserModules(t: TestApp) {
   const page = await html(t, '/draw/2026');

@@ -248,9 +248,23 @@ export async function axeSerious(page: Page): Promise<AxeFinding[]> {
   const has = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
   if (!has) await page.evaluate(AXE_SOURCE);
   const run = page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            opts: object,
+          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300)}`) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300)}`),
+    }));
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -295,12 +309,17 @@ export async function paintedCanvases(page: Page): Promise<{ id: string; width: 
 export async function expectCharts(page: Page, where: string) {
   const canvases = await paintedCanvases(page);
   assert.ok(canvases.length >= 1, `${where}: no chart is shown`);
-  for (const c of canvases) assert.ok(c.painted > 0.02, `${where}: canvas ${c.id} (${c.width}×${c.height}) is blank (${(c.painted * 100).toFixed(2)}% painted)`);
+  for (const c of canvases)
+    assert.ok(c.painted > 0.02, `${where}: canvas ${c.id} (${c.width}×${c.height}) is blank (${(c.painted * 100).toFixed(2)}% painted)`);
 }
 
 /** Counts the pages of a PDF as Chromium writes it (one `/Type /Page` object per page). */
 export function pdfPages(pdf: Uint8Array): number {
-  return (Buffer.from(pdf).toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+  return (
+    Buffer.from(pdf)
+      .toString('latin1')
+      .match(/\/Type\s*\/Page(?![s\w])/g) ?? []
+  ).length;
 }
 
 /** The page does not scroll sideways (at the phone's 360 px); the message names the elements that stick out. */

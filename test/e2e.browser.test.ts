@@ -67,7 +67,11 @@ Choice('without one, the packaged Chromium unpacks whole while two test files st
   assert.ok(a!.found.path.startsWith(unpacked), a!.found.path);
   const dir = readdirSync(unpacked).map((d) => join(unpacked, d));
   assert.is(dir.length, 1);
-  assert.equal(readdirSync(dir[0]!).filter((f) => f.endsWith('.part')), [], 'a half-written file was left behind');
+  assert.equal(
+    readdirSync(dir[0]!).filter((f) => f.endsWith('.part')),
+    [],
+    'a half-written file was left behind',
+  );
 
   const conf = readFileSync(a!.found.env.FONTCONFIG_FILE ?? '', 'utf8');
   assert.match(conf, '/etc/fonts/fonts.conf');

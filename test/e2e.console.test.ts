@@ -95,7 +95,12 @@ Round('freezes the pool (the confirmation ticked)', async () => {
 Round('draws with a public random value', async () => {
   await act(page, 'draw', { publicRandom: `福彩3D ${year}001期 3 1 4`, source: '中国福利彩票 3D 开奖公告' });
   assert.match(page.url(), /done=drawn&n=24/);
-  const seats = await city.db.selectFrom('round_links').innerJoin('rounds', 'rounds.id', 'round_links.round_id').select('round_links.code').where('rounds.year', '=', year).execute();
+  const seats = await city.db
+    .selectFrom('round_links')
+    .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
+    .select('round_links.code')
+    .where('rounds.year', '=', year)
+    .execute();
   assert.is(seats.length, 24);
   await shot(page, 'console-05-drawn', { fullPage: false });
   const pub = await page.context().newPage();
@@ -113,7 +118,12 @@ Round('opens the round; representatives answer through their links', async () =>
   const units = await city.db.selectFrom('units').select('code').where('active', '=', 1).execute();
   for (const [i, token] of tokens.slice(0, 5).entries()) {
     const body = units.map((u, k) => `u.${u.code}=${CHOICES[(i + k) % 3]}`).join('&');
-    const res = await fetch(`${city.base}/s/${token}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const res = await fetch(`${city.base}/s/${token}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
     assert.is(res.status, 303, `ballot ${i}`);
   }
   await page.goto(`${city.base}/admin/rounds/${year}/turnout`);

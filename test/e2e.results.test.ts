@@ -43,8 +43,6 @@ async function openData(y: number): Promise<{ units: OpenUnit[] }> {
   return (await res.json()) as { units: OpenUnit[] };
 }
 
-
-
 // ---------------------------------------------------------------------------------------------------------------
 
 const Phone = suite('results page on a 360 px phone');
@@ -68,20 +66,33 @@ Phone('the charts are drawn (their canvases hold pixels)', async () => {
   assert.is(res?.status(), 200);
   await expectCharts(page, `/results/${year}`);
   const ids = await page.$$eval('canvas', (els) => els.filter((c) => (c as HTMLCanvasElement).checkVisibility()).map((c, i) => c.id || `canvas-${i}`));
-  for (const [i, id] of ids.entries()) await page.locator('canvas').filter({ visible: true }).nth(i).screenshot({ path: join(ARTIFACTS, `results-02-chart-${id}.png`) });
+  for (const [i, id] of ids.entries())
+    await page
+      .locator('canvas')
+      .filter({ visible: true })
+      .nth(i)
+      .screenshot({ path: join(ARTIFACTS, `results-02-chart-${id}.png`) });
   await shot(page, 'results-01-page-phone');
 });
 
 Phone('the turnout the page states agrees with the seats actually drawn (its own turnout table)', async () => {
-  // The demo's rounds ask for 1,000 seats from a pool of 159: everyone is drawn (SPEC §2.4), so 159 is the base.
+  // The demo's rounds ask for 1,000 seats from a pool of 159: everyone is drawn (docs/SPEC.md, The draw), so 159 is the base.
   const doc = (await (await fetch(`${city.base}/results/${year}.json`)).json()) as { ballots: number; turnoutByStratum: { seats: number }[] };
   const seats = doc.turnoutByStratum.reduce((n, s) => n + s.seats, 0);
   const expected = `${((100 * doc.ballots) / seats).toFixed(1)}%`;
   const stated = ((await page.locator('#turnout p').first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const rates = stated.match(/\d+(\.\d)?%/g) ?? [];
-  assert.ok(rates.length > 0 && rates.every((r) => r === expected), `#turnout says "${stated}", but ${doc.ballots} ballots from the ${seats} representatives drawn (the table below it) is ${expected}`);
-  const figures = await page.locator('dl.figures').first().textContent().catch(() => null);
-  if (figures !== null) assert.ok((figures ?? '').includes(expected), `the figures at the top say "${(figures ?? '').replace(/\s+/g, ' ').trim()}", not ${expected}`);
+  assert.ok(
+    rates.length > 0 && rates.every((r) => r === expected),
+    `#turnout says "${stated}", but ${doc.ballots} ballots from the ${seats} representatives drawn (the table below it) is ${expected}`,
+  );
+  const figures = await page
+    .locator('dl.figures')
+    .first()
+    .textContent()
+    .catch(() => null);
+  if (figures !== null)
+    assert.ok((figures ?? '').includes(expected), `the figures at the top say "${(figures ?? '').replace(/\s+/g, ' ').trim()}", not ${expected}`);
 });
 
 Phone('nothing scrolls sideways; body text ≥ 16 px', async () => {
@@ -124,7 +135,9 @@ NoJs('the ranking table is complete: every unit, with its rank', async () => {
   const res = await p.goto(`${city.base}/results/${year}`);
   assert.is(res?.status(), 200);
   const { units } = await openData(year);
-  const rows = await p.$$eval('table.ranking tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())));
+  const rows = await p.$$eval('table.ranking tbody tr', (trs) =>
+    trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())),
+  );
   assert.is(rows.length, units.length, 'rows in the ranking table');
   for (const u of units) {
     const row = rows.find((cells) => cells.some((cell) => cell.startsWith(u.name)));
@@ -218,7 +231,10 @@ publicPage('not found', () => '/no-such-page', { status: 404 });
 publicPage('results not published', () => `/results/${city.thisYear}`, { status: 404 });
 
 Pages('no console errors on these pages (other than the 404 answers themselves)', () => {
-  assert.equal(pageErrors.filter((e) => !/status of 404/.test(e)), []);
+  assert.equal(
+    pageErrors.filter((e) => !/status of 404/.test(e)),
+    [],
+  );
 });
 
 Pages('every tap target on the public pages ≥ 44×44 px at 360 px', () => {

@@ -4,18 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import {
-  fontSize,
-  newContext,
-  PHONE,
-  shot,
-  smallTargets,
-  startCity,
-  watchErrors,
-  type City,
-  assertAxeClean,
-  assertNoSidewaysScroll,
-} from './e2e-fixture.js';
+import { fontSize, newContext, PHONE, shot, smallTargets, startCity, watchErrors, type City, assertAxeClean, assertNoSidewaysScroll } from './e2e-fixture.js';
 
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
 const RECEIPT = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
@@ -28,7 +17,6 @@ const nextToken = () => {
   if (!t) throw new Error('out of unused links');
   return t;
 };
-
 
 /** The unit codes of the form's fieldsets, in the order the page shows them. */
 async function unitOrder(page: Page): Promise<string[]> {
@@ -67,7 +55,6 @@ async function submitForm(page: Page) {
   return res;
 }
 
-
 /** Ticks answers through the DOM, for the parts of a test where tapping forty buttons is not the point. */
 async function tickAll(page: Page, answers: Record<string, string>) {
   await page.evaluate((a) => {
@@ -77,7 +64,6 @@ async function tickAll(page: Page, answers: Record<string, string>) {
     }
   }, answers);
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -146,7 +132,10 @@ Phone('half the answers, and a comment, survive a reload', async () => {
   assert.equal(await checkedAnswers(page), given, 'the answers after the reload differ from those tapped');
   assert.is((await progress.textContent())?.trim(), `已答 ${half} / ${order.length} 项`);
   assert.is(await page.locator(`fieldset#unit-${first} textarea`).inputValue(), '窗口办事排队时间较长。');
-  assert.ok(await page.locator(`fieldset#unit-${first} details.unit-comment`).evaluate((d) => (d as HTMLDetailsElement).open), 'the comment box is closed again');
+  assert.ok(
+    await page.locator(`fieldset#unit-${first} details.unit-comment`).evaluate((d) => (d as HTMLDetailsElement).open),
+    'the comment box is closed again',
+  );
   assert.is(await page.locator('fieldset.unit.answered').count(), half);
   await shot(page, 'survey-03-after-reload', { fullPage: false });
 });
@@ -171,7 +160,14 @@ Phone('all answered: the progress says so; the ballot is sent and the receipt sh
   assert.match(page.url(), /\/thanks$/, 'the receipt is not in the address');
   const receipt = ((await page.locator('#receipt').textContent()) ?? '').trim();
   assert.match(receipt, RECEIPT);
-  assert.equal(await page.context().cookies().then((cs) => cs.filter((c) => c.name === 'receipt')), [], 'and its cookie is gone once shown');
+  assert.equal(
+    await page
+      .context()
+      .cookies()
+      .then((cs) => cs.filter((c) => c.name === 'receipt')),
+    [],
+    'and its cookie is gone once shown',
+  );
   await assertNoSidewaysScroll(page, 'the thank-you page');
   assert.equal(await storedAnswers(receipt), given, 'the stored ballot is not what was tapped');
   const drafts = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('pingyi:s:')));
@@ -188,7 +184,12 @@ Phone('the link then refuses another ballot (409), by GET and by POST', async ()
   assert.is(await page.locator('form#survey').count(), 0);
   await assertNoSidewaysScroll(page, 'the 409 page');
   await shot(page, 'survey-06-used-link', { fullPage: false });
-  const again = await fetch(`${city.base}/s/${token}`, { method: 'POST', body: order.map((c) => `u.${c}=satisfied`).join('&'), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+  const again = await fetch(`${city.base}/s/${token}`, {
+    method: 'POST',
+    body: order.map((c) => `u.${c}=satisfied`).join('&'),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
   assert.is(again.status, 409);
 });
 
@@ -196,7 +197,10 @@ Phone('axe: the used-link page (409)', () => assertAxeClean(page, '/s/{used toke
 
 Phone('no console errors on the way', () => {
   // Chromium logs the 409 answer to a GET as a failed resource; anything else is a fault.
-  assert.equal(errors.filter((e) => !/status of 409/.test(e)), []);
+  assert.equal(
+    errors.filter((e) => !/status of 409/.test(e)),
+    [],
+  );
 });
 
 Phone.run();
@@ -349,7 +353,10 @@ Refusals('a problem link shows the unit it names, not hidden under the sticky pr
     return { legendTop: legend?.top ?? 0, barBottom: bar && bar.height > 0 ? bar.bottom : 0 };
   }, target);
   await shot(rp, 'survey-13-problem-link-js', { fullPage: false });
-  assert.ok(legendTop >= barBottom, `after following ${target} the unit's name (legend top ${legendTop.toFixed(0)} px) is under the sticky progress bar (bottom ${barBottom.toFixed(0)} px)`);
+  assert.ok(
+    legendTop >= barBottom,
+    `after following ${target} the unit's name (legend top ${legendTop.toFixed(0)} px) is under the sticky progress bar (bottom ${barBottom.toFixed(0)} px)`,
+  );
 });
 
 Refusals.run();

@@ -1,4 +1,4 @@
-// Guards SPEC §4 Reliability "bad input of any kind gets a clear 4xx, never a 500, and never a partial write", and
+// Guards docs/SPEC.md, Decisions and their reasons Reliability "bad input of any kind gets a clear 4xx, never a 500, and never a partial write", and
 // Security "personal data never leaves the console": thousands of hostile requests at every route of the app
 // (anonymous, logged in without and with a valid CSRF token), then the CSV importers' parsers fed random and
 // mutated files. Generation is seeded (no Math.random): a failure prints its seed and request, and
@@ -85,7 +85,15 @@ const UNITS: UnitInput[] = [
 /** Distinctive personal data, looked for in every answer to an anonymous request. */
 const POOL: RepresentativeInput[] = Array.from({ length: 24 }, (_, i) => {
   const code = `FZ${String(i).padStart(4, '0')}`;
-  return { code, name: `模糊代表${code}`, stratum: i % 2 ? '企业代表' : '社区居民', district: '南河区', phone: `1380013${String(i).padStart(4, '0')}`, email: `fuzz.${code.toLowerCase()}@example.net`, active: true };
+  return {
+    code,
+    name: `模糊代表${code}`,
+    stratum: i % 2 ? '企业代表' : '社区居民',
+    district: '南河区',
+    phone: `1380013${String(i).padStart(4, '0')}`,
+    email: `fuzz.${code.toLowerCase()}@example.net`,
+    active: true,
+  };
 });
 const PERSONAL = POOL.flatMap((p) => [p.name, p.phone as string, p.email as string]);
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
@@ -107,7 +115,13 @@ function ok<T>(o: { ok: true; value: T } | { ok: false; problems: { key: string 
 
 async function tokensOf(t: TestApp, year: number): Promise<{ token: string; used: boolean }[]> {
   const round = (await findRound(t.db, year))!;
-  const links = await t.db.selectFrom('round_links').select(['code', 'generation', 'used_on']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
+  const links = await t.db
+    .selectFrom('round_links')
+    .select(['code', 'generation', 'used_on'])
+    .where('round_id', '=', round.id)
+    .where('active', '=', 1)
+    .orderBy('code')
+    .execute();
   return links.map((l) => ({ token: linkToken(SECRET, year, l.code, l.generation), used: l.used_on !== null }));
 }
 
@@ -117,7 +131,11 @@ async function buildWorld(): Promise<World> {
   await upsertUnits(t.db, t.audit, UNITS, 'test');
   await upsertRepresentatives(t.db, t.audit, POOL, { actor: 'test' });
   for (const year of [2025, 2026]) {
-    const parsed = parseSettings({ year: String(year), sample: '12', minValid: '1', opens: `${year}-03-01T00:00:00+08:00`, closes: `${year}-03-31T00:00:00+08:00` }, 'Asia/Shanghai', (y) => `Round ${y}`);
+    const parsed = parseSettings(
+      { year: String(year), sample: '12', minValid: '1', opens: `${year}-03-01T00:00:00+08:00`, closes: `${year}-03-31T00:00:00+08:00` },
+      'Asia/Shanghai',
+      (y) => `Round ${y}`,
+    );
     if (!parsed.ok) throw new Error('settings');
     ok(await createRound(t.db, t.audit, parsed.settings, 'test'), 'create');
     ok(await freezeRound(t.db, t.audit, year, 10, 'test'), 'freeze');
@@ -127,7 +145,13 @@ async function buildWorld(): Promise<World> {
     const tokens = await tokensOf(t, year);
     for (let i = 0; i < (year === 2025 ? 6 : 2); i++) {
       const answers = Object.fromEntries(UNITS.map((u, k) => [u.code, CHOICES[(i + k) % 4]])) as never;
-      const cast = await castBallot(t.store, t.clock, 'Asia/Shanghai', { token: tokens[i]!.token, roundId: round.id, answers, comments: { U01: `意见${i}` }, comment: null });
+      const cast = await castBallot(t.store, t.clock, 'Asia/Shanghai', {
+        token: tokens[i]!.token,
+        roundId: round.id,
+        answers,
+        comments: { U01: `意见${i}` },
+        comment: null,
+      });
       if (!cast.ok) throw new Error('cast');
     }
     if (year === 2025) {
@@ -179,6 +203,7 @@ const TRICKY = [
   "'; drop table ballots; --",
   '<script>alert(1)</script>',
   '"><img src=x onerror=alert(1)>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as plain text
   '${7*7}{{7*7}}',
   '../../etc/passwd',
   '..\\..\\windows\\win.ini',
@@ -238,12 +263,71 @@ function hostile(r: Rng, long = false): string {
   return v;
 }
 
-const PLAUSIBLE = ['1', '0', '2025', '2026', '2027', 'U01', 'FZ0001', 'satisfied', 'unknown', '50', 'score100', 'overall', 'category', '2026-03-01T00:00:00+08:00', 'fuzzadmin', 'on', 'true', '100,70,30'];
+const PLAUSIBLE = [
+  '1',
+  '0',
+  '2025',
+  '2026',
+  '2027',
+  'U01',
+  'FZ0001',
+  'satisfied',
+  'unknown',
+  '50',
+  'score100',
+  'overall',
+  'category',
+  '2026-03-01T00:00:00+08:00',
+  'fuzzadmin',
+  'on',
+  'true',
+  '100,70,30',
+];
 
 const FIELD_NAMES = [
-  '_csrf', 'confirm', 'code', 'name', 'category', 'active', 'stratum', 'district', 'phone', 'email', 'year', 'title', 'sample', 'scale', 'points',
-  'stratifyShown', 'stratify', 'bottomScope', 'minValid', 'opens', 'closes', 'publicRandom', 'source', 'reason', 'note', 'username', 'password',
-  'file', 'deactivateMissing', 'comment', 'u.', 'c.', 'u.NOPE', 'u.U01.x', '__proto__', 'constructor', 'a[b]', 'a[]', '', ' ', '代表', '%zz', 'x'.repeat(5000),
+  '_csrf',
+  'confirm',
+  'code',
+  'name',
+  'category',
+  'active',
+  'stratum',
+  'district',
+  'phone',
+  'email',
+  'year',
+  'title',
+  'sample',
+  'scale',
+  'points',
+  'stratifyShown',
+  'stratify',
+  'bottomScope',
+  'minValid',
+  'opens',
+  'closes',
+  'publicRandom',
+  'source',
+  'reason',
+  'note',
+  'username',
+  'password',
+  'file',
+  'deactivateMissing',
+  'comment',
+  'u.',
+  'c.',
+  'u.NOPE',
+  'u.U01.x',
+  '__proto__',
+  'constructor',
+  'a[b]',
+  'a[]',
+  '',
+  ' ',
+  '代表',
+  '%zz',
+  'x'.repeat(5000),
   ...UNITS.flatMap((u) => [`u.${u.code}`, `c.${u.code}`]),
 ];
 
@@ -333,7 +417,8 @@ class Planner {
 
   private path(route: string, csrf: boolean): string {
     const r = this.r;
-    if (route === '/assets/*') return `/assets/${r.pick(['css/app.css', '../../package.json', '..%2f..%2fpackage.json', '%00', enc(hostile(r)), 'x'.repeat(5000)])}`;
+    if (route === '/assets/*')
+      return `/assets/${r.pick(['css/app.css', '../../package.json', '..%2f..%2fpackage.json', '%00', enc(hostile(r)), 'x'.repeat(5000)])}`;
     return route.replace(/:(\w+)/g, (_, name: string) => this.param(name, csrf));
   }
 
@@ -363,8 +448,8 @@ class Planner {
       '/%zz',
       '/%ff%fe',
       '/代表/测评',
-      '/s/' + 'A'.repeat(r.pick([23, 1000, 60_000])),
-      '/' + 'x/'.repeat(3000),
+      `/s/${'A'.repeat(r.pick([23, 1000, 60_000]))}`,
+      `/${'x/'.repeat(3000)}`,
       '//evil.example/x',
       '/\\evil.example',
       `/${enc(hostile(r))}`,
@@ -395,6 +480,7 @@ class Planner {
           '&&&===&=&',
           '%',
           '%E4%B8%',
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL cannot be part of a URL, so it is taken out
           `${hostile(r).replace(/[#\u0000]/g, '')}`,
         ]),
       );
@@ -446,13 +532,22 @@ class Planner {
     const parts: (Uint8Array | string)[] = [];
     const quote = (s: string) => (broken && r.chance(0.3) ? s : s.replace(/["\r\n]/g, '_'));
     for (const [k, v] of fields) parts.push(`--${boundary}${nl}Content-Disposition: form-data; name="${quote(k)}"${nl}${nl}${v}${nl}`);
-    if (file) parts.push(`--${boundary}${nl}Content-Disposition: form-data; name="file"; filename="${quote(broken ? hostile(r) : 'a.csv')}"${nl}Content-Type: text/csv${nl}${nl}`, file, nl);
+    if (file)
+      parts.push(
+        `--${boundary}${nl}Content-Disposition: form-data; name="file"; filename="${quote(broken ? hostile(r) : 'a.csv')}"${nl}Content-Type: text/csv${nl}${nl}`,
+        file,
+        nl,
+      );
     if (broken) {
       const k = r.int(6);
-      if (k === 0) parts.push(`--${boundary}`); // no closing "--"
+      if (k === 0)
+        parts.push(`--${boundary}`); // no closing "--"
       else if (k === 1) parts.push(`--${boundary}${nl}${nl}headless${nl}--${boundary}--${nl}`);
       else if (k === 2) parts.unshift(`--other${nl}Content-Disposition: form-data; name="x"${nl}${nl}y${nl}`);
-      else if (k === 3) parts.push(`--${boundary}${nl}Content-Disposition: form-data; name="x"${nl}Content-Type: multipart/mixed; boundary=inner${nl}${nl}--inner${nl}x--inner--${nl}--${boundary}--`);
+      else if (k === 3)
+        parts.push(
+          `--${boundary}${nl}Content-Disposition: form-data; name="x"${nl}Content-Type: multipart/mixed; boundary=inner${nl}${nl}--inner${nl}x--inner--${nl}--${boundary}--`,
+        );
       else if (k === 4) parts.push(`--${boundary}${nl}Content-Disposition: form-data; name="n"${nl}${nl}v${nl}`.repeat(3000), `--${boundary}--${nl}`);
       else parts.splice(r.int(parts.length + 1), 0, r.bytes(1 + r.int(300)));
     } else parts.push(`--${boundary}--${nl}`);
@@ -465,7 +560,21 @@ class Planner {
     if (csrfInBody) fields.splice(r.int(fields.length + 1), 0, ['_csrf', this.w.csrf]);
     const form = 'application/x-www-form-urlencoded';
     const upload = UPLOADS.has(path);
-    let kind: Kind = r.pick(['form', 'form', 'form-broken', 'form-bytes', 'repeat', 'huge', 'json', 'text', 'multipart', 'multipart', 'multipart-broken', 'empty', 'oversize']);
+    let kind: Kind = r.pick([
+      'form',
+      'form',
+      'form-broken',
+      'form-bytes',
+      'repeat',
+      'huge',
+      'json',
+      'text',
+      'multipart',
+      'multipart',
+      'multipart-broken',
+      'empty',
+      'oversize',
+    ]);
     if (kind === 'oversize' && upload && this.hugeUploads >= 2) kind = 'multipart';
     let ct: string | undefined = form;
     let body: Uint8Array;
@@ -507,9 +616,16 @@ class Planner {
         const boundary = r.pick(['----fuzz', 'x', 'a'.repeat(70), '"quoted"', '代']);
         const file = upload || r.chance(0.2) ? this.csvFile(path, mode) : undefined;
         body = this.multipart(fields, file, boundary.replace(/"/g, ''), kind === 'multipart-broken');
-        ct = kind === 'multipart'
-          ? `multipart/form-data; boundary=${boundary}`
-          : r.pick(['multipart/form-data', `multipart/form-data; boundary=`, `multipart/form-data; boundary=wrong`, `multipart/form-data; boundary=${boundary}; boundary=again`, `multipart/mixed; boundary=${boundary}`]);
+        ct =
+          kind === 'multipart'
+            ? `multipart/form-data; boundary=${boundary}`
+            : r.pick([
+                'multipart/form-data',
+                `multipart/form-data; boundary=`,
+                `multipart/form-data; boundary=wrong`,
+                `multipart/form-data; boundary=${boundary}; boundary=again`,
+                `multipart/mixed; boundary=${boundary}`,
+              ]);
         break;
       }
       case 'empty':
@@ -524,7 +640,19 @@ class Planner {
       }
     }
     // Now and then the content type says something else entirely, or nothing.
-    if (r.chance(0.15)) ct = r.pick([undefined, '', 'application/json', 'text/html', 'application/octet-stream', 'APPLICATION/X-WWW-FORM-URLENCODED', `${form}; charset=utf-16`, `${form}, multipart/form-data`, '*/*', hostile(r)]);
+    if (r.chance(0.15))
+      ct = r.pick([
+        undefined,
+        '',
+        'application/json',
+        'text/html',
+        'application/octet-stream',
+        'APPLICATION/X-WWW-FORM-URLENCODED',
+        `${form}; charset=utf-16`,
+        `${form}, multipart/form-data`,
+        '*/*',
+        hostile(r),
+      ]);
     return { kind, ct, body, expect413: false };
   }
 
@@ -542,7 +670,9 @@ class Planner {
     if (r.chance(0.3)) path += this.query();
 
     const headers: Record<string, string> = {};
-    headers['x-forwarded-for'] = r.chance(0.9) ? `10.${r.int(256)}.${r.int(256)}.${r.int(256)}` : r.pick(['', 'unknown', '1.2.3.4, 5.6.7.8', 'x'.repeat(500), '::1', hostile(r)]);
+    headers['x-forwarded-for'] = r.chance(0.9)
+      ? `10.${r.int(256)}.${r.int(256)}.${r.int(256)}`
+      : r.pick(['', 'unknown', '1.2.3.4, 5.6.7.8', 'x'.repeat(500), '::1', hostile(r)]);
     const cookies: string[] = [];
     if (mode !== 'anon') cookies.push(`${SESSION_COOKIE}=${this.w.session}`);
     else if (r.chance(0.2)) cookies.push(`${SESSION_COOKIE}=${r.pick(['', 'x', 'a'.repeat(43), enc(hostile(r)), forged(this.w.session)])}`);
@@ -553,7 +683,7 @@ class Planner {
     if (r.chance(0.1)) headers.accept = r.pick(['application/json', 'text/csv', '*/*', hostile(r)]);
     if (r.chance(0.1)) headers.origin = r.pick(['http://localhost', 'http://evil.example', 'null', hostile(r)]);
     if (r.chance(0.1)) headers['sec-fetch-site'] = r.pick(['same-origin', 'cross-site', 'none', hostile(r)]);
-    if (mode === 'session' && r.chance(0.5)) headers['x-csrf-token'] = r.pick(['', 'x', this.w.csrf.slice(1), this.w.csrf + 'x', hostile(r)]);
+    if (mode === 'session' && r.chance(0.5)) headers['x-csrf-token'] = r.pick(['', 'x', this.w.csrf.slice(1), `${this.w.csrf}x`, hostile(r)]);
     let csrfInBody = false;
     if (csrf) {
       if (r.chance(0.5)) headers['x-csrf-token'] = this.w.csrf;
@@ -608,7 +738,9 @@ function validPoolCsv(r: Rng): Uint8Array {
   }
   const header = r.pick(['code,name,stratum,district,phone,email,active', '编号,姓名,界别,区县,电话,邮箱,有效', 'code,name,stratum']);
   const n = header.split(',').length;
-  const rows = POOL.slice(0, 1 + r.int(POOL.length)).map((p) => [p.code, p.name, p.stratum, p.district, p.phone, p.email, r.pick(['1', '0', '是', ''])].slice(0, n).join(','));
+  const rows = POOL.slice(0, 1 + r.int(POOL.length)).map((p) =>
+    [p.code, p.name, p.stratum, p.district, p.phone, p.email, r.pick(['1', '0', '是', ''])].slice(0, n).join(','),
+  );
   return concat(r.chance(0.5) ? '\uFEFF' : '', [header, ...rows].join(nl), nl);
 }
 
@@ -708,7 +840,15 @@ http(`${REQUESTS} requests: never a 5xx, oversized bodies 413, no personal data 
       continue;
     }
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    if (res.status >= 500) failures.push(`#${i} ${describe(p, res.status)}\n    ${w.logs.filter((l) => / ERROR /.test(l)).at(-1)?.split('\n').slice(0, 3).join('\n    ')}`);
+    if (res.status >= 500)
+      failures.push(
+        `#${i} ${describe(p, res.status)}\n    ${w.logs
+          .filter((l) => / ERROR /.test(l))
+          .at(-1)
+          ?.split('\n')
+          .slice(0, 3)
+          .join('\n    ')}`,
+      );
     if (p.expect413 && res.status !== 413) failures.push(`#${i} ${describe(p, res.status)}: an oversized body should get 413`);
     if (p.mode === 'anon') {
       const leaked = PERSONAL.find((x) => text.includes(x));
@@ -721,9 +861,17 @@ http(`${REQUESTS} requests: never a 5xx, oversized bodies 413, no personal data 
     if (writes.length) failures.push(`#${i} ${describe(p, res.status)}: wrote ${writes.map((x) => `${x.op} ${x.tbl}`).join(', ')}`);
   }
   const ms = Date.now() - started;
-  console.log(`  ${REQUESTS - unsendable} requests in ${ms} ms (${unsendable} not sendable); statuses ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+  console.log(
+    `  ${REQUESTS - unsendable} requests in ${ms} ms (${unsendable} not sendable); statuses ${[...statuses]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')}`,
+  );
   assert.ok(REQUESTS - unsendable > REQUESTS * 0.9, 'nearly every planned request was sent');
-  assert.ok((statuses.get(413) ?? 0) > 0 && (statuses.get(415) ?? 0) > 0 && (statuses.get(422) ?? 0) > 0 && (statuses.get(403) ?? 0) > 0, 'the run reached the checks (413, 415, 422, 403 seen)');
+  assert.ok(
+    (statuses.get(413) ?? 0) > 0 && (statuses.get(415) ?? 0) > 0 && (statuses.get(422) ?? 0) > 0 && (statuses.get(403) ?? 0) > 0,
+    'the run reached the checks (413, 415, 422, 403 seen)',
+  );
   const after = await fingerprint(w);
   if (after !== before) {
     const was = new Set(before.split('\n'));
@@ -779,7 +927,10 @@ function checkParse(name: 'units' | 'pool', bytes: Uint8Array, failures: Failure
   }
   if (result.ok) {
     const rows = result.rows as (UnitInput | RepresentativeInput)[];
-    const bad = rows.find((row) => typeof row.active !== 'boolean' || (name === 'units' ? unitProblems(row as UnitInput) : representativeProblems(row as RepresentativeInput)).length > 0);
+    const bad = rows.find(
+      (row) =>
+        typeof row.active !== 'boolean' || (name === 'units' ? unitProblems(row as UnitInput) : representativeProblems(row as RepresentativeInput)).length > 0,
+    );
     if (bad) failures.add(`${name}: accepted an invalid row`, `${JSON.stringify(bad)} from ${shown()}`);
     if (new Set(rows.map((row) => row.code)).size !== rows.length) failures.add(`${name}: accepted a repeated code`, shown());
     return;
@@ -787,7 +938,8 @@ function checkParse(name: 'units' | 'pool', bytes: Uint8Array, failures: Failure
   const max = lineCount(bytes);
   if (result.problems.length === 0) failures.add(`${name}: refused without a problem`, shown());
   for (const p of result.problems) {
-    if (!Number.isInteger(p.line) || p.line < 1 || p.line > max) failures.add(`${name}: a problem on a line the file does not have`, `line ${p.line} of ${max}: "${p.message}" in ${shown()}`);
+    if (!Number.isInteger(p.line) || p.line < 1 || p.line > max)
+      failures.add(`${name}: a problem on a line the file does not have`, `line ${p.line} of ${max}: "${p.message}" in ${shown()}`);
     if (typeof p.message !== 'string' || p.message.trim() === '') failures.add(`${name}: a problem without a message`, shown());
   }
 }
@@ -820,7 +972,11 @@ const pinned = suite('fuzz: what it found, pinned as plain cases');
 pinned('a ballot with a field named like an Object member (constructor, __proto__, toString …) is refused with 422, not a 500', async () => {
   const w = await world();
   for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
-    const res = await w.app.request(`/s/${w.open.at(-1)}`, { method: 'POST', body: `u.U01=satisfied&${name}=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await w.app.request(`/s/${w.open.at(-1)}`, {
+      method: 'POST',
+      body: `u.U01=satisfied&${name}=x`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.is(res.status, 422, `a field named ${name}: ${res.status}`);
   }
 });
@@ -830,11 +986,22 @@ pinned('a ballot with a field named like an Object member (constructor, __proto_
 pinned('a NUL character in an address, a search or a form field is answered, never with a 500', async () => {
   const w = await world();
   const cookie = `${SESSION_COOKIE}=${w.session}`;
-  for (const path of ['/admin/units/U03%00/edit', '/admin/pool?q=a%00b', '/admin/pool/r/U05%00', '/units/U01%00', '/results/2025%00', `/s/${w.open.at(-1)}%00`]) {
+  for (const path of [
+    '/admin/units/U03%00/edit',
+    '/admin/pool?q=a%00b',
+    '/admin/pool/r/U05%00',
+    '/units/U01%00',
+    '/results/2025%00',
+    `/s/${w.open.at(-1)}%00`,
+  ]) {
     const res = await w.app.request(path, { headers: { cookie } });
     assert.ok(res.status < 500, `${path}: ${res.status}`);
   }
-  const res = await w.app.request(`/s/${w.open.at(-1)}`, { method: 'POST', body: 'u.U01=satisfied&comment=a%00b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await w.app.request(`/s/${w.open.at(-1)}`, {
+    method: 'POST',
+    body: 'u.U01=satisfied&comment=a%00b',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   assert.ok(res.status < 500, `a form field with NUL: ${res.status}`);
 });
 
@@ -859,7 +1026,10 @@ const lines = [
 ];
 for (const c of lines) {
   csv(c.what, () => {
-    for (const [name, parse] of [['units', parseUnitsCsv], ['pool', parsePoolCsv]] as const) {
+    for (const [name, parse] of [
+      ['units', parseUnitsCsv],
+      ['pool', parsePoolCsv],
+    ] as const) {
       const text = name === 'units' ? c.text : c.text.replace('code,name,category', 'code,name,stratum');
       const r = parse(utf8(text), en);
       assert.not.ok(r.ok, `${name}: refused`);
@@ -921,7 +1091,8 @@ wire('path tricks, broken request lines and headers, lying lengths, smuggling: a
   const token = (inst as Installation).tokens[0] as string;
   const ballot = ballotBody((inst as Installation).units, 0);
   const get = (target: string, extra = '') => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}Connection: close\r\n\r\n`;
-  const post = (target: string, head: string, body: string) => `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n${head}Connection: close\r\n\r\n${body}`;
+  const post = (target: string, head: string, body: string) =>
+    `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n${head}Connection: close\r\n\r\n${body}`;
   const cases: [string, string | Uint8Array][] = [
     ['dot segments into the console', get('/s/../admin/pool')],
     ['encoded dot segments', get('/%2e%2e/admin/pool')],
@@ -931,10 +1102,13 @@ wire('path tricks, broken request lines and headers, lying lengths, smuggling: a
     ['a backslash', get('/\\admin\\pool')],
     ['a NUL byte, encoded', get('/s/a%00b')],
     ['broken percent-encoding', get('/%zz/%E4%B8')],
-    ['raw invalid UTF-8 in the path', concat('GET /s/', Uint8Array.from([0xff, 0xfe, 0xe4, 0xb8]), ' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')],
+    [
+      'raw invalid UTF-8 in the path',
+      concat('GET /s/', Uint8Array.from([0xff, 0xfe, 0xe4, 0xb8]), ' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
+    ],
     ['raw UTF-8 in the path', concat('GET /units/市教育局 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')],
     ['an absolute-form target of another site', get('http://evil.example/admin/pool')],
-    ['a very long path', get('/s/' + 'A'.repeat(60_000))],
+    ['a very long path', get(`/s/${'A'.repeat(60_000)}`)],
     ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'],
     ['no Host', 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n'],
     ['a Host with spaces', 'GET / HTTP/1.1\r\nHost: a b<>\r\nConnection: close\r\n\r\n'],
@@ -942,11 +1116,17 @@ wire('path tricks, broken request lines and headers, lying lengths, smuggling: a
     ['a garbage request line', 'BREW /pot HTCPCP/1.0\r\n\r\n'],
     ['a header of 20 KB', get('/', `X-A: ${'a'.repeat(20_000)}\r\n`)],
     ['a content length beyond the limit', post(`/s/${token}`, 'Content-Length: 99999999\r\n', 'u=1')],
-    ['a chunked body beyond the limit', post('/admin/login', 'Transfer-Encoding: chunked\r\n', `100000\r\n${'a'.repeat(0x100000)}\r\n10\r\n${'a'.repeat(16)}\r\n0\r\n\r\n`)],
+    [
+      'a chunked body beyond the limit',
+      post('/admin/login', 'Transfer-Encoding: chunked\r\n', `100000\r\n${'a'.repeat(0x100000)}\r\n10\r\n${'a'.repeat(16)}\r\n0\r\n\r\n`),
+    ],
     ['broken chunked encoding', post(`/s/${token}`, 'Transfer-Encoding: chunked\r\n', 'zz\r\nabc\r\n0\r\n\r\n')],
     ['a content length shorter than the body', post(`/s/${token}`, 'Content-Length: 5\r\n', `${ballot}&x=1`)],
     ['two content lengths', post(`/s/${token}`, 'Content-Length: 5\r\nContent-Length: 6\r\n', 'u=123')],
-    ['content length and chunked (smuggling)', post(`/s/${token}`, 'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\nGET /admin/pool HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')],
+    [
+      'content length and chunked (smuggling)',
+      post(`/s/${token}`, 'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\nGET /admin/pool HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+    ],
     ['a negative content length', post(`/s/${token}`, 'Content-Length: -1\r\n', '')],
   ];
   const from = s.output().length;
@@ -963,7 +1143,11 @@ wire('path tricks, broken request lines and headers, lying lengths, smuggling: a
   // A request whose body never arrived whole ("aborted") is the next test's subject; here everything else counts.
   const errors = serverErrors(s, from);
   const aborted = errors.filter((l) => / ERROR Error: aborted$/.test(l)).map((l) => l.split(' ')[0]);
-  assert.equal(errors.filter((l) => !aborted.includes(l.split(' ')[0])), [], 'no 5xx or ERROR in the server log');
+  assert.equal(
+    errors.filter((l) => !aborted.includes(l.split(' ')[0])),
+    [],
+    'no 5xx or ERROR in the server log',
+  );
 });
 
 // The body stream of a request whose client hangs up rejects ("aborted"); the survey (c.req.text()) and the body
@@ -974,7 +1158,7 @@ wire('a client that hangs up halfway through a ballot: no 5xx and no ERROR in th
   const token = (inst as Installation).tokens[1] as string;
   const from = s.output().length;
   const head = `POST /s/${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n`;
-  await raw(s.base, head + 'u.U01=satisfied', { hangUpAfterMs: 200 });
+  await raw(s.base, `${head}u.U01=satisfied`, { hangUpAfterMs: 200 });
   // The same with a chunked body, which the body-size limit reads before any route does.
   const chunked = `POST /s/${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n400\r\nu.U01=satisfied`;
   await raw(s.base, chunked, { hangUpAfterMs: 200 });

@@ -106,6 +106,9 @@ export async function loggedIn(t: TestApp, username = 'admin'): Promise<Browser 
 }
 
 export async function countRows(db: Database, table: 'units' | 'representatives' | 'audit_log' | 'admins'): Promise<number> {
-  const r = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -24,7 +24,12 @@ function htmlTag(html: string): string {
 function assertStrictHeaders(res: Response, what: string) {
   const csp = res.headers.get('content-security-policy') ?? '';
   assert.ok(csp, `${what}: has a content security policy`);
-  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k = '', ...v]) => [k, v]));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k = '', ...v]) => [k, v]),
+  );
   assert.equal(directives.get('script-src'), ["'self'"], `${what}: scripts only from this site`);
   assert.equal(directives.get('frame-ancestors'), ["'none'"], `${what}: never framed`);
   assert.not.ok(csp.includes("'unsafe-inline'"), `${what}: no unsafe-inline`);
@@ -302,7 +307,10 @@ language('every page has a link to the other language that stays on the same pag
     assert.ok(zh.includes('>English<'), `${path}: the link says English`);
 
     const en = await (await t.app.request(`${path}?lang=en`)).text();
-    assert.ok(tags(en, 'a').some((a) => /lang=zh-CN(&|")/.test(a)), `${path}: a link back to Chinese`);
+    assert.ok(
+      tags(en, 'a').some((a) => /lang=zh-CN(&|")/.test(a)),
+      `${path}: a link back to Chinese`,
+    );
     assert.ok(en.includes('>中文<'), `${path}: the link says 中文`);
   }
 });
@@ -315,7 +323,10 @@ language('logged-in console pages have the switch too', async () => {
   assert.is(created.status, 303);
   for (const path of ['/admin', '/admin/units', '/admin/pool', '/admin/audit']) {
     const html = await (await b.get(path)).text();
-    assert.ok(tags(html, 'a').some((a) => /lang=en(&|")/.test(a)), path);
+    assert.ok(
+      tags(html, 'a').some((a) => /lang=en(&|")/.test(a)),
+      path,
+    );
   }
 });
 
@@ -328,13 +339,19 @@ largeText('?text=large marks <html> with large-text and is remembered; ?text=nor
   const b = new Browser(t);
   const plain = await (await b.get('/')).text();
   assert.not.match(htmlTag(plain), /large-text/);
-  assert.ok(tags(plain, 'a').some((a) => /text=large/.test(a)), 'the switch is offered');
+  assert.ok(
+    tags(plain, 'a').some((a) => /text=large/.test(a)),
+    'the switch is offered',
+  );
   assert.ok(plain.includes('>大字<'));
 
   assert.match(htmlTag(await (await b.get('/about?text=large')).text()), /class="large-text"/);
   const later = await (await b.get('/no/such/page')).text();
   assert.match(htmlTag(later), /class="large-text"/, 'remembered, also on an error page');
-  assert.ok(tags(later, 'a').some((a) => /text=normal/.test(a)), 'a way back');
+  assert.ok(
+    tags(later, 'a').some((a) => /text=normal/.test(a)),
+    'a way back',
+  );
 
   assert.not.match(htmlTag(await (await b.get('/?text=normal')).text()), /large-text/);
   assert.not.match(htmlTag(await (await b.get('/')).text()), /large-text/);

@@ -1,7 +1,6 @@
-// Guards the survey links (SPEC §2.5): tokens derived with HMAC and never stored, re-issue, the links CSV and the
+// Guards the survey links (docs/SPEC.md, The path of a ballot): tokens derived with HMAC and never stored, re-issue, the links CSV and the
 // printable letters, and that neither the database nor the logs hold a token (a stolen database cannot vote).
 import { createHash, createHmac } from 'node:crypto';
-import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoPool, demoUnits } from '../server/demo/city.js';
@@ -18,9 +17,11 @@ import { Browser, createTestApp, loggedIn, type TestApp } from './helpers.js';
 const BASE_URL = 'https://pingyi.example.gov.cn';
 const SECRET = 'links-test-secret-0123456789-abcdefghij';
 
-/** SPEC §2.5 computed here: base64url(HMAC-SHA256(SECRET, "{year}:{code}:{generation}")) cut to 22 characters. */
+/** docs/SPEC.md, The path of a ballot computed here: base64url(HMAC-SHA256(SECRET, "{year}:{code}:{generation}")) cut to 22 characters. */
 function expectedToken(year: number, code: string, generation: number, secret = SECRET): string {
-  const mac = createHmac('sha256', Buffer.from(secret, 'utf8')).update(Buffer.from(`${year}:${code}:${generation}`, 'utf8')).digest();
+  const mac = createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(Buffer.from(`${year}:${code}:${generation}`, 'utf8'))
+    .digest();
   return mac.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '').slice(0, 22);
 }
 
@@ -32,12 +33,23 @@ function ok<T>(o: Outcome<T>, what = 'action'): T {
 }
 
 function rep(code: string, stratum: string, over: Partial<RepresentativeInput> = {}): RepresentativeInput {
-  return { code, name: `姓名${code}`, stratum, district: '南河区', phone: `1900000${code.slice(-4).padStart(4, '0')}`, email: `${code.toLowerCase()}@example.org`, active: true, ...over };
+  return {
+    code,
+    name: `姓名${code}`,
+    stratum,
+    district: '南河区',
+    phone: `1900000${code.slice(-4).padStart(4, '0')}`,
+    email: `${code.toLowerCase()}@example.org`,
+    active: true,
+    ...over,
+  };
 }
 
 const SMALL: RepresentativeInput[] = [
   ...Array.from({ length: 8 }, (_, i) => rep(`QY${String(i).padStart(4, '0')}`, '企业代表')),
-  ...Array.from({ length: 6 }, (_, i) => rep(`SQ${String(i).padStart(4, '0')}`, '社区居民', i === 0 ? { district: null, phone: null, email: null, name: 'Li, "Junior"' } : {})),
+  ...Array.from({ length: 6 }, (_, i) =>
+    rep(`SQ${String(i).padStart(4, '0')}`, '社区居民', i === 0 ? { district: null, phone: null, email: null, name: 'Li, "Junior"' } : {}),
+  ),
 ];
 
 /** A drawn 2026 round on a fresh app: the demo city (1,000 seats) or a small pool (6 seats). */
@@ -97,7 +109,7 @@ function parseCsv(text: string): string[][] {
 
 const tokens = suite('links: tokens are derived with HMAC, only their hashes stored');
 
-tokens('a token is 22 base64url characters and equals the SPEC §2.5 derivation', () => {
+tokens('a token is 22 base64url characters and equals the docs/SPEC.md, The path of a ballot derivation', () => {
   for (const [year, code, generation] of [
     [2026, 'QY0001', 1],
     [2026, 'QY0001', 2],
@@ -109,7 +121,13 @@ tokens('a token is 22 base64url characters and equals the SPEC §2.5 derivation'
     assert.is(token, expectedToken(year, code, generation));
     assert.is(tokenHash(token), sha(token));
   }
-  const all = new Set([linkToken(SECRET, 2026, 'X', 1), linkToken(SECRET, 2026, 'X', 2), linkToken(SECRET, 2027, 'X', 1), linkToken(SECRET, 2026, 'Y', 1), linkToken(`${SECRET}!`, 2026, 'X', 1)]);
+  const all = new Set([
+    linkToken(SECRET, 2026, 'X', 1),
+    linkToken(SECRET, 2026, 'X', 2),
+    linkToken(SECRET, 2027, 'X', 1),
+    linkToken(SECRET, 2026, 'Y', 1),
+    linkToken(`${SECRET}!`, 2026, 'X', 1),
+  ]);
   assert.is(all.size, 5, 'year, code, generation and secret each change the token');
 });
 
@@ -148,10 +166,13 @@ tokens('re-issuing increments the generation: the old hash disappears, the new t
   assert.not.ok(csv.includes(first));
   assert.not.ok(csv.includes(second));
   const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'round.reissue').orderBy('seq').execute();
-  assert.equal(audit.map((a) => JSON.parse(a.detail)), [
-    { year: 2026, code, generation: 2 },
-    { year: 2026, code, generation: 3 },
-  ]);
+  assert.equal(
+    audit.map((a) => JSON.parse(a.detail)),
+    [
+      { year: 2026, code, generation: 2 },
+      { year: 2026, code, generation: 3 },
+    ],
+  );
   const other = t.rec.sample![1]!;
   assert.ok(await activeLink(t, sha(expectedToken(2026, other, 1))), 'other links are untouched');
 });
@@ -180,7 +201,9 @@ secrecy('1,000 seats: the CSV and the letters list every link, and no token (nor
   const code = t.rec.sample![5]!;
   ok(await reissueLink(t.db, t.audit, { year: 2026, code, secret: SECRET }, 'test'));
   const out = t.rec.sample![6]!;
-  const { in: newcomer } = ok(await replaceMember(t.db, t.audit, { year: 2026, code: out, reason: 'moved', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'));
+  const { in: newcomer } = ok(
+    await replaceMember(t.db, t.audit, { year: 2026, code: out, reason: 'moved', secret: SECRET, timeZone: 'Asia/Shanghai' }, 'test'),
+  );
 
   const csvRes = await b.get('/admin/rounds/2026/links.csv');
   assert.is(csvRes.status, 200);
@@ -212,10 +235,14 @@ secrecy('1,000 seats: the CSV and the letters list every link, and no token (nor
   for (const token of [...current, ...retired]) assert.not.ok(dump.includes(token), `token in the database: ${token}`);
   // Whatever the database holds, hashing it does not open a link: no stored cell is a token.
   const hashes = new Set((await t.db.selectFrom('round_links').select('token_hash').execute()).map((r) => r.token_hash));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the dump separates cells with U+0001
   for (const cell of dump.split(/[\n\u0001]/)) assert.not.ok(hashes.has(sha(cell)), 'a stored value hashes to a live link');
 
   const logs = t.logs.join('\n');
-  assert.ok(t.logs.some((l) => l.includes('/admin/rounds/2026/letters')), 'requests were logged');
+  assert.ok(
+    t.logs.some((l) => l.includes('/admin/rounds/2026/letters')),
+    'requests were logged',
+  );
   for (const token of [...current, ...retired]) assert.not.ok(logs.includes(token), `token in the log: ${token}`);
   assert.not.ok(logs.includes(SECRET));
   assert.not.ok(logs.includes(demoPool().find((p) => p.code === code)!.name), 'no names in the log');
@@ -302,7 +329,7 @@ files('after a replacement the newcomer gets a letter and a row; the replaced on
   assert.not.ok(letters.includes(`Representative code: ${out}<`));
 });
 
-files('a seat holder re-coded and renamed after the draw keeps the frozen code and link, with today\'s contact details', async () => {
+files("a seat holder re-coded and renamed after the draw keeps the frozen code and link, with today's contact details", async () => {
   const t = await drawnRound('small');
   const code = t.rec.sample![0]!;
   const p = SMALL.find((r) => r.code === code)!;

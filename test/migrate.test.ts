@@ -18,7 +18,18 @@ import type { Database } from '../server/db/schema.js';
 import { publishResults } from '../server/results/publish.js';
 import { closeRound, findRound } from '../server/rounds/rounds.js';
 import { castBallot } from '../server/survey/cast.js';
-import { openPlace, prepareInstallation, runCli, startChildServer, submit, ballotBody, YEAR, type ChildServer, type Installation, type Place } from './child-server.js';
+import {
+  openPlace,
+  prepareInstallation,
+  runCli,
+  startChildServer,
+  submit,
+  ballotBody,
+  YEAR,
+  type ChildServer,
+  type Installation,
+  type Place,
+} from './child-server.js';
 import { tableNames } from './db-inspect.js';
 import { TEST_PASSWORD } from './helpers.js';
 
@@ -35,7 +46,14 @@ async function counts(db: Database): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of await tableNames(db)) {
     if (t.startsWith('kysely_')) continue;
-    out[t] = Number((await db.selectFrom(t as 'units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    out[t] = Number(
+      (
+        await db
+          .selectFrom(t as 'units')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   }
   return out;
 }
@@ -51,7 +69,13 @@ move.before(async () => {
     const round = (await findRound(db, YEAR))!;
     for (let i = 0; i < CAST; i++) {
       const answers = Object.fromEntries(source.units.map((u, k) => [u.code, CHOICES[(i + k) % 4]])) as never;
-      const cast = await castBallot(store, clock, 'Asia/Shanghai', { token: source.tokens[i] as string, roundId: round.id, answers, comments: {}, comment: i === 0 ? '意见' : null });
+      const cast = await castBallot(store, clock, 'Asia/Shanghai', {
+        token: source.tokens[i] as string,
+        roundId: round.id,
+        answers,
+        comments: {},
+        comment: i === 0 ? '意见' : null,
+      });
       if (!cast.ok) throw new Error('cast');
     }
     if (!(await closeRound(store, audit, YEAR, 'setup')).ok) throw new Error('close');
@@ -114,7 +138,12 @@ move('everything is copied, the counts match, and a server on the copy serves wh
   assert.is((await submit(pgServer.base, source.tokens[0] as string, ballotBody(source.units, 0))).status, 409, 'a used link is used');
   assert.is((await submit(pgServer.base, source.tokens[CAST] as string, ballotBody(source.units, 0))).status, 410, 'the round is closed');
   // The administrator can log in, and the audit chain is intact on the copy.
-  const login = await fetch(`${pgServer.base}/admin/login`, { method: 'POST', body: new URLSearchParams({ username: 'operator', password: TEST_PASSWORD }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+  const login = await fetch(`${pgServer.base}/admin/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'operator', password: TEST_PASSWORD }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  });
   assert.is(login.status, 303, 'the administrator logs in on the copy');
   const verify = await runCli(copy, ['audit', 'verify']);
   assert.is(verify.code, 0, verify.stderr);
@@ -147,7 +176,9 @@ move('a PostgreSQL database that would not sort text by bytes is refused with th
   const server = openPostgres(process.env.TEST_DATABASE_URL as string, { max: 1 });
   const name = `pingyi_icu_${process.pid}`;
   try {
-    await sql.raw(`create database ${name} template template0 encoding 'UTF8' locale_provider icu icu_locale 'en-US' lc_collate 'C' lc_ctype 'C'`).execute(server);
+    await sql
+      .raw(`create database ${name} template template0 encoding 'UTF8' locale_provider icu icu_locale 'en-US' lc_collate 'C' lc_ctype 'C'`)
+      .execute(server);
     const url = new URL(process.env.TEST_DATABASE_URL as string);
     url.pathname = `/${name}`;
     let refused: unknown;

@@ -16,26 +16,41 @@ test('0005 gives every ballot a random integer id (the rowid on SQLite) and keep
     assert.is(res.status, 303);
   }
   const contents = async () =>
-    (await s.db.selectFrom('ballots').select(['round_id', 'receipt', 'answers', 'comments', 'comment']).orderBy('receipt').execute()).map((r) => JSON.stringify(r));
+    (await s.db.selectFrom('ballots').select(['round_id', 'receipt', 'answers', 'comments', 'comment']).orderBy('receipt').execute()).map((r) =>
+      JSON.stringify(r),
+    );
   const ids = async () => (await sql<{ id: unknown }>`select id from ballots`.execute(s.db)).rows.map((r) => r.id);
   const before = await contents();
   assert.is(before.length, 12);
 
   await migrateTo(s.db, '0004-results');
   assert.equal(await contents(), before, 'down: the same ballots');
-  assert.ok((await ids()).every((id) => typeof id === 'string' && UUID_V4.test(id)), 'down: UUID ids again');
+  assert.ok(
+    (await ids()).every((id) => typeof id === 'string' && UUID_V4.test(id)),
+    'down: UUID ids again',
+  );
 
   await migrateToLatest(s.db);
   assert.equal(await contents(), before, 'up: the same ballots');
   const upIds = (await ids()) as number[];
-  assert.ok(upIds.every((id) => Number.isSafeInteger(id) && id >= 1), 'up: integer ids');
+  assert.ok(
+    upIds.every((id) => Number.isSafeInteger(id) && id >= 1),
+    'up: integer ids',
+  );
   assert.is(new Set(upIds).size, 12);
   if (dialectOf(s.db) === 'sqlite') {
     const rows = await sql<{ r: number; id: number }>`select rowid as r, id from ballots`.execute(s.db);
-    assert.ok(rows.rows.every((row) => row.r === row.id), 'the id is the rowid');
+    assert.ok(
+      rows.rows.every((row) => row.r === row.id),
+      'the id is the rowid',
+    );
   } else {
     const names = await sql<{ conname: string }>`select conname from pg_constraint where conrelid = 'ballots'::regclass order by conname`.execute(s.db);
-    assert.equal(names.rows.map((r) => r.conname), ['ballots_pkey', 'ballots_receipt', 'ballots_round_id_fkey'], 'the constraints keep their names');
+    assert.equal(
+      names.rows.map((r) => r.conname),
+      ['ballots_pkey', 'ballots_receipt', 'ballots_round_id_fkey'],
+      'the constraints keep their names',
+    );
   }
   // And the survey still casts into the new table.
   const res = await post(s, s.tokens[12]!, fullBallot(s.units));

@@ -1,4 +1,4 @@
-// Guards issue 7's promise of several application servers on one database (SPEC §4 "the server keeps no state in
+// Guards issue 7's promise of several application servers on one database (docs/SPEC.md, Decisions and their reasons "the server keeps no state in
 // memory that two instances would need to share"): two real server processes on one database. The same link
 // submitted to both at the same moment stores one ballot; an administrator's session made on one works on the
 // other; a round closed and published on one is seen at once on the other. Runs on the run's database: on
@@ -6,7 +6,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SESSION_COOKIE } from '../server/admin/sessions.js';
-import { ballotBody, openPlace, prepareInstallation, receiptOf, runCli, startChildServer, submit, YEAR, type ChildServer, type Installation } from './child-server.js';
+import {
+  ballotBody,
+  openPlace,
+  prepareInstallation,
+  receiptOf,
+  runCli,
+  startChildServer,
+  submit,
+  YEAR,
+  type ChildServer,
+  type Installation,
+} from './child-server.js';
 import { TEST_PASSWORD } from './helpers.js';
 
 const LINKS = 40;
@@ -65,7 +76,10 @@ async function logIn(server: ChildServer): Promise<{ cookie: string; csrf: strin
     redirect: 'manual',
   });
   assert.is(res.status, 303, 'logged in');
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0] as string).find((c) => c.startsWith(`${SESSION_COOKIE}=`)) as string;
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] as string)
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`)) as string;
   assert.ok(cookie, 'a session cookie');
   const console = await (await fetch(`${server.base}/admin`, { headers: { cookie } })).text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(console)?.[1] as string;
@@ -95,11 +109,13 @@ multi('a session made on one server works on the other; publishing on one is see
   assert.is((await post(b, `/admin/rounds/${YEAR}/close`, session, { confirm: '1' })).status, 303, 'closed on B');
   assert.is((await post(a, `/admin/rounds/${YEAR}/publish`, session, { confirm: '1', note: '' })).status, 303, 'published on A');
 
-  const [fromA, fromB] = await Promise.all([a, b].map(async (s) => {
-    const res = await fetch(`${s.base}/results/${YEAR}.json`);
-    assert.is(res.status, 200, `results served by ${s === a ? 'A' : 'B'}`);
-    return res.text();
-  }));
+  const [fromA, fromB] = await Promise.all(
+    [a, b].map(async (s) => {
+      const res = await fetch(`${s.base}/results/${YEAR}.json`);
+      assert.is(res.status, 200, `results served by ${s === a ? 'A' : 'B'}`);
+      return res.text();
+    }),
+  );
   assert.is(fromB, fromA, 'both servers serve the same published bytes');
   assert.is((JSON.parse(fromB as string) as { ballots: number }).ballots, RACED);
   // And a link submitted on either server now finds the round closed.

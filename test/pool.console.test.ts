@@ -105,9 +105,15 @@ paging('120 representatives make 3 pages of at most 50, with working previous an
   const next = /<a href="([^"]+)">Next<\/a>/.exec(first)?.[1]?.replace(/&amp;/g, '&');
   assert.ok(next);
   const second = await (await b.get(next)).text();
-  assert.equal(listedCodes(second), many.slice(50, 100).map((r) => r.code));
+  assert.equal(
+    listedCodes(second),
+    many.slice(50, 100).map((r) => r.code),
+  );
   const third = await (await b.get('/admin/pool?page=3')).text();
-  assert.equal(listedCodes(third), many.slice(100).map((r) => r.code));
+  assert.equal(
+    listedCodes(third),
+    many.slice(100).map((r) => r.code),
+  );
   assert.ok(third.includes('Page 3 of 3, 120 in all'));
   assert.not.ok(third.includes('>Next<'));
   assert.ok(third.includes('>Previous<'));
@@ -211,7 +217,15 @@ one('after saving, the page says it was saved', async () => {
 one('a bad edit is 422 with the problem, keeps what was typed, and changes nothing', async () => {
   const { t, b } = await setup();
   const audit = await countRows(t.db, 'audit_log');
-  const res = await b.post('/admin/pool/r/A1', { _csrf: b.token, code: 'A1', name: '张三丰', stratum: '企业,代表', phone: 'call me', email: 'x@', active: '1' });
+  const res = await b.post('/admin/pool/r/A1', {
+    _csrf: b.token,
+    code: 'A1',
+    name: '张三丰',
+    stratum: '企业,代表',
+    phone: 'call me',
+    email: 'x@',
+    active: '1',
+  });
   assert.is(res.status, 422);
   const html = await res.text();
   assert.ok(html.includes('contains a comma'));
@@ -293,7 +307,7 @@ upload('a good file is imported and the counts and encoding are shown', async ()
 });
 
 upload('with “deactivate missing” ticked, the active ones not in the file are deactivated', async () => {
-  const { t, b } = await setup();
+  const { b } = await setup();
   const res = await send(b, 'code,name,stratum,district,phone,email\nA1,张三丰,企业代表,东城区,13800138000,zhangsf@example.cn\n', { deactivateMissing: '1' });
   assert.is(res.status, 200);
   assert.ok((await res.text()).includes('0 added, 0 updated, 1 unchanged, 3 deactivated.'));
@@ -307,7 +321,11 @@ upload('a GB18030 file (as Excel saves it in China) is recognised and said so', 
   // code,name,stratum / N1,张三,企业代表
   const parts = [ascii('code,name,stratum\r\nN1,'), hex('d5c5 c8fd'), ascii(','), hex('c6f3 d2b5 b4fa b1ed'), ascii('\r\n')];
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
   assert.is(new TextDecoder('gb18030').decode(bytes), 'code,name,stratum\r\nN1,张三,企业代表\r\n');
   const res = await b.follow(await b.upload('/admin/pool/import', { _csrf: b.token }, { name: 'file', bytes }));
   assert.is(res.status, 200);
@@ -377,7 +395,15 @@ privacy('no log line holds personal data or a search query after searching, edit
   const { t, b } = await setup();
   const searches = ['张三丰', '13800138000', 'zhangsf@example.cn', 'Zhao Liu'];
   for (const q of searches) await b.get(`/admin/pool?q=${encodeURIComponent(q)}&stratum=${encodeURIComponent('企业代表')}`);
-  await b.post('/admin/pool/r/A2', { _csrf: b.token, code: 'A2', name: '李四光', stratum: '社区居民', phone: '13900139000', email: 'lisg@example.cn', active: '1' });
+  await b.post('/admin/pool/r/A2', {
+    _csrf: b.token,
+    code: 'A2',
+    name: '李四光',
+    stratum: '社区居民',
+    phone: '13900139000',
+    email: 'lisg@example.cn',
+    active: '1',
+  });
   await b.post('/admin/pool/r/A2', { _csrf: b.token, code: 'A2', name: '李四光', stratum: '社区居民', phone: 'bad phone 13900139000', active: '1' });
   await send(b, 'code,name,stratum,phone\nA1,张三丰,企业代表,not-a-phone-13800138000\n');
   await send(b, 'code,name,stratum,email\nA9,张三丰,企业代表,zhangsf@example.cn\n');

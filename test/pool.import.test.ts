@@ -56,7 +56,12 @@ const cases: { what: string; text: string; lines: number[]; word: string }[] = [
   { what: 'a missing stratum', text: `${H}\nA1,张三,,,,,\n`, lines: [2], word: 'stratum' },
   { what: 'a stratum over 50 characters', text: `${H}\nA1,张三,${'界'.repeat(51)},,,,\n`, lines: [2], word: 'stratum' },
   { what: 'a stratum with a comma', text: `${H}\nA1,张三,"企业,代表",,,,\n`, lines: [2], word: 'comma' },
-  { what: 'a stratum with a full-width comma is fine, an ASCII one is not', text: `${H}\nA1,张三,企业，代表,,,,\nA2,李四,"a,b",,,,\n`, lines: [3], word: 'comma' },
+  {
+    what: 'a stratum with a full-width comma is fine, an ASCII one is not',
+    text: `${H}\nA1,张三,企业，代表,,,,\nA2,李四,"a,b",,,,\n`,
+    lines: [3],
+    word: 'comma',
+  },
   { what: 'a phone with letters', text: `${H}\nA1,张三,企业代表,,call me,,\n`, lines: [2], word: 'phone' },
   { what: 'a phone too short', text: `${H}\nA1,张三,企业代表,,123,,\n`, lines: [2], word: 'phone' },
   { what: 'a phone with two plus signs', text: `${H}\nA1,张三,企业代表,,++8613800138000,,\n`, lines: [2], word: 'phone' },
@@ -112,7 +117,11 @@ many('every bad row is reported, in file order, and no rows are returned', () =>
     r.problems.map((p) => p.line),
     [3, 5, 5, 6, 6, 7],
   );
-  const on = (line: number) => r.problems.filter((p) => p.line === line).map((p) => p.message).join(' | ');
+  const on = (line: number) =>
+    r.problems
+      .filter((p) => p.line === line)
+      .map((p) => p.message)
+      .join(' | ');
   assert.match(on(5), /name/);
   assert.match(on(5), /stratum/);
   assert.match(on(6), /phone/);
@@ -186,7 +195,11 @@ encodings('GB18030, as Excel saves it on a Chinese Windows, is recognised withou
     hex('c9e7 c7f8 bed3 c3f1'),
     utf8(',\r\n'),
   );
-  assert.is(new TextDecoder('gb18030').decode(bytes), 'code,name,stratum,district\r\nA1,张三,企业代表,东城区\r\nA2,李四,社区居民,\r\n', 'the test bytes are right');
+  assert.is(
+    new TextDecoder('gb18030').decode(bytes),
+    'code,name,stratum,district\r\nA1,张三,企业代表,东城区\r\nA2,李四,社区居民,\r\n',
+    'the test bytes are right',
+  );
   const r = rowsOf(bytes);
   assert.is(r.encoding, 'gb18030');
   assert.equal(r.rows, [rep('A1', { name: '张三', district: '东城区' }), rep('A2', { name: '李四', stratum: '社区居民' })]);
@@ -194,7 +207,18 @@ encodings('GB18030, as Excel saves it on a Chinese Windows, is recognised withou
 
 encodings('GB18030 with Chinese header names', () => {
   // 编号 = b1e0 bac5, 姓名 = d0d5 c3fb, 界别 = bde7 b1f0
-  const bytes = concat(hex('b1e0 bac5'), utf8(','), hex('d0d5 c3fb'), utf8(','), hex('bde7 b1f0'), utf8('\nA1,'), hex('d5c5 c8fd'), utf8(','), hex('c6f3 d2b5 b4fa b1ed'), utf8('\n'));
+  const bytes = concat(
+    hex('b1e0 bac5'),
+    utf8(','),
+    hex('d0d5 c3fb'),
+    utf8(','),
+    hex('bde7 b1f0'),
+    utf8('\nA1,'),
+    hex('d5c5 c8fd'),
+    utf8(','),
+    hex('c6f3 d2b5 b4fa b1ed'),
+    utf8('\n'),
+  );
   assert.is(new TextDecoder('gb18030').decode(bytes), '编号,姓名,界别\nA1,张三,企业代表\n', 'the test bytes are right');
   const r = rowsOf(bytes);
   assert.is(r.encoding, 'gb18030');
@@ -305,7 +329,7 @@ const awkward: RepresentativeInput[] = [
   rep('A3', { name: 'Say "hi"', phone: '010-6512 3456', active: false }),
   rep('A4', { name: '李四', stratum: '人大代表', district: '西城区', phone: '+8613800138000', email: 'ls@example.cn' }),
   rep('_5', { name: ' inner  spaces ', stratum: '社区居民' }),
-  rep('b6', { name: 'O\'Brien', stratum: '媒体代表', email: 'o.brien@example.ie' }),
+  rep('b6', { name: "O'Brien", stratum: '媒体代表', email: 'o.brien@example.ie' }),
 ].map((r) => ({ ...r, name: r.name.trim() }));
 
 roundTrip('the export reads back unchanged: every row “unchanged”', async () => {

@@ -19,7 +19,10 @@ reads('lookups asked for in one turn each get their own link, the same as one by
   const alone = [];
   for (const t of asked) alone.push(await s.store.findLink(tokenHash(t)));
   assert.equal(together, alone);
-  assert.equal(together.map((l) => l?.year), [2026, 2026, undefined, 2026, 2026]);
+  assert.equal(
+    together.map((l) => l?.year),
+    [2026, 2026, undefined, 2026, 2026],
+  );
 });
 
 reads('on SQLite the lookups of one turn share one read transaction, and later turns get one of their own', async () => {

@@ -1,4 +1,4 @@
-// Guards the public results (SPEC §2.7, §3.2, §3.3): the open data served byte for byte and checkable, earlier
+// Guards the public results (docs/SPEC.md, The method; README, Web pages and routes; README, Open data): the open data served byte for byte and checkable, earlier
 // versions readable, the CSV, and the pages a reader sees — ranking, flags, method, downloads — without scripts.
 import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
@@ -38,7 +38,15 @@ const UNITS: UnitInput[] = [
 /** Names, phones and e-mails distinctive enough to be searched for anywhere. */
 const POOL: RepresentativeInput[] = Array.from({ length: 40 }, (_, i) => {
   const code = `${i % 2 ? 'QY' : 'SQ'}${String(i).padStart(4, '0')}`;
-  return { code, name: `代表姓名${code}`, stratum: i % 2 ? '企业代表' : '社区居民', district: '南河区', phone: `1900000${String(i).padStart(4, '0')}`, email: `${code.toLowerCase()}@example.org`, active: true };
+  return {
+    code,
+    name: `代表姓名${code}`,
+    stratum: i % 2 ? '企业代表' : '社区居民',
+    district: '南河区',
+    phone: `1900000${String(i).padStart(4, '0')}`,
+    email: `${code.toLowerCase()}@example.org`,
+    active: true,
+  };
 });
 
 /**
@@ -68,7 +76,14 @@ async function runYear(t: TestApp, year: number) {
   const at = (md: string) => t.clock.set(`${year}-${md}T02:00:00Z`);
   at('11-20');
   const parsed = parseSettings(
-    { year: String(year), title: `${year}年度民主评议`, sample: '30', minValid: '5', opens: `${year}-12-01T09:00:00+08:00`, closes: `${year}-12-20T18:00:00+08:00` },
+    {
+      year: String(year),
+      title: `${year}年度民主评议`,
+      sample: '30',
+      minValid: '5',
+      opens: `${year}-12-01T09:00:00+08:00`,
+      closes: `${year}-12-20T18:00:00+08:00`,
+    },
     'Asia/Shanghai',
     (y) => `Round ${y}`,
   );
@@ -81,10 +96,22 @@ async function runYear(t: TestApp, year: number) {
   at('12-01');
   ok(await openRound(t.db, t.audit, year, 'test'), 'open');
   const round = await t.db.selectFrom('rounds').select('id').where('year', '=', year).executeTakeFirstOrThrow();
-  const links = await t.db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
+  const links = await t.db
+    .selectFrom('round_links')
+    .select(['code', 'generation'])
+    .where('round_id', '=', round.id)
+    .where('active', '=', 1)
+    .orderBy('code')
+    .execute();
   at('12-05');
   for (const [i, link] of links.entries()) {
-    const res = await castBallot(t.store, t.clock, 'Asia/Shanghai', { token: linkToken(SECRET, year, link.code, link.generation), roundId: round.id, answers: ballot(year, i), comments: {}, comment: null });
+    const res = await castBallot(t.store, t.clock, 'Asia/Shanghai', {
+      token: linkToken(SECRET, year, link.code, link.generation),
+      roundId: round.id,
+      answers: ballot(year, i),
+      comments: {},
+      comment: null,
+    });
     if (!res.ok) throw new Error(`ballot ${i} refused`);
   }
   at('12-21');
@@ -130,7 +157,14 @@ const text = async (t: TestApp, path: string, headers: Record<string, string> = 
   return res.text();
 };
 /** The text of an HTML fragment, tags removed and entities of the escaper undone. */
-const plain = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const plain = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 /** The rows of the ranking table, in page order: each cell's text, and each row's HTML. */
 function rankingRows(html: string): { cells: string[]; html: string }[] {
   const table = /<table class="ranking"[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
@@ -161,7 +195,7 @@ data('the JSON is the stored body byte for byte, and checks against its own sha2
     const served = bytes.toString('utf8');
     const m = /,"sha256":"([0-9a-f]{64})"\}$/.exec(served);
     assert.ok(m, 'sha256 is the last field');
-    const inner = served.slice(0, m!.index) + '}';
+    const inner = `${served.slice(0, m!.index)}}`;
     assert.is(createHash('sha256').update(inner, 'utf8').digest('hex'), m![1]);
     assert.not.match(served, /\n|": /, 'compact');
     assert.is(res.headers.get('etag'), `"${m![1]}"`);
@@ -193,7 +227,20 @@ data('the CSV has a BOM, a header of the unit fields and one row per unit in the
 
 data('404 for an unknown year, a year not yet published, a malformed name and a version that does not exist', async () => {
   const t = await sharedCity();
-  for (const path of ['/results/1999', '/results/2026', '/results/2026.json', '/results/2026.csv', '/results/20x5', '/results/2025.xml', '/results/2025?version=9', '/results/2025.json?version=0', '/results/2025.json?version=abc', '/units/NOPE', '/units/bad%20code', '/results/2026/receipts']) {
+  for (const path of [
+    '/results/1999',
+    '/results/2026',
+    '/results/2026.json',
+    '/results/2026.csv',
+    '/results/20x5',
+    '/results/2025.xml',
+    '/results/2025?version=9',
+    '/results/2025.json?version=0',
+    '/results/2025.json?version=abc',
+    '/units/NOPE',
+    '/units/bad%20code',
+    '/results/2026/receipts',
+  ]) {
     const res = await get(t, path);
     assert.is(res.status, 404, path);
   }
@@ -243,7 +290,14 @@ versions('after a correction, ?version=1 still serves the first body; the page l
   const old = await text(t, '/results/2025?version=1');
   assert.ok(old.includes('您正在查看第 1 版，这不是最新版本。'));
   assert.ok(old.includes('href="/results/2025.json?version=1"'), 'its downloads are of version 1');
-  assert.ok(old.includes(createHash('sha256').update(first.slice(0, first.lastIndexOf(',"sha256"')) + '}').digest('hex')), 'its own fingerprint');
+  assert.ok(
+    old.includes(
+      createHash('sha256')
+        .update(`${first.slice(0, first.lastIndexOf(',"sha256"'))}}`)
+        .digest('hex'),
+    ),
+    'its own fingerprint',
+  );
 });
 
 versions.run();
@@ -258,7 +312,11 @@ pageSuite('lists every unit in rank order with 2-decimal scores, flags in words,
   const doc = JSON.parse(await stored(t, 2025)) as ResultsDocument;
   const rows = rankingRows(html);
   assert.is(rows.length, UNITS.length, 'every unit');
-  assert.equal(rows.map(rowName), doc.units.map((u) => u.name), 'rank order');
+  assert.equal(
+    rows.map(rowName),
+    doc.units.map((u) => u.name),
+    'rank order',
+  );
   assert.equal(
     rows.map((r) => r.cells[2]),
     ['94.00', '93.00', '83.00', '80.00', '77.00', '63.00', '60.00', '53.00', '100.00'],
@@ -277,7 +335,23 @@ pageSuite('lists every unit in rank order with 2-decimal scores, flags in words,
 
 pageSuite('scores get a third decimal only where units of different rank would look equal', () => {
   const unit = (code: string, score: number | null, rank: number | null): PublishedUnit =>
-    ({ code, name: code, category: 'c', valid: 40, unknown: 0, counts: null, score, satisfactionRate: 0.5, rank, categoryRank: rank, scoreInterval: null, rankInterval: null, bottom3: false, bottom3TwoYears: false, ranked: rank !== null }) as PublishedUnit;
+    ({
+      code,
+      name: code,
+      category: 'c',
+      valid: 40,
+      unknown: 0,
+      counts: null,
+      score,
+      satisfactionRate: 0.5,
+      rank,
+      categoryRank: rank,
+      scoreInterval: null,
+      rankInterval: null,
+      bottom3: false,
+      bottom3TwoYears: false,
+      ranked: rank !== null,
+    }) as PublishedUnit;
   const d = scoreDecimals([
     unit('a', 90.1234, 1),
     unit('b', 90.1249, 2), // 90.12 like a, ranked apart: both to three decimals
@@ -325,7 +399,7 @@ pageSuite('no inline script, no style attributes, no personal data; chart data e
   const scripts = (html.match(/<script type="module" src="([^"]+)"/g) ?? []).map((s) => /src="([^"]+)"/.exec(s)![1]!);
   assert.is(scripts.length, 3);
   assert.match(scripts[0]!, /vendor\/chart\./, 'chart.js first');
-  assert.match(scripts[1]!, /js\/chart-style\./, 'then the charts\' text style');
+  assert.match(scripts[1]!, /js\/chart-style\./, "then the charts' text style");
   assert.match(scripts[2]!, /js\/results\./);
   for (const src of scripts) assert.is((await get(t, src)).status, 200, `served from our own server: ${src}`);
 });
@@ -335,7 +409,8 @@ pageSuite('works in English', async () => {
   const html = await text(t, '/results/2025?lang=en');
   assert.match(html, /<html lang="en"/);
   const p = plain(html);
-  for (const s of ['Results 2025', 'Bottom three two years running', 'not ranked (too few valid answers)', 'Method', 'Downloads', 'Versions', 'Points in 2025']) assert.ok(p.includes(s), s);
+  for (const s of ['Results 2025', 'Bottom three two years running', 'not ranked (too few valid answers)', 'Method', 'Downloads', 'Versions', 'Points in 2025'])
+    assert.ok(p.includes(s), s);
   assert.ok(html.includes('<span class="flag b3">Bottom three</span>'));
   assert.not.match(p, /public\.[a-z]+\.|about\.[a-z]+/, 'no raw catalogue key');
 });
@@ -357,7 +432,11 @@ pageSuite('receipts: the list and a lookup that works without scripts', async ()
   const html = await text(t, '/results/2025/receipts');
   for (const r of doc.receipts) assert.ok(html.includes(`<code>${r}</code>`), r);
   const lookUp = async (receipt: string) => {
-    const res = await t.app.request('/results/2025/receipts', { method: 'POST', body: new URLSearchParams({ receipt }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.app.request('/results/2025/receipts', {
+      method: 'POST',
+      body: new URLSearchParams({ receipt }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.is(res.status, 200);
     return plain(await res.text());
   };

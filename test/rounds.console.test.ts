@@ -13,7 +13,15 @@ type Admin = Awaited<ReturnType<typeof loggedIn>>;
 
 function people(sizes: Record<string, number>): RepresentativeInput[] {
   return Object.entries(sizes).flatMap(([stratum, n]) =>
-    Array.from({ length: n }, (_, i) => ({ code: `${stratum}${String(i).padStart(3, '0')}`, name: `Person ${stratum}${i}`, stratum, district: null, phone: null, email: null, active: true })),
+    Array.from({ length: n }, (_, i) => ({
+      code: `${stratum}${String(i).padStart(3, '0')}`,
+      name: `Person ${stratum}${i}`,
+      stratum,
+      district: null,
+      phone: null,
+      email: null,
+      active: true,
+    })),
   );
 }
 
@@ -57,7 +65,12 @@ async function status(t: TestApp) {
 /** The problems listed at the top of a page, as text. */
 function problems(html: string): string[] {
   const box = /<div class="problems"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
-  return [...box.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+  return [...box.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
+    m[1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&'),
+  );
 }
 
 async function drawnRound() {
@@ -73,7 +86,7 @@ async function drawnRound() {
 
 const make = suite('rounds console: create a round and change its settings');
 
-make('POST /admin/rounds creates a draft with the form\'s settings and redirects to its page', async () => {
+make("POST /admin/rounds creates a draft with the form's settings and redirects to its page", async () => {
   const { t, b } = await setup();
   const res = await create(b, { stratify: '', stratifyShown: '1', bottomScope: 'category', scale: 'score100', minValid: '12' });
   assert.is(res.status, 303);
@@ -85,7 +98,18 @@ make('POST /admin/rounds creates a draft with the form\'s settings and redirects
   assert.ok(html.includes('The 2026 evaluation'));
   const round = (await findRound(t.db, 2026))!;
   assert.equal(
-    [round.status, round.title, round.sample_size, round.scale, round.points, round.stratify, round.bottom_scope, round.min_valid, round.opens_at, round.closes_at],
+    [
+      round.status,
+      round.title,
+      round.sample_size,
+      round.scale,
+      round.points,
+      round.stratify,
+      round.bottom_scope,
+      round.min_valid,
+      round.opens_at,
+      round.closes_at,
+    ],
     ['draft', 'The 2026 evaluation', 5, 'score100', '100,70,30', 0, 'category', 12, '2026-12-01T09:00:00+08:00', '2026-12-20T18:00:00+08:00'],
   );
   const list = await (await b.get('/admin/rounds')).text();
@@ -98,7 +122,10 @@ make('the empty form fields take the defaults: opening and closing times in the 
   const { t, b } = await setup();
   assert.is((await b.post('/admin/rounds', { _csrf: b.token, year: '2027', stratify: '1', stratifyShown: '1', opens: '', closes: '' })).status, 303);
   const round = (await findRound(t.db, 2027))!;
-  assert.equal([round.sample_size, round.points, round.stratify, round.opens_at, round.closes_at], [1000, '100,70,30', 1, '2027-12-01T09:00:00+08:00', '2027-12-20T18:00:00+08:00']);
+  assert.equal(
+    [round.sample_size, round.points, round.stratify, round.opens_at, round.closes_at],
+    [1000, '100,70,30', 1, '2027-12-01T09:00:00+08:00', '2027-12-20T18:00:00+08:00'],
+  );
 });
 
 make('bad input answers 422 with every problem, keeps what was typed, and creates nothing', async () => {
@@ -135,7 +162,7 @@ make('without the CSRF token, or anonymously, nothing is created', async () => {
   assert.is((await t.db.selectFrom('rounds').selectAll().execute()).length, 0);
 });
 
-make('a draft\'s settings change; once frozen they are refused with 422 and the reason, and stay', async () => {
+make("a draft's settings change; once frozen they are refused with 422 and the reason, and stay", async () => {
   const { t, b } = await setup();
   await create(b);
   const saved = await b.post('/admin/rounds/2026/settings', { _csrf: b.token, title: 'Renamed', sample: '6', stratify: '1', stratifyShown: '1' });
@@ -259,7 +286,9 @@ flow('open before the draw is refused; open, close (with confirmation), reopen',
   assert.ok((await (await b.follow(closed)).text()).includes('The round is closed.'));
   assert.is(await status(t), 'closed');
   assert.is((await act(b, 'open')).status, 303, 'a closed round may open again');
-  const actions = (await t.db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'round.%').orderBy('seq').execute()).map((r) => `${r.action}:${r.actor}`);
+  const actions = (await t.db.selectFrom('audit_log').select(['action', 'actor']).where('action', 'like', 'round.%').orderBy('seq').execute()).map(
+    (r) => `${r.action}:${r.actor}`,
+  );
   assert.equal(actions, ['round.create:admin', 'round.freeze:admin', 'round.draw:admin', 'round.open:admin', 'round.close:admin', 'round.open:admin']);
 });
 

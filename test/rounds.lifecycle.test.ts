@@ -1,4 +1,4 @@
-// Guards the round's lifecycle (SPEC §2.3) through its domain verbs: settings and their defaults, every refusal in
+// Guards the round's lifecycle (README, A year's round) through its domain verbs: settings and their defaults, every refusal in
 // plain words, the frozen snapshot, the audit trail, replacements (§2.3 replace), and the draw as two fresh
 // instances and an independent implementation of §2.4 compute it.
 import { createHash } from 'node:crypto';
@@ -57,7 +57,9 @@ function rep(code: string, stratum: string, over: Partial<RepresentativeInput> =
 
 /** Representatives by stratum: `{ A: 10 }` gives A00..A09 in stratum A (prefix overridable). */
 function people(sizes: Record<string, number>, prefix: (stratum: string, index: number) => string = (s) => s): RepresentativeInput[] {
-  return Object.entries(sizes).flatMap(([stratum, n], s) => Array.from({ length: n }, (_, i) => rep(`${prefix(stratum, s)}${String(i).padStart(2, '0')}`, stratum)));
+  return Object.entries(sizes).flatMap(([stratum, n], s) =>
+    Array.from({ length: n }, (_, i) => rep(`${prefix(stratum, s)}${String(i).padStart(2, '0')}`, stratum)),
+  );
 }
 
 const UNITS = [
@@ -76,7 +78,8 @@ async function draftRound(pool: RepresentativeInput[], input: SettingsInput = {}
 }
 
 const freeze = (t: TestApp, minPool = 1) => freezeRound(t.db, t.audit, 2026, minPool, 'test');
-const draw = (t: TestApp, publicRandom = '07 13 22 31 40 + 05') => drawRound(t.db, t.audit, { year: 2026, publicRandom, source: 'lottery', secret: t.config.secret }, 'test');
+const draw = (t: TestApp, publicRandom = '07 13 22 31 40 + 05') =>
+  drawRound(t.db, t.audit, { year: 2026, publicRandom, source: 'lottery', secret: t.config.secret }, 'test');
 const replace = (t: TestApp, code: string, reason = 'moved away') =>
   replaceMember(t.db, t.audit, { year: 2026, code, reason, secret: t.config.secret, timeZone: TZ }, 'test');
 
@@ -124,7 +127,7 @@ async function roundTables(t: TestApp): Promise<string> {
 
 const set = suite('rounds: settings');
 
-set('parseSettings fills the defaults of SPEC §2.3', () => {
+set('parseSettings fills the defaults of a round (README, A year’s round)', () => {
   const parsed = parseSettings({ year: '2026' }, TZ, (y) => `Round ${y}`);
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
@@ -211,11 +214,16 @@ set('more bad values: each is named', () => {
   for (const [input, field] of cases) {
     const parsed = parseSettings(input, TZ, (y) => `Round ${y}`);
     assert.not.ok(parsed.ok, JSON.stringify(input));
-    if (!parsed.ok) assert.equal(parsed.problems.map((p) => p.field), [field], JSON.stringify(input));
+    if (!parsed.ok)
+      assert.equal(
+        parsed.problems.map((p) => p.field),
+        [field],
+        JSON.stringify(input),
+      );
   }
 });
 
-set('a draft round\'s settings change; a second round for the same year is refused', async () => {
+set("a draft round's settings change; a second round for the same year is refused", async () => {
   const t = await draftRound([]);
   const round = (await findRound(t.db, 2026))!;
   const before = await countRows(t.db, 'audit_log');
@@ -266,7 +274,10 @@ no('freezing with fewer than MIN_POOL active representatives names both numbers,
 
   await upsertRepresentatives(t.db, t.audit, [rep('R99999', 'B')], { actor: 'test' });
   const frozen = ok(await freeze(t, 3000));
-  assert.is(Object.values(frozen.strata).reduce((a, b) => a + b, 0), 3000);
+  assert.is(
+    Object.values(frozen.strata).reduce((a, b) => a + b, 0),
+    3000,
+  );
 });
 
 no('drawing before freezing, drawing twice, freezing twice', async () => {
@@ -308,7 +319,7 @@ no('opening before the draw, closing a round that is not open', async () => {
   ok(await openRound(t.db, t.audit, 2026, 'test'), 'a closed, unpublished round may open again');
 });
 
-no('a frozen round\'s settings never change', async () => {
+no("a frozen round's settings never change", async () => {
   const t = await draftRound(people({ A: 6, B: 4 }), { sample: '5' });
   ok(await freeze(t));
   const before = await roundTables(t);
@@ -326,7 +337,10 @@ no('no active units, an unknown year, an empty or overlong public value, an over
   ok(await createRound(t.db, t.audit, settings({ year: '2026', sample: '2' }), 'test'));
   assert.is(refusal(await freeze(t)), 'There are no active units; the round cannot be frozen.');
   assert.is(refusal(await freezeRound(t.db, t.audit, 2031, 1, 'test')), 'There is no round for 2031.');
-  assert.is(refusal(await drawRound(t.db, t.audit, { year: 2031, publicRandom: 'x', source: '', secret: t.config.secret }, 'test')), 'There is no round for 2031.');
+  assert.is(
+    refusal(await drawRound(t.db, t.audit, { year: 2031, publicRandom: 'x', source: '', secret: t.config.secret }, 'test')),
+    'There is no round for 2031.',
+  );
   assert.is(refusal(await openRound(t.db, t.audit, 2031, 'test')), 'There is no round for 2031.');
   await upsertUnits(t.db, t.audit, UNITS, 'test');
   ok(await freeze(t));
@@ -356,7 +370,11 @@ audit('create, settings, freeze, draw, replace, reissue, open, close: one row ea
     ['round.settings', () => updateRoundSettings(t.db, t.audit, 2026, settings({ year: '2026', sample: '7' }), 'alice')],
     ['round.freeze', () => freezeRound(t.db, t.audit, 2026, 10, 'alice')],
     ['round.draw', () => drawRound(t.db, t.audit, { year: 2026, publicRandom: '42', source: '', secret: t.config.secret }, 'alice')],
-    ['round.replace', async () => replaceMember(t.db, t.audit, { year: 2026, code: (await record(t)).sample![0]!, reason: 'ill', secret: t.config.secret, timeZone: TZ }, 'alice')],
+    [
+      'round.replace',
+      async () =>
+        replaceMember(t.db, t.audit, { year: 2026, code: (await record(t)).sample![0]!, reason: 'ill', secret: t.config.secret, timeZone: TZ }, 'alice'),
+    ],
     ['round.reissue', async () => reissueLink(t.db, t.audit, { year: 2026, code: (await record(t)).sample![1]!, secret: t.config.secret }, 'alice')],
     ['round.open', () => openRound(t.db, t.audit, 2026, 'alice')],
     ['round.close', () => closeRound(t.store, t.audit, 2026, 'alice')],
@@ -443,10 +461,10 @@ snap.run();
 const sha = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-/** SPEC §2.4 written out plainly, from the text alone (never server/draw/algorithm.ts). */
+/** docs/SPEC.md, The draw written out plainly, from the text alone (never server/draw/algorithm.ts). */
 function referenceDraw(year: number, pool: { code: string; stratum: string }[], N: number, stratify: boolean, publicRandom: string) {
   const entries = pool.map((p) => ({ code: p.code, stratum: stratify ? p.stratum : '*' })).sort((p, q) => byBytes(p.code, q.code));
-  const file = 'code,stratum\n' + entries.map((e) => `${e.code},${e.stratum}\n`).join('');
+  const file = `code,stratum\n${entries.map((e) => `${e.code},${e.stratum}\n`).join('')}`;
   const poolHash = sha(file);
   const seed = sha(`pingyi-draw-v1\n${year}\n${poolHash}\n${publicRandom}\n`);
   const strataNames = [...new Set(entries.map((e) => e.stratum))].sort(byBytes);
@@ -536,7 +554,8 @@ twins('the demo pool (~3,200) in two row orders: identical records, equal to the
   assert.is((await findRound(a.db, 2026))!.seed, ref.seed);
 
   // The links of both instances are the same hashes (same secret), one per drawn code.
-  const links = async (t: TestApp) => (await t.db.selectFrom('round_links').select(['code', 'token_hash']).orderBy('code').execute()).map((r) => `${r.code}:${r.token_hash}`);
+  const links = async (t: TestApp) =>
+    (await t.db.selectFrom('round_links').select(['code', 'token_hash']).orderBy('code').execute()).map((r) => `${r.code}:${r.token_hash}`);
   assert.equal(await links(a), await links(b));
   assert.is((await links(a)).length, 1000);
 });
@@ -559,11 +578,7 @@ twins('tied remainders, an unstratified round and a sample as large as the pool 
     const rb = await record(await build([...pool].reverse()));
     assert.equal(withoutTimes(ra), withoutTimes(rb), note);
     const ref = referenceDraw(2026, pool, Number(input.sample), input.stratify !== false, 'tie');
-    assert.equal(
-      { poolHash: ra.poolHash, seed: ra.seed, strata: ra.strata, allocation: ra.allocation, sample: ra.sample, reserves: ra.reserves },
-      ref,
-      note,
-    );
+    assert.equal({ poolHash: ra.poolHash, seed: ra.seed, strata: ra.strata, allocation: ra.allocation, sample: ra.sample, reserves: ra.reserves }, ref, note);
     assert.ok(verifyDrawRecord(ra).ok, note);
   }
 });
@@ -611,7 +626,10 @@ swap('the next reserve of the same stratum takes the seat; successive replacemen
       [seats('B')[2], rec.reserves!.B![0]],
     ],
   );
-  assert.equal(verifyDrawRecord(await publicJson(t)), { ok: true, checked: ['poolHash', 'strata', 'seed', 'allocation', 'sample', 'reserves', 'replacements'] });
+  assert.equal(verifyDrawRecord(await publicJson(t)), {
+    ok: true,
+    checked: ['poolHash', 'strata', 'seed', 'allocation', 'sample', 'reserves', 'replacements'],
+  });
 });
 
 swap('no reserve left: refused naming the stratum, nothing changed', async () => {
@@ -630,7 +648,10 @@ swap('an already-voted representative, a replaced one, a reserve, an unknown cod
   await t.db.updateTable('round_links').set({ used_on: '2026-12-02' }).where('code', '=', a0!).execute();
   const before = await roundTables(t);
   assert.is(refusal(await replace(t, a0!)), `${a0} has already voted and cannot be replaced or get a new link`);
-  assert.is(refusal(await reissueLink(t.db, t.audit, { year: 2026, code: a0!, secret: t.config.secret }, 'test')), `${a0} has already voted and cannot be replaced or get a new link`);
+  assert.is(
+    refusal(await reissueLink(t.db, t.audit, { year: 2026, code: a0!, secret: t.config.secret }, 'test')),
+    `${a0} has already voted and cannot be replaced or get a new link`,
+  );
   assert.is(refusal(await replace(t, rec.reserves!.A![3]!)), `${rec.reserves!.A![3]} does not hold a seat in round 2026`);
   assert.is(refusal(await replace(t, 'NOBODY')), 'NOBODY does not hold a seat in round 2026');
   assert.is(refusal(await replace(t, a1!, '')), 'give a reason (1–200 characters)');
@@ -643,7 +664,10 @@ swap('an already-voted representative, a replaced one, a reserve, an unknown cod
 
 swap('only a drawn or open round has seats to replace', async () => {
   const t = await draftRound(people({ A: 6, B: 4 }), { sample: '5' });
-  assert.is(refusal(await replace(t, 'A00')), 'Round 2026 is draft; representatives can be replaced and links re-issued only after the draw and before the close.');
+  assert.is(
+    refusal(await replace(t, 'A00')),
+    'Round 2026 is draft; representatives can be replaced and links re-issued only after the draw and before the close.',
+  );
   ok(await freeze(t));
   assert.match(refusal(await replace(t, 'A00')), 'Round 2026 is frozen;');
   ok(await draw(t));
@@ -666,7 +690,7 @@ swap('an unstratified round takes the next reserve of the single * list, whateve
   assert.ok(verifyDrawRecord(await publicJson(t)).ok);
 });
 
-swap('the replaced link stops working, the newcomer\'s derived link works', async () => {
+swap("the replaced link stops working, the newcomer's derived link works", async () => {
   const { t, rec } = await drawnSmall();
   const out = rec.sample![0]!;
   const oldHash = tokenHash(linkToken(t.config.secret, 2026, out, 1));
@@ -675,7 +699,7 @@ swap('the replaced link stops working, the newcomer\'s derived link works', asyn
   assert.is(await activeLink(t, oldHash), undefined, 'the old link is gone');
   const newHash = tokenHash(linkToken(t.config.secret, 2026, newcomer, 1));
   const link = await activeLink(t, newHash);
-  assert.ok(link, 'the newcomer\'s link works');
+  assert.ok(link, "the newcomer's link works");
   assert.is(link!.code, newcomer);
   assert.is(link!.generation, 1);
   assert.is(link!.used_on, null);

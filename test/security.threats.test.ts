@@ -14,7 +14,12 @@ const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 /** An open survey with a logged-in administrator, whose pool has a hostile name. */
 async function setup() {
   const s = await openSurvey();
-  await upsertRepresentatives(s.db, s.audit, [{ code: 'EVIL1', name: `恶意${XSS}`, stratum: '社区居民', district: XSS.slice(0, 40), phone: null, email: null, active: true }], { actor: 'test' });
+  await upsertRepresentatives(
+    s.db,
+    s.audit,
+    [{ code: 'EVIL1', name: `恶意${XSS}`, stratum: '社区居民', district: XSS.slice(0, 40), phone: null, email: null, active: true }],
+    { actor: 'test' },
+  );
   await createAdmin(s.db, s.audit, { username: 'admin', password: TEST_PASSWORD, actor: 'test' });
   const b = new Browser(s);
   await b.post('/admin/login', { username: 'admin', password: TEST_PASSWORD });
@@ -116,7 +121,18 @@ personal('no name, phone or e-mail of any representative appears in any public p
   ok(await publishResults(s.db, s.audit, { year: 2026, note: '' }, 'test'));
   const reps = await s.db.selectFrom('representatives').select(['name', 'phone', 'email']).execute();
   const secrets = reps.flatMap((r) => [r.name, r.phone, r.email]).filter((v): v is string => !!v && v.length >= 4);
-  const paths = ['/', '/about', '/draw/2026', '/draw/2026.json', '/draw/2026?code=SQ0000', '/results/2026', '/results/2026.json', '/results/2026.csv', `/units/${s.units[0]!.code}`, '/healthz'];
+  const paths = [
+    '/',
+    '/about',
+    '/draw/2026',
+    '/draw/2026.json',
+    '/draw/2026?code=SQ0000',
+    '/results/2026',
+    '/results/2026.json',
+    '/results/2026.csv',
+    `/units/${s.units[0]!.code}`,
+    '/healthz',
+  ];
   for (const p of paths) {
     const res = await s.app.request(p);
     assert.is(res.status, 200, p);

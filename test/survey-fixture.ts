@@ -29,7 +29,15 @@ export function ok<T>(o: Outcome<T>, what = 'action'): T {
 export function smallPool(size = 40): RepresentativeInput[] {
   return Array.from({ length: size }, (_, i) => {
     const code = `${i % 2 ? 'QY' : 'SQ'}${String(i).padStart(4, '0')}`;
-    return { code, name: `代表姓名${code}`, stratum: i % 2 ? '企业代表' : '社区居民', district: '南河区', phone: `1900000${String(i).padStart(4, '0')}`, email: `${code.toLowerCase()}@example.org`, active: true };
+    return {
+      code,
+      name: `代表姓名${code}`,
+      stratum: i % 2 ? '企业代表' : '社区居民',
+      district: '南河区',
+      phone: `1900000${String(i).padStart(4, '0')}`,
+      email: `${code.toLowerCase()}@example.org`,
+      active: true,
+    };
   });
 }
 
@@ -70,7 +78,14 @@ export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
   await upsertUnits(t.db, t.audit, units, 'test');
   await upsertRepresentatives(t.db, t.audit, pool, { actor: 'test' });
   const parsed = parseSettings(
-    { year: String(YEAR), title: TITLE, sample: String(opts.sample ?? 30), scale: opts.scale ?? 'satisfaction4', opens: opts.opens ?? OPENS, closes: opts.closes ?? CLOSES },
+    {
+      year: String(YEAR),
+      title: TITLE,
+      sample: String(opts.sample ?? 30),
+      scale: opts.scale ?? 'satisfaction4',
+      opens: opts.opens ?? OPENS,
+      closes: opts.closes ?? CLOSES,
+    },
     'Asia/Shanghai',
     (y) => `Round ${y}`,
   );
@@ -91,7 +106,10 @@ export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
 }
 
 /** A complete satisfaction4 ballot: `u.{code}` for every unit, choices cycling through the scale unless given. */
-export function fullBallot(units: readonly { code: string }[], choose: (code: string, i: number) => string = (_, i) => CHOICES[i % 4] as string): Record<string, string> {
+export function fullBallot(
+  units: readonly { code: string }[],
+  choose: (code: string, i: number) => string = (_, i) => CHOICES[i % 4] as string,
+): Record<string, string> {
   return Object.fromEntries(units.map((u, i) => [`u.${u.code}`, choose(u.code, i)]));
 }
 
@@ -102,7 +120,10 @@ export function post(t: Pick<TestApp, 'app'>, token: string, body: string | Reco
 }
 
 export async function ballotCount(t: TestApp): Promise<number> {
-  const r = await t.db.selectFrom('ballots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom('ballots')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -115,11 +136,11 @@ export async function usedOn(t: TestApp, token: string): Promise<string | null |
 // ---- reading the pages ----
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
-export const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (m) => ENTITIES[m] as string);
+export const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (m) => ENTITIES[m] as string);
 
 export function attrs(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g)) if (m[1]) out[m[1]] = unescape(m[2] ?? '');
+  for (const m of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g)) if (m[1]) out[m[1]] = unescapeHtml(m[2] ?? '');
   return out;
 }
 
@@ -148,15 +169,15 @@ export function unitBlocks(html: string): UnitBlock[] {
     const inputs = tags(inner, 'input').map(attrs);
     const score = inputs.find((a) => a.type === 'number');
     return {
-      code: unescape(m[2] as string),
+      code: unescapeHtml(m[2] as string),
       openTag: m[1] as string,
       html: inner,
-      legend: unescape(/<legend>([\s\S]*?)<\/legend>/.exec(inner)?.[1] ?? ''),
+      legend: unescapeHtml(/<legend>([\s\S]*?)<\/legend>/.exec(inner)?.[1] ?? ''),
       hasError: /\bhas-error\b/.test(m[1] as string),
       error: /<p class="field-error"[^>]*>([\s\S]*?)<\/p>/.exec(inner)?.[1]?.replace(/<[^>]+>/g, ''),
       checked: inputs.filter((a) => 'checked' in a).map((a) => a.value ?? ''),
       score: score?.value,
-      comment: unescape(/<textarea\b[^>]*>([\s\S]*?)<\/textarea>/.exec(inner)?.[1] ?? ''),
+      comment: unescapeHtml(/<textarea\b[^>]*>([\s\S]*?)<\/textarea>/.exec(inner)?.[1] ?? ''),
     };
   });
 }
@@ -167,20 +188,20 @@ export function unitOrder(html: string): string[] {
 
 /** The overall comment box's text. */
 export function overallComment(html: string): string {
-  return unescape(/<textarea\b[^>]*name="comment"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? '');
+  return unescapeHtml(/<textarea\b[^>]*name="comment"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? '');
 }
 
 /** The refused form's summary: its lines, and the units it links to. */
 export function problemSummary(html: string): { lines: string[]; links: string[] } | undefined {
   const box = /<div class="problems"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1];
   if (box === undefined) return undefined;
-  const lines = [...box.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => unescape((m[1] as string).replace(/<[^>]+>/g, '')));
-  const links = [...box.matchAll(/href="#unit-([^"]+)"/g)].map((m) => unescape(m[1] as string));
+  const lines = [...box.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => unescapeHtml((m[1] as string).replace(/<[^>]+>/g, '')));
+  const links = [...box.matchAll(/href="#unit-([^"]+)"/g)].map((m) => unescapeHtml(m[1] as string));
   return { lines, links };
 }
 
 /** The visible text of a page's main element, tags removed. */
 export function mainText(html: string): string {
   const main = /<main\b[^>]*>([\s\S]*?)<\/main>/.exec(html)?.[1] ?? html;
-  return unescape(main.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).trim();
+  return unescapeHtml(main.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).trim();
 }

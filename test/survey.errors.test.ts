@@ -1,4 +1,4 @@
-// Guards the survey's refusals (SPEC §2.6, §3.2, §4 "never a partial write"): a refused ballot answers 422 with
+// Guards the survey's refusals (docs/SPEC.md, Anonymity and trust; README, Web pages and routes; docs/SPEC.md, Decisions and their reasons "never a partial write"): a refused ballot answers 422 with
 // every problem marked at its unit and every answer kept, and stores nothing; wrong content types and huge bodies
 // are refused; a round not open answers 410, an unknown, malformed, foreign, re-issued or replaced link 404, a
 // used one 409 — and none of them changes anything.
@@ -8,20 +8,7 @@ import { demoUnits } from '../server/demo/city.js';
 import { linkToken } from '../server/links/tokens.js';
 import { closeRound, reissueLink, replaceMember } from '../server/rounds/rounds.js';
 import { countRows } from './helpers.js';
-import {
-  fullBallot,
-  mainText,
-  ok,
-  openSurvey,
-  overallComment,
-  post,
-  problemSummary,
-  SECRET,
-  unitBlocks,
-  usedOn,
-  YEAR,
-  type Survey,
-} from './survey-fixture.js';
+import { fullBallot, mainText, ok, openSurvey, overallComment, post, problemSummary, SECRET, unitBlocks, usedOn, YEAR, type Survey } from './survey-fixture.js';
 
 /** Everything a submission could change: links (used_on, active), ballots, the audit log. */
 async function snapshot(s: Survey) {
@@ -119,7 +106,10 @@ answers('a unit code that is not in the round is refused and named', async () =>
   const s = await openSurvey();
   const fields = { ...fullBallot(s.units), 'u.ZZ99': 'satisfied' };
   const r = await refuse(s, s.tokens[0] as string, fields, 'foreign unit');
-  assert.ok(r.summary.lines.some((l) => l.includes('ZZ99')), 'the summary names the unknown unit');
+  assert.ok(
+    r.summary.lines.some((l) => l.includes('ZZ99')),
+    'the summary names the unknown unit',
+  );
   assertKept(r, fields, [], 'foreign unit');
   // A comment on a unit outside the round is refused too, even when every real unit is answered.
   const r2 = await refuse(s, s.tokens[0] as string, { ...fullBallot(s.units), 'c.ZZ98': 'x' }, 'foreign comment');
@@ -148,7 +138,10 @@ answers('an overall comment over 2,000 characters is refused and kept; 2,000 are
   const fields = fullBallot(s.units);
   const long = '议'.repeat(2001);
   const r = await refuse(s, s.tokens[0] as string, { ...fields, comment: long }, 'overall 2001');
-  assert.ok(r.summary.lines.some((l) => l.includes('2000') && l.includes('2001')), 'the summary says the limit and the length');
+  assert.ok(
+    r.summary.lines.some((l) => l.includes('2000') && l.includes('2001')),
+    'the summary says the limit and the length',
+  );
   assert.is(overallComment(r.html), long);
   assertKept(r, fields, [], 'overall 2001');
   assert.is((await post(s, s.tokens[1] as string, { ...fields, comment: '议'.repeat(2000) })).status, 303);
@@ -246,7 +239,12 @@ bodies('a body over 1 MiB answers 413 and changes nothing', async () => {
       controller.close();
     },
   });
-  const streamed = await s.app.request(`/s/${token}`, { method: 'POST', body: stream, headers: { 'content-type': 'application/x-www-form-urlencoded' }, duplex: 'half' } as RequestInit);
+  const streamed = await s.app.request(`/s/${token}`, {
+    method: 'POST',
+    body: stream,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    duplex: 'half',
+  } as RequestInit);
   assert.is(streamed.status, 413, 'streamed');
   await assertUnchanged(s, before, 'huge streamed');
   assert.is(await usedOn(s, token), null);
@@ -408,14 +406,30 @@ tokens('a used token answers 409 to GET and POST and stores nothing more', async
   assert.is((await post(s, token, fullBallot(s.units))).status, 303);
   const before = await snapshot(s);
   assert.is((await s.app.request(`/s/${token}`)).status, 409);
-  assert.is((await post(s, token, fullBallot(s.units, () => 'dissatisfied'))).status, 409);
+  assert.is(
+    (
+      await post(
+        s,
+        token,
+        fullBallot(s.units, () => 'dissatisfied'),
+      )
+    ).status,
+    409,
+  );
   assert.is((await post(s, token, '')).status, 409, 'even a malformed submission on a used link');
   await assertUnchanged(s, before, 'reused');
 });
 
 tokens('the thank-you page shows a receipt only from a well-formed cookie, never from the address', async () => {
   const s = await openSurvey();
-  for (const [q, cookie] of [['', ''], ['?receipt=K7QM-2XDA', ''], ['', 'receipt='], ['', 'receipt=abcd-efgh'], ['', 'receipt=K7QM-2XDA-X'], ['', 'receipt=<script>']]) {
+  for (const [q, cookie] of [
+    ['', ''],
+    ['?receipt=K7QM-2XDA', ''],
+    ['', 'receipt='],
+    ['', 'receipt=abcd-efgh'],
+    ['', 'receipt=K7QM-2XDA-X'],
+    ['', 'receipt=<script>'],
+  ]) {
     const res = await s.app.request(`/thanks${q}`, { headers: { cookie: cookie as string } });
     assert.is(res.status, 200, `${q} ${cookie}`);
     const html = await res.text();

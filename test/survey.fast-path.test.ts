@@ -13,7 +13,9 @@ import { demoUnits } from '../server/demo/city.js';
 import { createApp, createRequestListener } from '../server/app.js';
 import { ballotCount, CHOICES, fullBallot, openSurvey, usedOn, type Survey } from './survey-fixture.js';
 
-const UNITS = demoUnits().filter((_, i) => i % 3 === 0).slice(0, 12);
+const UNITS = demoUnits()
+  .filter((_, i) => i % 3 === 0)
+  .slice(0, 12);
 const FORM = 'application/x-www-form-urlencoded';
 const RECEIPT_COOKIE = /^receipt=[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4};/;
 
@@ -90,7 +92,13 @@ const enc = (fields: Record<string, string>) => new URLSearchParams(fields).toSt
  * time), nor how the body is framed (the fast path says `Content-Length: 0` where Hono sends an empty chunked body).
  */
 function comparable(a: Answer) {
-  const { date, 'set-cookie': cookies, 'content-length': length, 'transfer-encoding': framing, ...headers } = a.headers as Record<string, string> & { 'set-cookie'?: string[] };
+  const {
+    date,
+    'set-cookie': cookies,
+    'content-length': length,
+    'transfer-encoding': framing,
+    ...headers
+  } = a.headers as Record<string, string> & { 'set-cookie'?: string[] };
   void [date, length, framing];
   const cookie = cookies?.map((c) => c.replace(RECEIPT_COOKIE, 'receipt=(a receipt);'));
   return { status: a.status, headers: { ...headers, ...(cookie && { 'set-cookie': cookie }) }, body: a.body };
@@ -126,43 +134,55 @@ fast('an accepted ballot: the same 303, headers and receipt format; one ballot s
     // The fast path answered it (its log line says so; Hono's does not), and no log line holds the token.
     const line = p.full.s.logs.find((l) => / POST \/s\/\[token\] 303 .*\(fast path\)$/.test(l));
     assert.ok(line, `the fast path answered the ballot (${p.full.s.logs.join(' | ')})`);
-    assert.ok(p.hono.s.logs.some((l) => / POST \/s\/\[token\] 303 [\d.]+ms$/.test(l)), 'and Hono answered it on the other side');
-    assert.not.ok(p.full.s.logs.some((l) => l.includes(token)), 'no token in the log');
+    assert.ok(
+      p.hono.s.logs.some((l) => / POST \/s\/\[token\] 303 [\d.]+ms$/.test(l)),
+      'and Hono answered it on the other side',
+    );
+    assert.not.ok(
+      p.full.s.logs.some((l) => l.includes(token)),
+      'no token in the log',
+    );
   });
 });
 
-fast('every other answer is Hono’s, byte for byte: used link, refused form, unknown and malformed tokens, bad media, too large, a query, a chunked body', async () => {
-  await withPair(async (p) => {
-    const [t0, t1, t2, t3] = p.full.s.tokens as [string, string, string, string];
-    const ballot = enc(fullBallot(UNITS));
-    await both(p, `/s/${t0}`, ballot);
-    assert.is((await both(p, `/s/${t0}`, ballot)).status, 409, 'a used link');
-    const partial = enc(Object.fromEntries(Object.entries(fullBallot(UNITS)).slice(0, 5)));
-    const refused = await both(p, `/s/${t1}`, `${partial}&c.${UNITS[0]?.code}=${encodeURIComponent('保留的意见')}`);
-    assert.is(refused.status, 422, 'a refused form');
-    assert.match(refused.body, '保留的意见', 'the answers given come back');
-    assert.is(await usedOn(p.full.s, t1), null, 'a refused form uses nothing');
-    assert.is((await both(p, `/s/${t1}`, `${ballot}&u.NOPE=satisfied`)).status, 422, 'a unit outside the round');
-    assert.is((await both(p, `/s/${t1}`, `${ballot}&u.${UNITS[0]?.code}=basic`)).status, 422, 'two answers for one unit');
-    assert.is((await both(p, '/s/Unknown000000000000000', ballot)).status, 404, 'an unknown token');
-    assert.is((await both(p, '/s/not-a-token!', ballot)).status, 404, 'a malformed token');
-    assert.is((await both(p, `/s/${t1}`, ballot, { type: 'text/plain' })).status, 415, 'another content type');
-    assert.is((await both(p, `/s/${t1}`, `${ballot}&comment=${'x'.repeat(1024 * 1024)}`)).status, 413, 'a body over the limit');
-    assert.is((await both(p, `/s/${t2}?lang=en`, ballot)).status, 303, 'with a query: Hono (which also sets the language cookie)');
-    assert.is((await both(p, `/s/${t3}`, ballot, { chunked: true })).status, 303, 'a chunked body: Hono');
-    assert.is(await ballotCount(p.full.s), 3);
-    assert.is(await ballotCount(p.hono.s), 3);
-    assert.equal(await stored(p.full.s), await stored(p.hono.s), 'the same ballots on both');
-  });
-});
+fast(
+  'every other answer is Hono’s, byte for byte: used link, refused form, unknown and malformed tokens, bad media, too large, a query, a chunked body',
+  async () => {
+    await withPair(async (p) => {
+      const [t0, t1, t2, t3] = p.full.s.tokens as [string, string, string, string];
+      const ballot = enc(fullBallot(UNITS));
+      await both(p, `/s/${t0}`, ballot);
+      assert.is((await both(p, `/s/${t0}`, ballot)).status, 409, 'a used link');
+      const partial = enc(Object.fromEntries(Object.entries(fullBallot(UNITS)).slice(0, 5)));
+      const refused = await both(p, `/s/${t1}`, `${partial}&c.${UNITS[0]?.code}=${encodeURIComponent('保留的意见')}`);
+      assert.is(refused.status, 422, 'a refused form');
+      assert.match(refused.body, '保留的意见', 'the answers given come back');
+      assert.is(await usedOn(p.full.s, t1), null, 'a refused form uses nothing');
+      assert.is((await both(p, `/s/${t1}`, `${ballot}&u.NOPE=satisfied`)).status, 422, 'a unit outside the round');
+      assert.is((await both(p, `/s/${t1}`, `${ballot}&u.${UNITS[0]?.code}=basic`)).status, 422, 'two answers for one unit');
+      assert.is((await both(p, '/s/Unknown000000000000000', ballot)).status, 404, 'an unknown token');
+      assert.is((await both(p, '/s/not-a-token!', ballot)).status, 404, 'a malformed token');
+      assert.is((await both(p, `/s/${t1}`, ballot, { type: 'text/plain' })).status, 415, 'another content type');
+      assert.is((await both(p, `/s/${t1}`, `${ballot}&comment=${'x'.repeat(1024 * 1024)}`)).status, 413, 'a body over the limit');
+      assert.is((await both(p, `/s/${t2}?lang=en`, ballot)).status, 303, 'with a query: Hono (which also sets the language cookie)');
+      assert.is((await both(p, `/s/${t3}`, ballot, { chunked: true })).status, 303, 'a chunked body: Hono');
+      assert.is(await ballotCount(p.full.s), 3);
+      assert.is(await ballotCount(p.hono.s), 3);
+      assert.equal(await stored(p.full.s), await stored(p.hono.s), 'the same ballots on both');
+    });
+  },
+);
 
 fast('outside the round’s dates: 410 from both, nothing stored', async () => {
   for (const now of ['2026-02-28T15:59:00Z', '2026-03-30T16:00:00Z']) {
-    await withPair(async (p) => {
-      const token = p.full.s.tokens[0] as string;
-      assert.is((await both(p, `/s/${token}`, enc(fullBallot(UNITS)))).status, 410, now);
-      assert.is(await ballotCount(p.full.s), 0);
-    }, { now });
+    await withPair(
+      async (p) => {
+        const token = p.full.s.tokens[0] as string;
+        assert.is((await both(p, `/s/${token}`, enc(fullBallot(UNITS)))).status, 410, now);
+        assert.is(await ballotCount(p.full.s), 0);
+      },
+      { now },
+    );
   }
 });
 
@@ -180,7 +200,9 @@ fast('twenty simultaneous submissions of one link over HTTP: one 303, nineteen 4
   await withPair(async (p) => {
     const token = p.full.s.tokens[0] as string;
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => send(p.full.base, `/s/${token}`, enc({ ...fullBallot(UNITS, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` }))),
+      Array.from({ length: 20 }, (_, i) =>
+        send(p.full.base, `/s/${token}`, enc({ ...fullBallot(UNITS, (_c, k) => CHOICES[(i + k) % 4] as string), comment: `copy ${i}` })),
+      ),
     );
     const statuses = results.map((r) => r.status);
     assert.is(statuses.filter((x) => x === 303).length, 1, statuses.join(','));

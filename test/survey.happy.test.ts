@@ -1,4 +1,4 @@
-// Guards the representative's way through the survey when all goes well (SPEC §2.6, §3.2): the form at /s/{token}
+// Guards the representative's way through the survey when all goes well (docs/SPEC.md, Anonymity and trust; README, Web pages and routes): the form at /s/{token}
 // (grouped by category, shuffled per link, accessible markup, usable without JavaScript), a complete ballot stored
 // exactly as given, the receipt, the used link's 409 page, score100 rounds, English and large text.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -8,21 +8,7 @@ import { demoUnits } from '../server/demo/city.js';
 import { acceptedEncoding } from '../server/http/compress.js';
 import { receiptOf } from './child-server.js';
 import { Browser } from './helpers.js';
-import {
-  attrs,
-  CHOICES,
-  fullBallot,
-  mainText,
-  openSurvey,
-  post,
-  tags,
-  TITLE,
-  unitBlocks,
-  unitOrder,
-  usedOn,
-  type Survey,
-} from './survey-fixture.js';
-
+import { attrs, CHOICES, fullBallot, mainText, openSurvey, post, tags, TITLE, unitBlocks, unitOrder, usedOn, type Survey } from './survey-fixture.js';
 
 async function getForm(s: Survey, token: string, query = '') {
   const res = await s.app.request(`/s/${token}${query}`);
@@ -68,7 +54,10 @@ form('groups units by category, categories in their fixed order, each unit under
     ['综合管理部门', '行政执法部门', '公共服务部门'],
   );
   for (const m of sections) {
-    const expected = s.units.filter((u) => u.category === m[1]).map((u) => u.code).sort();
+    const expected = s.units
+      .filter((u) => u.category === m[1])
+      .map((u) => u.code)
+      .sort();
     assert.equal(unitOrder(m[2] as string).sort(), expected, `units of ${m[1]}`);
   }
 });
@@ -84,9 +73,20 @@ form('each unit is a fieldset with its name as the legend and four labelled radi
     const wrapped = [...b.html.matchAll(/<label\b[^>]*>\s*(<input\b[^>]*>)\s*<span>([^<]+)<\/span>\s*<\/label>/g)];
     const radios = wrapped.map((m) => attrs(m[1] as string)).filter((a) => a.type === 'radio');
     assert.is(radios.length, 4, `${b.code}: four radios, each inside a label`);
-    assert.equal(radios.map((r) => r.value), [...CHOICES], `${b.code}: the four answers of the scale`);
-    assert.ok(radios.every((r) => r.name === `u.${b.code}`), `${b.code}: named u.{code}`);
-    assert.equal(wrapped.map((m) => m[2]), ['满意', '基本满意', '不满意', '不了解'], `${b.code}: visible labels`);
+    assert.equal(
+      radios.map((r) => r.value),
+      [...CHOICES],
+      `${b.code}: the four answers of the scale`,
+    );
+    assert.ok(
+      radios.every((r) => r.name === `u.${b.code}`),
+      `${b.code}: named u.{code}`,
+    );
+    assert.equal(
+      wrapped.map((m) => m[2]),
+      ['满意', '基本满意', '不满意', '不了解'],
+      `${b.code}: visible labels`,
+    );
     assert.is(tags(b.html, 'input').filter((i) => /type="radio"/.test(i)).length, 4, `${b.code}: no radio outside a label`);
     assert.equal(b.checked, [], 'nothing chosen in advance');
   }
@@ -118,7 +118,10 @@ form('is a plain POST form to its own link that a browser without JavaScript can
   assert.is(formTag.action, `/s/${token}`);
   assert.not.ok('hidden' in formTag, 'the form is not hidden waiting for a script');
   const body = /<form\b[^>]*id="survey"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
-  assert.ok(tags(body, 'button').some((b) => attrs(b).type === 'submit'), 'a real submit button inside the form');
+  assert.ok(
+    tags(body, 'button').some((b) => attrs(b).type === 'submit'),
+    'a real submit button inside the form',
+  );
   for (const s of tags(html, 'script')) assert.is(attrs(s).type, 'module', 'scripts only enhance (modules, no inline code)');
   assert.not.match(html, /<script\b[^>]*>[^<]+<\/script>/, 'no inline script');
 
@@ -199,7 +202,14 @@ cast('opening the link again answers 409 with the date it was used and nothing o
   const receipt = receiptOf(sent) as string;
   s.clock.advance(3 * 24 * 3600_000);
   for (const method of ['GET', 'POST'] as const) {
-    const res = method === 'GET' ? await s.app.request(`/s/${token}`) : await post(s, token, fullBallot(s.units, () => 'basic'));
+    const res =
+      method === 'GET'
+        ? await s.app.request(`/s/${token}`)
+        : await post(
+            s,
+            token,
+            fullBallot(s.units, () => 'basic'),
+          );
     assert.is(res.status, 409, method);
     const html = await res.text();
     assert.match(mainText(html), '2026-03-11', `${method}: the date it was used`);
@@ -240,10 +250,7 @@ score('numbers 0–100 and unknown are accepted and stored as numbers and "unkno
   const res = await post(s, s.tokens[0] as string, { ...fields, comment: '整体满意' });
   assert.is(res.status, 303);
   const [row] = await storedBallots(s);
-  assert.equal(
-    row?.answers,
-    Object.fromEntries(s.units.map((u, i) => [u.code, [0, 100, 59, 'unknown', 73][i % values.length]])),
-  );
+  assert.equal(row?.answers, Object.fromEntries(s.units.map((u, i) => [u.code, [0, 100, 59, 'unknown', 73][i % values.length]])));
   assert.is(row?.comment, '整体满意');
 });
 

@@ -1,4 +1,4 @@
-// Guards SPEC §2.6 "the stored order of ballots says nothing about when they came" in the database files
+// Guards docs/SPEC.md, Anonymity and trust "the stored order of ballots says nothing about when they came" in the database files
 // themselves, not only in what a query returns (server/survey/mix.ts). On SQLite: a copy of the files after closing
 // is what a fresh VACUUM of their contents would write (so the same whatever order the ballots came in), the
 // ballots and links stand in key order on every page, and the WAL is empty. On PostgreSQL: a mixing pass that cannot
@@ -60,7 +60,10 @@ function copyFiles(dataDir: string): string {
 function roots(dbFile: string): Map<string, number> {
   const db = new SqliteDatabase(dbFile, { readonly: true });
   try {
-    const rows = db.prepare(`select name, rootpage from sqlite_master where tbl_name in ('ballots', 'round_links') and rootpage > 0`).all() as { name: string; rootpage: number }[];
+    const rows = db.prepare(`select name, rootpage from sqlite_master where tbl_name in ('ballots', 'round_links') and rootpage > 0`).all() as {
+      name: string;
+      rootpage: number;
+    }[];
     return new Map(rows.map((r) => [r.name, r.rootpage]));
   } finally {
     db.close();
@@ -99,7 +102,9 @@ function linkPairsInArrivalOrder(files: SqliteFiles, root: number, arrival: read
   let pairs = 0;
   let inOrder = 0;
   for (const page of btreePages(files, root).filter((p) => p.leaf)) {
-    const used = page.cells.filter((c) => when.has(c.values?.[3] as string)).map((c) => ({ at: when.get(c.values?.[3] as string) as number, offset: c.offset }));
+    const used = page.cells
+      .filter((c) => when.has(c.values?.[3] as string))
+      .map((c) => ({ at: when.get(c.values?.[3] as string) as number, offset: c.offset }));
     for (let i = 0; i < used.length; i++) {
       for (let j = i + 1; j < used.length; j++) {
         pairs++;
@@ -192,7 +197,10 @@ async function replay(db: Database, cast: Cast): Promise<void> {
   for (let i = 0; i < ballots.length; i++) {
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('round_links').set({ used_on: used[i]!.used_on }).where('token_hash', '=', used[i]!.token_hash).execute();
-      await trx.insertInto('ballots').values(ballots[i] as never).execute();
+      await trx
+        .insertInto('ballots')
+        .values(ballots[i] as never)
+        .execute();
     });
   }
 }
@@ -301,14 +309,16 @@ async function pgSetup(): Promise<PgSetup> {
   return { s, admin, schema, xids };
 }
 
-
 /** No row version in the files of the ballots or the links carries a ballot's transaction id, and none is old. */
 async function assertNoTrace(t: PgSetup, what: string) {
   for (const table of ['ballots', 'round_links']) {
     const versions = await rowVersions(t.admin, t.schema, table);
     const traced = versions.filter((v) => t.xids.has(v.xmin));
     assert.is(traced.length, 0, `${what}: ${table} holds ${traced.length} row versions written by a ballot's transaction`);
-    assert.ok(versions.every((v) => v.current), `${what}: ${table} holds only current row versions`);
+    assert.ok(
+      versions.every((v) => v.current),
+      `${what}: ${table} holds only current row versions`,
+    );
   }
   assert.is((await t.s.db.selectFrom('mixing_pending').selectAll().execute()).length, 0, `${what}: nothing pending`);
 }
@@ -324,8 +334,16 @@ postgres('a CLUSTER that cannot get its lock is reported at closing, and the nex
     const closed = await closeRound(t.s.store, t.s.audit, SURVEY_YEAR, 'test');
     assert.ok(closed.ok, 'the round is closed');
     assert.match(closed.ok ? (closed.value.mixingFailed ?? '') : '', /CLUSTER ballots failed/, 'and the failed CLUSTER is reported');
-    assert.is(new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(t.s.db)).rows.map((r) => r.x)).size, 1, 'the ballots were rewritten');
-    assert.equal((await t.s.db.selectFrom('mixing_pending').select('table_name').orderBy('table_name').execute()).map((r) => r.table_name), ['ballots', 'round_links'], 'and are pending');
+    assert.is(
+      new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(t.s.db)).rows.map((r) => r.x)).size,
+      1,
+      'the ballots were rewritten',
+    );
+    assert.equal(
+      (await t.s.db.selectFrom('mixing_pending').select('table_name').orderBy('table_name').execute()).map((r) => r.table_name),
+      ['ballots', 'round_links'],
+      'and are pending',
+    );
     await blocker.query('rollback');
 
     const reports: string[] = [];
@@ -369,8 +387,12 @@ postgres('after mixing, no used link keeps the transaction id of the ballot cast
   if (!onPostgres) return;
   const t = await pgSetup();
   try {
-    const linkXids = async () => new Set((await sql<{ x: string }>`select xmin::text as x from round_links where used_on is not null`.execute(t.s.db)).rows.map((r) => r.x));
-    assert.ok([...(await linkXids())].every((x) => t.xids.has(x)), 'before: each used link carries its ballot transaction id');
+    const linkXids = async () =>
+      new Set((await sql<{ x: string }>`select xmin::text as x from round_links where used_on is not null`.execute(t.s.db)).rows.map((r) => r.x));
+    assert.ok(
+      [...(await linkXids())].every((x) => t.xids.has(x)),
+      'before: each used link carries its ballot transaction id',
+    );
     assert.is(await t.s.store.mix(), 10);
     const after = await linkXids();
     assert.is(after.size, 1, 'after: one transaction id');

@@ -1,4 +1,4 @@
-// Guards the survey's promises that a user cannot check by looking at a page (SPEC §2.5, §2.6, §4): one ballot per
+// Guards the survey's promises that a user cannot check by looking at a page (docs/SPEC.md, The path of a ballot; docs/SPEC.md, Anonymity and trust; docs/SPEC.md, Decisions and their reasons): one ballot per
 // link however many copies arrive at once; ballots that the database itself cannot tie to a person, a link or a
 // moment; logs without tokens; token guessing slowed to nothing; and a stolen database that cannot vote.
 import { createHash } from 'node:crypto';
@@ -20,8 +20,9 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 const DATE_LIKE = /\d{4}-\d\d-\d\d/;
 
 /** Twelve units keep these tests quick; nothing here depends on the number of units. */
-const UNITS = demoUnits().filter((_, i) => i % 3 === 0).slice(0, 12);
-
+const UNITS = demoUnits()
+  .filter((_, i) => i % 3 === 0)
+  .slice(0, 12);
 
 // ---------------------------------------------------------------------------------------------------------------
 const once = suite('exactly one ballot per link');
@@ -86,7 +87,11 @@ async function castAll(s: Survey, tokens: string[]): Promise<string[]> {
   const receipts: string[] = [];
   for (const [i, token] of tokens.entries()) {
     s.clock.advance(37 * 60_000); // ballots arrive over several days
-    const res = await post(s, token, { ...fullBallot(s.units, (_c, k) => CHOICES[(i * 3 + k) % 4] as string), 'c.U01': `unit note ${i}`, comment: `ballot number ${i}` });
+    const res = await post(s, token, {
+      ...fullBallot(s.units, (_c, k) => CHOICES[(i * 3 + k) % 4] as string),
+      'c.U01': `unit note ${i}`,
+      comment: `ballot number ${i}`,
+    });
     assert.is(res.status, 303);
     receipts.push(receiptOf(res) as string);
   }
@@ -120,11 +125,7 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
   const receipts = await castAll(s, s.tokens);
   assert.is(receipts.length, 30);
   const links = await s.db.selectFrom('round_links').select('token_hash').execute();
-  const secrets = [
-    ...s.tokens,
-    ...links.map((l) => l.token_hash),
-    ...s.pool.flatMap((p) => [p.code, p.name, p.phone ?? '', p.email ?? '']).filter(Boolean),
-  ];
+  const secrets = [...s.tokens, ...links.map((l) => l.token_hash), ...s.pool.flatMap((p) => [p.code, p.name, p.phone ?? '', p.email ?? '']).filter(Boolean)];
   const rows = await s.db.selectFrom('ballots').selectAll().execute();
   assert.is(rows.length, 30);
   for (const row of rows) {
@@ -142,7 +143,10 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
     assert.not.ok(elsewhere.includes(String(row.id)), 'ballot id found outside ballots');
     assert.not.ok(elsewhere.includes(row.receipt), 'receipt found outside ballots');
   }
-  assert.not.ok(s.logs.some((l) => receipts.some((r) => l.includes(r))), 'no receipt in the logs');
+  assert.not.ok(
+    s.logs.some((l) => receipts.some((r) => l.includes(r))),
+    'no receipt in the logs',
+  );
 });
 
 anon('ids are random, and the stored order is the id order, not the arrival order', async () => {
@@ -154,21 +158,34 @@ anon('ids are random, and the stored order is the id order, not the arrival orde
   const table = dialectOf(s.db) === 'sqlite' ? sql`ballots not indexed` : sql`ballots`;
   const stored = await sql<{ id: number; receipt: string }>`select id, receipt from ${table}`.execute(s.db);
   const ids = stored.rows.map((r) => Number(r.id));
-  assert.ok(ids.every((id) => Number.isSafeInteger(id) && id >= 1), 'integers from 1 to 2^53 − 1');
+  assert.ok(
+    ids.every((id) => Number.isSafeInteger(id) && id >= 1),
+    'integers from 1 to 2^53 − 1',
+  );
   // 30 random 53-bit ids all falling below 2^48 would happen with probability 2^-150.
-  assert.ok(ids.some((id) => id >= 2 ** 48), 'spread over the whole range');
+  assert.ok(
+    ids.some((id) => id >= 2 ** 48),
+    'spread over the whole range',
+  );
   assert.is(new Set(ids).size, 30);
   // Why this proves storage order says nothing: on SQLite the id is the rowid, so rows live in a B-tree ordered
   // by it, a random number drawn at casting time; on PostgreSQL mixing rewrites the
   // table in id order. A scan (and the file's page layout) therefore follows the ids, i.e. a random permutation
   // chosen independently of when each ballot came. Below: the unordered scan is exactly id order, and it is not
   // the order of arrival (which, for 30 ballots, a random order would match with probability 1/30!).
-  assert.equal(ids, [...ids].sort((a, b) => a - b), 'a plain scan returns the ballots in id order');
+  assert.equal(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'a plain scan returns the ballots in id order',
+  );
   const storedOrder = stored.rows.map((r) => r.receipt);
   assert.not.equal(storedOrder, arrival, 'the stored order is not the arrival order');
   assert.equal([...storedOrder].sort(), [...arrival].sort(), 'the same ballots');
   const positions = storedOrder.map((r) => arrival.indexOf(r));
-  assert.not.equal(positions, [...positions].sort((a, b) => a - b));
+  assert.not.equal(
+    positions,
+    [...positions].sort((a, b) => a - b),
+  );
 });
 
 anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link that cast it', async () => {
@@ -176,13 +193,20 @@ anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link
   if (dialectOf(s.db) !== 'postgres') return; // SQLite stores no transaction ids
   await castAll(s, s.tokens.slice(0, 10));
   const xmins = async (table: 'ballots' | 'round_links') =>
-    (await sql<{ x: string }>`select xmin::text as x from ${sql.table(table)}${table === 'round_links' ? sql` where used_on is not null` : sql``}`.execute(s.db)).rows.map((r) => r.x);
+    (
+      await sql<{ x: string }>`select xmin::text as x from ${sql.table(table)}${table === 'round_links' ? sql` where used_on is not null` : sql``}`.execute(
+        s.db,
+      )
+    ).rows.map((r) => r.x);
   const linkX = async () => new Set(await xmins('round_links'));
   // Before mixing the trace is there: this is what mixing has to remove.
   const before = await xmins('ballots');
   assert.is(new Set(before).size, 10, 'each ballot was written by its own transaction');
   const used = await linkX();
-  assert.ok(before.every((x) => used.has(x)), 'and each ballot shares it with its link');
+  assert.ok(
+    before.every((x) => used.has(x)),
+    'and each ballot shares it with its link',
+  );
   assert.is(await s.store.mix(), 10, 'ten ballots mixed');
   const after = await xmins('ballots');
   assert.is(new Set(after).size, 1, 'all ballots now carry one transaction id');
@@ -236,7 +260,13 @@ anon('no survey page is cached (a shared phone must not replay a ballot or a rec
   const sent = await post(s, token, fullBallot(s.units));
   const thanks = await s.app.request(sent.headers.get('location') ?? '/thanks');
   const used = await s.app.request(`/s/${token}`);
-  for (const [what, res] of [['form', form], ['422', refused], ['303', sent], ['thanks', thanks], ['409', used]] as const) {
+  for (const [what, res] of [
+    ['form', form],
+    ['422', refused],
+    ['303', sent],
+    ['thanks', thanks],
+    ['409', used],
+  ] as const) {
     assert.is(res.headers.get('cache-control'), 'no-store', what);
   }
   assert.equal([form.status, refused.status, sent.status, thanks.status, used.status], [200, 422, 303, 200, 409]);
@@ -259,7 +289,10 @@ receipt('the 303 goes to /thanks with no query; the receipt rides in a short-liv
   const thanks = await s.app.request('/thanks', { headers: { cookie: `receipt=${code}` } });
   assert.is(thanks.status, 200);
   assert.match(await thanks.text(), new RegExp(`<p class="receipt" id="receipt">${code}</p>`), 'the page shows it');
-  assert.ok(thanks.headers.getSetCookie().some((c) => /^receipt=; Max-Age=0; Path=\/thanks; HttpOnly/.test(c)), 'and clears it');
+  assert.ok(
+    thanks.headers.getSetCookie().some((c) => /^receipt=; Max-Age=0; Path=\/thanks; HttpOnly/.test(c)),
+    'and clears it',
+  );
 
   // Without the cookie (a reload after it was cleared, or anyone else): no receipt, a page that says why.
   for (const path of ['/thanks', `/thanks?receipt=${code}`]) {
@@ -285,7 +318,10 @@ receipt('the representative’s pages send no Referer at all: Referrer-Policy no
     await s.app.request('/s/AAAAAAAAAAAAAAAAAAAAAA'),
     await s.app.request('/thanks'),
   ];
-  assert.equal(answers.map((r) => r.status), [200, 422, 303, 409, 409, 404, 200]);
+  assert.equal(
+    answers.map((r) => r.status),
+    [200, 422, 303, 409, 409, 404, 200],
+  );
   for (const res of answers) assert.is(res.headers.get('referrer-policy'), 'no-referrer', `${res.status}`);
   assert.is((await s.app.request('/about')).headers.get('referrer-policy'), 'same-origin', 'other pages keep same-origin');
 });

@@ -191,7 +191,7 @@ importing('an upload adds the units and shows the counts; the same file again is
   assert.is(await countRows(t.db, 'units'), 3);
   const again = await upload(b, FILE);
   assert.ok((await again.text()).includes('Imported: 0 added, 0 updated, 3 unchanged.'));
-  const changed = await upload(b, FILE.replace('市教育局', '市教育委员会') + 'WJ,市卫健委,公共服务部门\n');
+  const changed = await upload(b, `${FILE.replace('市教育局', '市教育委员会')}WJ,市卫健委,公共服务部门\n`);
   const html = await changed.text();
   assert.ok(html.includes('Imported: 1 added, 1 updated, 2 unchanged.'));
   assert.ok(rowOf(html, 'JY')?.includes('市教育委员会'));
@@ -201,7 +201,14 @@ importing('an upload adds the units and shows the counts; the same file again is
 importing('bad rows are all reported with their line numbers, and nothing is stored', async () => {
   const { t, b } = await admin();
   const audit = await countRows(t.db, 'audit_log');
-  const file = ['code,name,category', 'GA,市公安局,行政执法部门', 'bad code,市教育局,公共服务部门', 'FG,,综合管理部门', 'GA,市公安局（重复）,行政执法部门', 'OK,Fine,Cat'].join('\n');
+  const file = [
+    'code,name,category',
+    'GA,市公安局,行政执法部门',
+    'bad code,市教育局,公共服务部门',
+    'FG,,综合管理部门',
+    'GA,市公安局（重复）,行政执法部门',
+    'OK,Fine,Cat',
+  ].join('\n');
   const res = await upload(b, file);
   assert.is(res.status, 422);
   const html = await res.text();
@@ -266,10 +273,24 @@ importing('Chinese column names and a GB18030 file are understood', async () => 
   // GB18030 bytes of 编号 名称 类别 张三 企业代表, checked by decoding below.
   const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => Number.parseInt(x, 16));
   const ascii = (s: string) => new TextEncoder().encode(s);
-  const parts = [hex('b1e0bac5'), ascii(','), hex('c3fbb3c6'), ascii(','), hex('c0e0b1f0'), ascii('\nGA,'), hex('d5c5c8fd'), ascii(','), hex('c6f3d2b5b4fab1ed'), ascii('\n')];
+  const parts = [
+    hex('b1e0bac5'),
+    ascii(','),
+    hex('c3fbb3c6'),
+    ascii(','),
+    hex('c0e0b1f0'),
+    ascii('\nGA,'),
+    hex('d5c5c8fd'),
+    ascii(','),
+    hex('c6f3d2b5b4fab1ed'),
+    ascii('\n'),
+  ];
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) bytes.set(p, (at += p.length) - p.length);
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
   assert.is(new TextDecoder('gb18030').decode(bytes), '编号,名称,类别\nGA,张三,企业代表\n', 'the test file is what it claims to be');
   const res = await upload(b, bytes);
   assert.is(res.status, 200);

@@ -33,7 +33,13 @@ function wrkMs(text: string): number {
  * request. With `rate`, the requests are paced to about that many per second in all (each connection waits
  * CONNECTIONS ÷ rate seconds before its next request) instead of sending the next as soon as an answer comes.
  */
-export async function load(opts: { url: string; seconds: number; posts?: { paths: string[]; body: string }; rate?: number; headers?: Record<string, string> }): Promise<Run> {
+export async function load(opts: {
+  url: string;
+  seconds: number;
+  posts?: { paths: string[]; body: string };
+  rate?: number;
+  headers?: Record<string, string>;
+}): Promise<Run> {
   if (generator === 'wrk') {
     const dir = mkdtempSync(join(tmpdir(), 'pingyi-wrk-'));
     try {
@@ -41,7 +47,7 @@ export async function load(opts: { url: string; seconds: number; posts?: { paths
       for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
       if (opts.rate && !opts.posts) throw new Error('a paced load is only written for POSTs');
       if (opts.posts) {
-        writeFileSync(join(dir, 'paths'), opts.posts.paths.join('\n') + '\n');
+        writeFileSync(join(dir, 'paths'), `${opts.posts.paths.join('\n')}\n`);
         writeFileSync(join(dir, 'body'), opts.posts.body);
         // With a rate, wrk's delay() is each connection's pause before its next request.
         const pace = opts.rate ? `delay = function() return ${Math.round((1000 * CONNECTIONS) / opts.rate)} end\n` : '';
@@ -88,5 +94,5 @@ ${pace}`,
         }
       : {}),
   });
-  return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx - (opts.posts ? r['3xx'] ?? 0 : 0) };
+  return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx - (opts.posts ? (r['3xx'] ?? 0) : 0) };
 }

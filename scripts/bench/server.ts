@@ -34,7 +34,13 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   // On PostgreSQL when TEST_DATABASE_URL names a server (scripts/with-postgres.sh npm run bench): a fresh schema.
   const databaseUrl = process.env.TEST_DATABASE_URL ? await createSchema(process.env.TEST_DATABASE_URL) : undefined;
-  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(opts.port), HOST: '127.0.0.1', MIN_POOL: '10', SECRET: 'bench-secret-bench-secret-bench-secret-00' };
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: String(opts.port),
+    HOST: '127.0.0.1',
+    MIN_POOL: '10',
+    SECRET: 'bench-secret-bench-secret-bench-secret-00',
+  };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const config = loadConfig(env);
   const store = await openStore(config);
@@ -57,7 +63,13 @@ export async function startBenchServer(opts: { links: number; port: number; publ
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
     for (let i = 0; i < opts.publishedBallots; i++) {
       const ballot = Object.fromEntries(units.map((u, k) => [u.code, answers[(i * 7 + k * (k % 5)) % 4] as string]));
-      await castBallot(store, clock, config.timeZone, { token: linkToken(config.secret, YEAR, pool[i]!.code, 1), roundId: (await findRound(db, YEAR))!.id, answers: ballot as never, comments: {}, comment: null });
+      await castBallot(store, clock, config.timeZone, {
+        token: linkToken(config.secret, YEAR, pool[i]!.code, 1),
+        roundId: (await findRound(db, YEAR))!.id,
+        answers: ballot as never,
+        comments: {},
+        comment: null,
+      });
     }
     const audit = auditTrail(config.secret, clock);
     for (const step of [() => closeRound(store, audit, YEAR, 'bench'), () => publishResults(db, audit, { year: YEAR, note: '' }, 'bench')]) {

@@ -34,7 +34,11 @@ function syntheticRound(scale: Scale, count: number) {
 
 /** The whole tally, aggregation from ballots and 1,000-resample intervals included. */
 function runTally(scale: Scale, round: ReturnType<typeof syntheticRound>, seed: string) {
-  const counts = countAnswers(scale, round.units.map((u) => u.code), round.ballots);
+  const counts = countAnswers(
+    scale,
+    round.units.map((u) => u.code),
+    round.ballots,
+  );
   return tally({ scale, points: [100, 70, 30], minValid: 30, bottomScope: 'overall', units: round.units, counts, previousBottom3: null, seed });
 }
 

@@ -24,7 +24,10 @@ export function accountProblems(username: string, password: string): MessageKey[
 }
 
 export async function countAdmins(db: Executor): Promise<number> {
-  const row = await db.selectFrom('admins').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('admins')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -40,7 +43,10 @@ export async function createAdmin(db: Database, audit: AuditTrail, input: { user
     const taken = await trx.selectFrom('admins').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) return { ok: false as const, problems: ['admin.error.usernameTaken' as MessageKey] };
     const id = newId();
-    await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: isoTime(audit.clock.now()) }).execute();
+    await trx
+      .insertInto('admins')
+      .values({ id, username, password_hash: passwordHash, created_at: isoTime(audit.clock.now()) })
+      .execute();
     await audit.record(trx, { actor: input.actor, action: 'admin.add', detail: { username } });
     return { ok: true as const, id };
   });

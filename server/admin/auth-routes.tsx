@@ -49,7 +49,11 @@ async function LoginPage(c: Ctx, opts: { problems?: string[]; username?: string;
     { title: t('admin.login.title'), status: opts.status },
     <section class="narrow">
       <h1>{t('admin.login.title')}</h1>
-      {opts.notice && <p class="notice" role="status">{opts.notice}</p>}
+      {opts.notice && (
+        <p class="notice" role="status">
+          {opts.notice}
+        </p>
+      )}
       {noAdmin && <p class="warning">{t('admin.login.noAdmin')}</p>}
       <ProblemList c={c} problems={opts.problems ?? []} />
       <form method="post" action={`/admin/login?next=${encodeURIComponent(next)}`} class="stack">
@@ -57,7 +61,9 @@ async function LoginPage(c: Ctx, opts: { problems?: string[]; username?: string;
         <input id="username" name="username" autocomplete="username" required maxlength={64} value={opts.username ?? ''} />
         <label for="password">{t('admin.login.password')}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required maxlength={1024} />
-        <button type="submit" class="primary">{t('admin.login.submit')}</button>
+        <button type="submit" class="primary">
+          {t('admin.login.submit')}
+        </button>
       </form>
     </section>,
   );
@@ -132,11 +138,15 @@ function SetupPage(c: Ctx, opts: { problems?: string[]; username?: string; statu
         <label for="username">{t('admin.login.username')}</label>
         <input id="username" name="username" autocomplete="username" required maxlength={64} value={opts.username ?? ''} />
         <label for="password">{t('admin.login.password')}</label>
-        <p class="hint" id="password-hint">{t('admin.setup.passwordHint')}</p>
+        <p class="hint" id="password-hint">
+          {t('admin.setup.passwordHint')}
+        </p>
         <input id="password" name="password" type="password" autocomplete="new-password" required minlength={10} aria-describedby="password-hint" />
         <label for="confirm">{t('admin.setup.confirm')}</label>
         <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength={10} />
-        <button type="submit" class="primary">{t('admin.setup.submit')}</button>
+        <button type="submit" class="primary">
+          {t('admin.setup.submit')}
+        </button>
       </form>
     </section>,
   );

@@ -42,7 +42,7 @@ export function consolePage(c: Ctx, opts: Omit<PageOptions, 'console'>, body: Ch
 
 /** A list of problems at the top of a form, announced to screen readers. */
 export function ProblemList(props: { c: Ctx; problems: string[] }) {
-  if (!props.problems.length) return <></>;
+  if (!props.problems.length) return null;
   return (
     <div class="problems" role="alert" tabindex={-1} id="problems">
       <p>{props.c.get('t')('common.problems')}</p>
@@ -61,9 +61,7 @@ export function Notice(props: { text: string | undefined }) {
     <p class="notice" role="status">
       {props.text}
     </p>
-  ) : (
-    <></>
-  );
+  ) : null;
 }
 
 /** One column of a console table: its heading, and how a row's cell shows. */
@@ -82,7 +80,14 @@ export interface Column<R> {
  * A console table: a scrollable frame at 360 px, a caption, a heading per column, one row per item, and an
  * optional total row. Every console list is one of these, so they read, scroll and align alike.
  */
-export function DataTable<R>(props: { caption?: Child; columns: readonly Column<R>[]; rows: readonly R[]; total?: readonly Child[]; class?: string; rowClass?: (row: R) => string | undefined }) {
+export function DataTable<R>(props: {
+  caption?: Child;
+  columns: readonly Column<R>[];
+  rows: readonly R[];
+  total?: readonly Child[];
+  class?: string;
+  rowClass?: (row: R) => string | undefined;
+}) {
   const { columns } = props;
   const classes = (col: Column<R>) => [col.num && 'num', col.class].filter(Boolean).join(' ') || undefined;
   const cell = (col: Column<R>, content: Child) =>

@@ -60,7 +60,10 @@ export function limitAddress(address: string): string {
   // A trailing dotted IPv4 part stands for two groups.
   const rightGroups = right.length + (right.at(-1)?.includes('.') ? 1 : 0);
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - rightGroups).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 function attempt(kind: Kind, username: string, address: string): Attempt {
@@ -111,18 +114,34 @@ async function admit(db: Database, clock: Clock, a: Attempt, limits: readonly Li
       .columns(['id', 'kind', 'username', 'address', 'at'])
       .expression(
         trx
-          .selectNoFrom((eb) => [eb.val(id).as('id'), eb.val(a.kind).as('kind'), eb.val(a.username).as('username'), eb.val(a.address).as('address'), eb.val(isoTime(now)).as('at')])
+          .selectNoFrom((eb) => [
+            eb.val(id).as('id'),
+            eb.val(a.kind).as('kind'),
+            eb.val(a.username).as('username'),
+            eb.val(a.address).as('address'),
+            eb.val(isoTime(now)).as('at'),
+          ])
           .where((eb) =>
             eb.and(
               limits.map((limit) =>
-                eb(eb.selectFrom('login_failures').select((e) => e.fn.countAll<number>().as('n')).where((e) => scope(e, a, limit, now)), '<', limit.max),
+                eb(
+                  eb
+                    .selectFrom('login_failures')
+                    .select((e) => e.fn.countAll<number>().as('n'))
+                    .where((e) => scope(e, a, limit, now)),
+                  '<',
+                  limit.max,
+                ),
               ),
             ),
           ),
       )
       .executeTakeFirst();
     if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    await trx.deleteFrom('login_failures').where('at', '<', isoTime(new Date(now.getTime() - KEEP_HOURS * 3600_000))).execute();
+    await trx
+      .deleteFrom('login_failures')
+      .where('at', '<', isoTime(new Date(now.getTime() - KEEP_HOURS * 3600_000)))
+      .execute();
     return true;
   });
   if (inserted) return { ok: true, id };

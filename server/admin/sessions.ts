@@ -27,7 +27,14 @@ export async function findSession(db: Executor, clock: Clock, token: string, idl
   const row = await db
     .selectFrom('admin_sessions')
     .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
-    .select(['admin_sessions.id as sessionId', 'admins.id as adminId', 'admins.username', 'admin_sessions.csrf_token', 'admin_sessions.created_at', 'admin_sessions.last_seen_at'])
+    .select([
+      'admin_sessions.id as sessionId',
+      'admins.id as adminId',
+      'admins.username',
+      'admin_sessions.csrf_token',
+      'admin_sessions.created_at',
+      'admin_sessions.last_seen_at',
+    ])
     .where('admin_sessions.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -40,7 +47,11 @@ export async function findSession(db: Executor, clock: Clock, token: string, idl
   }
   // Touch at most once a minute: sessions stay alive without a write per request.
   if (now - Date.parse(row.last_seen_at) > 60_000) {
-    await db.updateTable('admin_sessions').set({ last_seen_at: isoTime(clock.now()) }).where('id', '=', id).execute();
+    await db
+      .updateTable('admin_sessions')
+      .set({ last_seen_at: isoTime(clock.now()) })
+      .where('id', '=', id)
+      .execute();
   }
   return { id: row.adminId, username: row.username, sessionId: row.sessionId, csrfToken: row.csrf_token };
 }

@@ -70,8 +70,18 @@ export function auditTrail(secret: string, clock: Clock): AuditTrail {
     clock,
     async record(db, entry) {
       const last = await auditHead(db);
-      const row = { seq: last.rows + 1, at: isoTime(clock.now()), actor: entry.actor, action: entry.action, detail: JSON.stringify(entry.detail), prev_hash: last.head };
-      await db.insertInto('audit_log').values({ ...row, hash: auditHash(key, row) }).execute();
+      const row = {
+        seq: last.rows + 1,
+        at: isoTime(clock.now()),
+        actor: entry.actor,
+        action: entry.action,
+        detail: JSON.stringify(entry.detail),
+        prev_hash: last.head,
+      };
+      await db
+        .insertInto('audit_log')
+        .values({ ...row, hash: auditHash(key, row) })
+        .execute();
     },
     async publishableHead(db) {
       const first = await db.selectFrom('audit_log').selectAll().where('seq', '=', 1).executeTakeFirst();
@@ -87,9 +97,7 @@ export interface PublishedHead {
   audit: AuditHead;
 }
 
-export type AuditVerdict =
-  | { ok: true; rows: number; heads: number }
-  | { ok: false; rows: number; seq: number; problem: string; unkeyed?: true };
+export type AuditVerdict = { ok: true; rows: number; heads: number } | { ok: false; rows: number; seq: number; problem: string; unkeyed?: true };
 
 /**
  * Walks the whole chain under `key` and reports the first row that was edited, inserted, follows a deleted one, or
@@ -106,7 +114,13 @@ export async function verifyAudit(db: Database, key: Buffer, extra: readonly Pub
     if (row.prev_hash !== prev) return { ok: false, rows: n, seq: row.seq, problem: 'does not follow the row before it' };
     if (auditHash(key, row) !== row.hash) {
       if (legacyAuditHash(row) === row.hash && rows.slice(0, i).every((r) => legacyAuditHash(r) === r.hash)) {
-        return { ok: false, rows: n, seq: row.seq, problem: 'written before the chain was keyed: check it, then run `npm run cli -- audit rekey` once', unkeyed: true };
+        return {
+          ok: false,
+          rows: n,
+          seq: row.seq,
+          problem: 'written before the chain was keyed: check it, then run `npm run cli -- audit rekey` once',
+          unkeyed: true,
+        };
       }
       return { ok: false, rows: n, seq: row.seq, problem: 'its content does not match its hash (edited, or hashed without the key)' };
     }
@@ -125,7 +139,12 @@ export async function verifyAudit(db: Database, key: Buffer, extra: readonly Pub
  * intact under the old unkeyed hash or the key, with the unkeyed rows first. Appends a row saying so. One
  * transaction; the caller checks the printed rows first.
  */
-export async function rekeyAudit(db: Database, key: Buffer, trail: AuditTrail, actor: string): Promise<{ ok: true; rows: number; unkeyed: number } | { ok: false; seq: number; problem: string }> {
+export async function rekeyAudit(
+  db: Database,
+  key: Buffer,
+  trail: AuditTrail,
+  actor: string,
+): Promise<{ ok: true; rows: number; unkeyed: number } | { ok: false; seq: number; problem: string }> {
   return transaction(db, async (trx) => {
     const rows = await trx.selectFrom('audit_log').selectAll().orderBy('seq', 'asc').execute();
     let prev = GENESIS_HASH;
@@ -179,7 +198,14 @@ export type ExportKind = 'pool' | 'links' | 'letters' | 'missing';
  * Records an export (who, what, how many rows; never the data itself) in one transaction with `deliver`, which
  * hands the data over (writes the file): a failed delivery leaves no row, and no export goes out unrecorded.
  */
-export async function recordExport<T>(db: Database, audit: AuditTrail, actor: string, what: ExportKind, detail: { rows: number } & Record<string, unknown>, deliver: () => T): Promise<T> {
+export async function recordExport<T>(
+  db: Database,
+  audit: AuditTrail,
+  actor: string,
+  what: ExportKind,
+  detail: { rows: number } & Record<string, unknown>,
+  deliver: () => T,
+): Promise<T> {
   return transaction(db, async (trx) => {
     await audit.record(trx, { actor, action: `export.${what}`, detail });
     return deliver();

@@ -1,5 +1,5 @@
 import { adminCommands } from '../admin/cli.js';
-import { auditCommands } from '../audit/cli.js';
+import { auditCommands } from '../admin/audit-cli.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
 import { resultsCommands } from '../results/cli.js';

@@ -96,7 +96,7 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
       continue;
     }
     const values: Partial<Record<K, string>> = {};
-    order.forEach((key, i) => (values[key] = unguard((record[i] ?? '').trim())));
+    for (const [i, key] of order.entries()) values[key] = unguard((record[i] ?? '').trim());
     rows.push({ line, values });
   }
   if (problems.length) return { ok: false, encoding, problems };
@@ -130,7 +130,7 @@ export function spreadsheetSafe(v: string, opts: { phone?: boolean } = {}): stri
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
   const phone = header.indexOf('phone');
   const cell = (v: string | number | null | undefined, i: number) => csvField(typeof v === 'string' ? spreadsheetSafe(v, { phone: i === phone }) : v);
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return `\uFEFF${[header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Reads a yes/no cell; an empty cell means the default. Undefined when the text is not understood. */

@@ -58,9 +58,14 @@ export async function copyDatabase(from: Database, to: Database): Promise<Copied
       for (const { name, key } of TABLES) {
         let rows = 0;
         for (let offset = 0; ; offset += BATCH) {
-          const batch = await sql<Record<string, unknown>>`select * from ${sql.table(name)} order by ${sql.join(key.map((k) => sql.ref(k)))} limit ${BATCH} offset ${offset}`.execute(source);
+          const batch = await sql<
+            Record<string, unknown>
+          >`select * from ${sql.table(name)} order by ${sql.join(key.map((k) => sql.ref(k)))} limit ${BATCH} offset ${offset}`.execute(source);
           if (batch.rows.length === 0) break;
-          await target.insertInto(name).values(batch.rows as never).execute();
+          await target
+            .insertInto(name)
+            .values(batch.rows as never)
+            .execute();
           rows += batch.rows.length;
           if (batch.rows.length < BATCH) break;
         }

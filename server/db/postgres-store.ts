@@ -7,7 +7,10 @@ import { WRITER_LOCK } from './transaction.js';
 
 // PostgreSQL's bigint (type 20) is what count(*) returns; SQLite gives a number, so PostgreSQL does too here.
 const BIGINT = 20;
-const pgTypes = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === BIGINT ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser };
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === BIGINT ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
 
 /**
  * Kysely on a PostgreSQL connection pool. `allowExitOnIdle` lets a CLI command or test end without an explicit close

@@ -208,4 +208,3 @@ export interface DB {
 /** Query functions take this first, so they run inside or outside a transaction alike. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 export type Database = Kysely<DB>;
-

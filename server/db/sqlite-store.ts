@@ -87,7 +87,10 @@ export class SqliteStore implements Store {
   /** A statement prepared once per store; the hot path's SQL is a handful of texts. */
   private statement(sql: string): SqliteDatabase.Statement {
     let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.conn.prepare(sql)));
+    if (!s) {
+      s = this.conn.prepare(sql);
+      this.statements.set(sql, s);
+    }
     return s;
   }
 
@@ -135,9 +138,10 @@ export class SqliteStore implements Store {
       results = this.conn.transaction(() => items.map((it) => attempt(it.run)))();
     } catch (error) {
       // The transaction itself failed (it could not begin or end): no read is trusted.
-      return items.forEach((it) => it.reject(error));
+      for (const it of items) it.reject(error);
+      return;
     }
-    items.forEach((it, k) => settle(it, results[k] as Outcome<unknown[]>));
+    for (const [k, it] of items.entries()) settle(it, results[k] as Outcome<unknown[]>);
   }
 
   async castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
@@ -186,11 +190,15 @@ export class SqliteStore implements Store {
     this.checkpointer?.aboutToWrite();
     try {
       const cast = this.conn.transaction(() => items.map((it) => it.run()))();
-      items.forEach((it, k) => it.resolve(cast[k] as boolean));
+      for (const [k, it] of items.entries()) it.resolve(cast[k] as boolean);
     } catch {
       // The group failed as a whole (a receipt that collides, say): each ballot again on its own, so one ballot's
       // failure stays its own.
-      for (const it of items) settle(it, attempt(() => this.conn.transaction(it.run)()));
+      for (const it of items)
+        settle(
+          it,
+          attempt(() => this.conn.transaction(it.run)()),
+        );
     }
     this.counters.commits++;
     this.checkpointer?.wrote();

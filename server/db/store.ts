@@ -99,7 +99,16 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
     link: db
       .selectFrom('round_links')
       .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
-      .select(['rounds.id as roundId', 'rounds.year', 'rounds.title', 'rounds.scale', 'rounds.status', 'rounds.opens_at as opensAt', 'rounds.closes_at as closesAt', 'round_links.used_on as usedOn'])
+      .select([
+        'rounds.id as roundId',
+        'rounds.year',
+        'rounds.title',
+        'rounds.scale',
+        'rounds.status',
+        'rounds.opens_at as opensAt',
+        'rounds.closes_at as closesAt',
+        'round_links.used_on as usedOn',
+      ])
       .where('round_links.token_hash', '=', SLOT)
       .where('round_links.active', '=', 1)
       .compile(),
@@ -119,7 +128,10 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
       .where('used_on', 'is', null)
       .where('round_id', 'in', (eb) => eb.selectFrom('rounds').select('id').where('status', '=', 'open'))
       .compile(),
-    insertBallot: db.insertInto('ballots').values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT }).compile(),
+    insertBallot: db
+      .insertInto('ballots')
+      .values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT })
+      .compile(),
     publishedHead: db
       .selectFrom('published_results')
       .select((eb) => [eb.fn.max(eb.case().when('round_id', '=', SLOT).then(eb.ref('version')).end()).as('latest'), eb.fn.countAll().as('stamp')])

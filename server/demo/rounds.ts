@@ -29,11 +29,15 @@ export async function demoRound(store: Store, config: Config, year: number, opts
   const parsed = parseSettings({ year: String(year), opens, closes }, tz, (y) => `${y}年度部门单位工作作风民主测评`);
   if (!parsed.ok) throw new Error(`demo: ${JSON.stringify(parsed.problems)}`);
   const at = (iso: string) => auditTrail(config.secret, fixedClock(iso));
-  const step = opts.current ? (days: number) => new Date(opts.now.getTime() - days * 86400_000).toISOString() : (days: number) => zonedIso(year, 11, 30 - days, 10, 0, tz);
+  const step = opts.current
+    ? (days: number) => new Date(opts.now.getTime() - days * 86400_000).toISOString()
+    : (days: number) => zonedIso(year, 11, 30 - days, 10, 0, tz);
   must(await createRound(db, at(step(10)), parsed.settings, 'demo'));
   must(await freezeRound(db, at(step(6)), year, config.minPool, 'demo'));
   const publicRandom = `福彩3D ${year}${String(320 + (year % 7)).padStart(3, '0')}期 ${year % 10} ${(year * 7) % 10} ${(year * 3) % 10}`;
-  must(await drawRound(db, at(step(3)), { year, publicRandom, source: `中国福利彩票 3D 第 ${year}${320 + (year % 7)} 期开奖号码`, secret: config.secret }, 'demo'));
+  must(
+    await drawRound(db, at(step(3)), { year, publicRandom, source: `中国福利彩票 3D 第 ${year}${320 + (year % 7)} 期开奖号码`, secret: config.secret }, 'demo'),
+  );
   if (!opts.current) {
     must(await openRound(db, at(zonedIso(year, 12, 1, 9, 0, tz)), year, 'demo'));
     const from = new Date(zonedIso(year, 12, 1, 9, 0, tz));
@@ -55,7 +59,13 @@ export async function demoBallots(store: Store, config: Config, year: number, op
   const db = store.db;
   const round = await db.selectFrom('rounds').selectAll().where('year', '=', year).executeTakeFirstOrThrow();
   const units = await db.selectFrom('round_units').select('code').where('round_id', '=', round.id).orderBy('code').execute();
-  const links = await db.selectFrom('round_links').select(['code', 'generation']).where('round_id', '=', round.id).where('active', '=', 1).orderBy('code').execute();
+  const links = await db
+    .selectFrom('round_links')
+    .select(['code', 'generation'])
+    .where('round_id', '=', round.id)
+    .where('active', '=', 1)
+    .orderBy('code')
+    .execute();
   const rng = seedrandom(`demo-ballots-${year}`);
   const quality = new Map(units.map((u) => [u.code, opts.weakest.includes(u.code) ? 0.35 + rng() * 0.1 : 0.55 + rng() * 0.35]));
   const span = Math.max(1, opts.days.to.getTime() - opts.days.from.getTime());
@@ -71,7 +81,13 @@ export async function demoBallots(store: Store, config: Config, year: number, op
     // Earlier days get more ballots, as with real reminders.
     const at = new Date(opts.days.from.getTime() + span * rng() ** 1.6);
     const token = linkToken(config.secret, year, link.code, link.generation);
-    const res = await castBallot(store, fixedClock(at), config.timeZone, { token, roundId: round.id, answers, comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {}, comment: null });
+    const res = await castBallot(store, fixedClock(at), config.timeZone, {
+      token,
+      roundId: round.id,
+      answers,
+      comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {},
+      comment: null,
+    });
     if (res.ok) cast++;
   }
   return cast;

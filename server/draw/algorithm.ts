@@ -1,4 +1,4 @@
-// The draw, algorithm pingyi-draw-v1 (SPEC.md §2.4), as pure functions.
+// The draw, algorithm pingyi-draw-v1 (docs/SPEC.md, The draw), as pure functions.
 // No database, no clock, no Math.random: the only randomness is seedrandom's ARC4, seeded from the public seed.
 // A second implementation must reach the same sample from the same inputs, so every step follows the spec
 // literally; ../shared/draw-vectors.json holds vectors from such an implementation.
@@ -59,7 +59,7 @@ export function sha256Hex(text: string): string {
  */
 export function compareBytes(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
@@ -115,7 +115,7 @@ function preparePool(pool: readonly PoolEntry[], stratify: boolean): PreparedPoo
   }
   const strata = [...firstSeen.keys()].sort(compareBytes);
   const rank = new Uint32Array(strata.length);
-  strata.forEach((stratum, r) => (rank[firstSeen.get(stratum)!] = r));
+  for (const [r, stratum] of strata.entries()) rank[firstSeen.get(stratum)!] = r;
   for (let i = 0; i < n; i++) stratumOf[i] = rank[stratumOf[i]!]!;
   return { codes, strata, stratumOf, order: sortByCode(codes) };
 }
@@ -261,11 +261,7 @@ export function drawSeed(year: number, poolHash: string, publicRandom: string): 
  * remainder ties go to the smaller SHA-256 of `{seed}|tie|{stratum}`; if N ≥ P every stratum is taken whole.
  * Products N·nₛ are computed in BigInt, so no size can lose precision.
  */
-export function allocate(
-  strata: ReadonlyMap<string, number> | Readonly<Record<string, number>>,
-  sampleSize: number,
-  seed: string,
-): Record<string, number> {
+export function allocate(strata: ReadonlyMap<string, number> | Readonly<Record<string, number>>, sampleSize: number, seed: string): Record<string, number> {
   const sizes = [...(strata instanceof Map ? strata : Object.entries(strata))] as [string, number][];
   sizes.sort(([s], [t]) => compareBytes(s, t));
   checkSampleSize(sampleSize);

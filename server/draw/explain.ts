@@ -4,7 +4,6 @@ import type { DrawRecord } from './record.js';
 
 type Replacement = DrawRecord['replacements'][number];
 
-
 export const sortedStrata = (rec: DrawRecord) => Object.keys(rec.strata).sort(compareBytes);
 
 export interface AllocationRow {
@@ -29,7 +28,15 @@ export function allocationRows(rec: DrawRecord): AllocationRow[] {
     const hundredths = (product * 100n + P / 2n) / P;
     const floor = Number(product / P);
     const seats = rec.allocation?.[stratum] ?? 0;
-    return { stratum, pool, quota: `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`, floor, remainder: product % P, extra: seats > floor, seats };
+    return {
+      stratum,
+      pool,
+      quota: `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`,
+      floor,
+      remainder: product % P,
+      extra: seats > floor,
+      seats,
+    };
   });
 }
 

@@ -8,8 +8,6 @@ import { DRAW_ALGORITHM } from './algorithm.js';
 import { allocationRows, codeAnswer, decidedTies, sortedStrata, type CodeAnswer } from './explain.js';
 import type { DrawRecord } from './record.js';
 
-
-
 type Props = { c: Ctx; rec: DrawRecord };
 
 export function DrawPage({ c, rec, title, code }: Props & { title: string; code: string }) {
@@ -48,7 +46,9 @@ function Timeline({ c, rec }: Props) {
       <ol class="draw-timeline">
         <li class="done">
           <h3>{t('draw.step.frozen')}</h3>
-          <p class="when"><When c={c} iso={rec.frozenAt} /></p>
+          <p class="when">
+            <When c={c} iso={rec.frozenAt} />
+          </p>
           <p>{t('draw.step.frozenText', { pool })}</p>
         </li>
         <li class={rec.publicRandom !== null ? 'done' : 'pending'}>
@@ -56,7 +56,9 @@ function Timeline({ c, rec }: Props) {
           {rec.publicRandom !== null ? (
             <>
               <p>{t('draw.step.randomText')}</p>
-              <p><code class="wrap random-value">{rec.publicRandom}</code></p>
+              <p>
+                <code class="wrap random-value">{rec.publicRandom}</code>
+              </p>
               <p>{rec.publicRandomSource ? t('draw.step.randomSource', { source: rec.publicRandomSource }) : t('draw.step.randomNoSource')}</p>
             </>
           ) : (
@@ -67,9 +69,13 @@ function Timeline({ c, rec }: Props) {
           <h3>{t('draw.step.drawn')}</h3>
           {rec.drawnAt && rec.seed ? (
             <>
-              <p class="when"><When c={c} iso={rec.drawnAt} /></p>
+              <p class="when">
+                <When c={c} iso={rec.drawnAt} />
+              </p>
               <p>{t('draw.step.drawnText', { pool, drawn: rec.sample?.length ?? 0 })}</p>
-              <p>{t('draw.seed')}: <code class="hash">{rec.seed}</code></p>
+              <p>
+                {t('draw.seed')}: <code class="hash">{rec.seed}</code>
+              </p>
               {rec.replacements.length > 0 && <p>{t('draw.step.replacedText', { n: rec.replacements.length })}</p>}
             </>
           ) : (
@@ -88,19 +94,38 @@ function PoolSection({ c, rec }: Props) {
       <h2 id="pool">{t('draw.pool.heading')}</h2>
       <div class="hash-box">
         <p class="hash-label">{t('draw.pool.hashLabel')}</p>
-        <p><code class="hash" id="pool-hash">{rec.poolHash}</code></p>
+        <p>
+          <code class="hash" id="pool-hash">
+            {rec.poolHash}
+          </code>
+        </p>
       </div>
       <p>{t('draw.pool.text')}</p>
       <div class="table-wrap">
         <table>
           <caption>{t('draw.pool.caption')}</caption>
-          <thead><tr><th scope="col">{t('draw.stratum')}</th><th scope="col" class="num">{t('draw.inPool')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('draw.stratum')}</th>
+              <th scope="col" class="num">
+                {t('draw.inPool')}
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {sortedStrata(rec).map((s) => (
-              <tr><th scope="row">{stratumLabel(t, rec, s)}</th><td class="num">{rec.strata[s]}</td></tr>
+              <tr>
+                <th scope="row">{stratumLabel(t, rec, s)}</th>
+                <td class="num">{rec.strata[s]}</td>
+              </tr>
             ))}
           </tbody>
-          <tfoot><tr><th scope="row">{t('common.total')}</th><td class="num">{rec.pool.length}</td></tr></tfoot>
+          <tfoot>
+            <tr>
+              <th scope="row">{t('common.total')}</th>
+              <td class="num">{rec.pool.length}</td>
+            </tr>
+          </tfoot>
         </table>
       </div>
     </section>
@@ -118,17 +143,28 @@ function AllocationSection({ c, rec }: Props) {
       <p>{t('draw.alloc.text', { n: rec.sampleSize, pool: rec.pool.length })}</p>
       {everyone && <p class="notice">{t('draw.alloc.everyone')}</p>}
       {/* Wider than a phone: it scrolls in its own box, which keyboard users can reach. */}
+      {/* biome-ignore lint/a11y/useSemanticElements: a scrolling box inside the section it belongs to, not a section */}
       <div class="table-wrap" tabindex={0} role="region" aria-labelledby="allocation">
         <table class="allocation">
           <thead>
             <tr>
               <th scope="col">{t('draw.stratum')}</th>
-              <th scope="col" class="num">{t('draw.alloc.pool')}</th>
-              <th scope="col" class="num">{t('draw.alloc.quota')}</th>
-              <th scope="col" class="num">{t('draw.alloc.floor')}</th>
-              <th scope="col" class="num">{t('draw.alloc.remainder')}</th>
+              <th scope="col" class="num">
+                {t('draw.alloc.pool')}
+              </th>
+              <th scope="col" class="num">
+                {t('draw.alloc.quota')}
+              </th>
+              <th scope="col" class="num">
+                {t('draw.alloc.floor')}
+              </th>
+              <th scope="col" class="num">
+                {t('draw.alloc.remainder')}
+              </th>
               <th scope="col">{t('draw.alloc.extra')}</th>
-              <th scope="col" class="num">{t('draw.alloc.seats')}</th>
+              <th scope="col" class="num">
+                {t('draw.alloc.seats')}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -140,7 +176,9 @@ function AllocationSection({ c, rec }: Props) {
                 <td class="num">{dash(r.floor)}</td>
                 <td class="num">{dash(r.remainder.toString())}</td>
                 <td>{dash(r.extra ? `+1 ${t('common.yes')}` : t('common.no'))}</td>
-                <td class="num"><strong>{r.seats}</strong></td>
+                <td class="num">
+                  <strong>{r.seats}</strong>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -152,14 +190,16 @@ function AllocationSection({ c, rec }: Props) {
               <td class="num">{dash(rows.reduce((s, r) => s + r.floor, 0))}</td>
               <td></td>
               <td>{dash(`+${rows.filter((r) => r.extra).length}`)}</td>
-              <td class="num"><strong>{rows.reduce((s, r) => s + r.seats, 0)}</strong></td>
+              <td class="num">
+                <strong>{rows.reduce((s, r) => s + r.seats, 0)}</strong>
+              </td>
             </tr>
           </tfoot>
         </table>
       </div>
-      {!everyone && rec.seed && decidedTies(rows).map((group) => (
-        <p class="hint">{t('draw.alloc.tie', { strata: group.join(' / '), seed: rec.seed as string })}</p>
-      ))}
+      {!everyone &&
+        rec.seed &&
+        decidedTies(rows).map((group) => <p class="hint">{t('draw.alloc.tie', { strata: group.join(' / '), seed: rec.seed as string })}</p>)}
     </section>
   );
 }
@@ -217,7 +257,9 @@ function ReplacementSection({ c, rec }: Props) {
           <table class="replacements">
             <thead>
               <tr>
-                <th scope="col" class="num">#</th>
+                <th scope="col" class="num">
+                  #
+                </th>
                 <th scope="col">{t('draw.repl.out')}</th>
                 <th scope="col">{t('draw.repl.in')}</th>
                 <th scope="col">{t('draw.repl.reason')}</th>
@@ -226,7 +268,17 @@ function ReplacementSection({ c, rec }: Props) {
             </thead>
             <tbody>
               {rec.replacements.map((r, i) => (
-                <tr><td class="num">{i + 1}</td><td><code>{r.out}</code></td><td><code>{r.in}</code></td><td>{r.reason}</td><td class="date">{r.date}</td></tr>
+                <tr>
+                  <td class="num">{i + 1}</td>
+                  <td>
+                    <code>{r.out}</code>
+                  </td>
+                  <td>
+                    <code>{r.in}</code>
+                  </td>
+                  <td>{r.reason}</td>
+                  <td class="date">{r.date}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -244,7 +296,9 @@ function CodeLookup({ c, rec, code }: Props & { code: string }) {
       <form method="get" action={`/draw/${rec.year}#check`} class="row">
         <label for="code">{t('draw.code.label')}</label>
         <input id="code" name="code" value={code} autocomplete="off" autocapitalize="off" spellcheck={false} maxlength={64} />
-        <button type="submit" class="primary">{t('common.search')}</button>
+        <button type="submit" class="primary">
+          {t('common.search')}
+        </button>
       </form>
       {code !== '' && <Answer c={c} rec={rec} a={codeAnswer(rec, code)} />}
     </section>
@@ -257,7 +311,8 @@ function Answer({ c, rec, a }: Props & { a: CodeAnswer }) {
   const lines: Child[] = [];
   if (a.kind === 'notInPool') {
     lines.push(t('draw.code.notInPool', { code: a.code, year: rec.year }));
-    if (a.suggestion) lines.push(<a href={`/draw/${rec.year}?code=${encodeURIComponent(a.suggestion)}#check`}>{t('draw.code.didYouMean', { code: a.suggestion })}</a>);
+    if (a.suggestion)
+      lines.push(<a href={`/draw/${rec.year}?code=${encodeURIComponent(a.suggestion)}#check`}>{t('draw.code.didYouMean', { code: a.suggestion })}</a>);
   } else if (a.kind === 'pending') {
     lines.push(t('draw.code.pending', { code: a.code, year: rec.year, stratum: label(a.stratum) }));
   } else if (a.kind === 'drawn') {
@@ -272,7 +327,9 @@ function Answer({ c, rec, a }: Props & { a: CodeAnswer }) {
   }
   return (
     <div id="code-answer" class={`code-answer ${a.kind}`} role="status">
-      {lines.map((l) => <p>{l}</p>)}
+      {lines.map((l) => (
+        <p>{l}</p>
+      ))}
     </div>
   );
 }
@@ -289,10 +346,20 @@ function VerifySection({ c, rec }: Props) {
     <section aria-labelledby="verify">
       <h2 id="verify">{t('draw.verify.heading')}</h2>
       <p>{t('draw.verify.algorithm', { name: DRAW_ALGORITHM })}</p>
-      <ol>{steps.map((k) => <li>{t(k)}</li>)}</ol>
-      <p><a class="button" href={json} download={`draw-${rec.year}.json`}>{t('draw.verify.json')}</a></p>
+      <ol>
+        {steps.map((k) => (
+          <li>{t(k)}</li>
+        ))}
+      </ol>
+      <p>
+        <a class="button" href={json} download={`draw-${rec.year}.json`}>
+          {t('draw.verify.json')}
+        </a>
+      </p>
       <p>{t('draw.verify.cli')}</p>
-      <pre class="command"><code>{`npm run cli -- verify-draw draw-${rec.year}.json`}</code></pre>
+      <pre class="command">
+        <code>{`npm run cli -- verify-draw draw-${rec.year}.json`}</code>
+      </pre>
       <div class="draw-check">
         <p>{t('draw.verify.browser')}</p>
         <button
@@ -306,7 +373,9 @@ function VerifySection({ c, rec }: Props) {
         >
           {rec.seed ? t('draw.verify.button') : t('draw.verify.buttonFrozen')}
         </button>
-        <p id="draw-check-nojs" class="hint">{t('draw.verify.nojs')}</p>
+        <p id="draw-check-nojs" class="hint">
+          {t('draw.verify.nojs')}
+        </p>
         <p id="draw-check-step" class="hint" hidden></p>
         <progress id="draw-check-progress" max={100} value={0} hidden></progress>
         <div id="draw-check-result" class="verdict" role="status" aria-live="polite"></div>

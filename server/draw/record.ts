@@ -3,7 +3,7 @@ import type { Round } from '../rounds/rounds.js';
 import { frozenPool } from '../rounds/rounds.js';
 import { compareBytes, DRAW_ALGORITHM } from './algorithm.js';
 
-/** The public record of a round's draw: `/draw/{year}.json` (SPEC §3.3). Codes only, never a name. */
+/** The public record of a round's draw: `/draw/{year}.json` (README, Open data). Codes only, never a name. */
 export interface DrawRecord {
   year: number;
   algorithm: typeof DRAW_ALGORITHM;
@@ -37,7 +37,10 @@ export async function drawRecord(db: Executor, round: Round): Promise<DrawRecord
   if (round.drawn_at) {
     const draw = await db.selectFrom('round_draw').select(['code', 'kind', 'position']).where('round_id', '=', round.id).execute();
     const stratumOf = new Map(pool.map((p) => [p.code, p.stratum]));
-    sample = draw.filter((d) => d.kind === 'sample').sort((a, b) => a.position - b.position).map((d) => d.code);
+    sample = draw
+      .filter((d) => d.kind === 'sample')
+      .sort((a, b) => a.position - b.position)
+      .map((d) => d.code);
     reserves = {};
     allocation = {};
     for (const s of Object.keys(strata)) {

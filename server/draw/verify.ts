@@ -24,14 +24,15 @@ function sameCounts(name: string, got: Record<string, number> | null, want: Reco
 export function verifyDrawRecord(rec: DrawRecord): Verdict {
   if (!Array.isArray(rec.pool)) return { ok: false, difference: 'the file has no pool' };
   const checked: string[] = [];
-  let frozen;
+  let frozen: ReturnType<typeof freezePool>;
   try {
     // The pool's strata are written as in the canonical file (`*` when not stratified), so stratify=true reproduces it.
     frozen = freezePool(rec.pool, true);
   } catch (e) {
     return { ok: false, difference: `pool: ${(e as Error).message}` };
   }
-  if (frozen.poolHash !== rec.poolHash) return { ok: false, difference: `poolHash: the file has ${rec.poolHash}, the pool in the file hashes to ${frozen.poolHash}` };
+  if (frozen.poolHash !== rec.poolHash)
+    return { ok: false, difference: `poolHash: the file has ${rec.poolHash}, the pool in the file hashes to ${frozen.poolHash}` };
   checked.push('poolHash');
   const strataDiff = sameCounts('strata', rec.strata, frozen.strata);
   if (strataDiff) return { ok: false, difference: strataDiff };

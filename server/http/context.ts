@@ -16,7 +16,7 @@ export interface AdminIdentity {
 
 /**
  * What every handler can reach through `c.get(...)`: the app's dependencies and per-request facts. A capability
- * that keeps state of its own in a server adds it in an environment of its own (survey/state.ts, results/caches.ts).
+ * that keeps state of its own in a server adds it in an environment of its own (survey/state.ts, results/public-cache.ts).
  */
 export interface AppVariables {
   /** The hot path's store (db/store.ts); `db` is its Kysely, for everything else. */

@@ -29,13 +29,19 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
         <title>{`${opts.title} · ${t('site.name')}`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={assets.url('css/app.css')} />
-        {opts.scripts?.map((s) => <script type="module" src={assets.url(s)}></script>)}
+        {opts.scripts?.map((s) => (
+          <script type="module" src={assets.url(s)}></script>
+        ))}
       </head>
       <body>
-        <a class="skip" href="#main">{t('nav.skip')}</a>
+        <a class="skip" href="#main">
+          {t('nav.skip')}
+        </a>
         <header class="site-header">
           <div class="bar">
-            <a class="brand" href="/">{t('site.name')}</a>
+            <a class="brand" href="/">
+              {t('site.name')}
+            </a>
             <nav class="switches" aria-label={t('lang.switchLabel')}>
               <a href={withQuery(c, 'lang', lang === 'en' ? 'zh-CN' : 'en', opts.path)} lang={lang === 'en' ? 'zh-CN' : 'en'} class="switch">
                 {t('lang.switchTo')}
@@ -65,7 +71,14 @@ export function Layout(props: { c: Ctx; opts: PageOptions; children?: Child }) {
 
 /** A full page with the shared layout, as HTML text. */
 export async function renderPage(c: Ctx, opts: PageOptions, body: Child): Promise<string> {
-  return '<!doctype html>' + (await (<Layout c={c} opts={opts}>{body}</Layout>).toString());
+  return (
+    '<!doctype html>' +
+    (await (
+      <Layout c={c} opts={opts}>
+        {body}
+      </Layout>
+    ).toString())
+  );
 }
 
 /** Renders a full page with the shared layout. */

@@ -131,7 +131,10 @@ export function clientAddress(c: Ctx): string {
 /** `clientAddress` from its parts, for code that answers before Hono (the ballot's fast path). */
 export function addressOf(trustProxy: boolean, forwardedFor: string | undefined, socketAddress: string | undefined): string {
   if (trustProxy) {
-    const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = (forwardedFor ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const last = hops[hops.length - 1];
     if (last) return last.slice(0, 64);
   }

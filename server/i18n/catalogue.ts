@@ -17,7 +17,17 @@ export type Lang = (typeof LANGS)[number];
 
 export type Pair = { zh: string; en: string };
 
-const all = { ...commonMessages, ...adminMessages, ...unitMessages, ...poolMessages, ...roundMessages, ...drawMessages, ...surveyMessages, ...resultsMessages, ...publicMessages } satisfies Record<string, Pair>;
+const all = {
+  ...commonMessages,
+  ...adminMessages,
+  ...unitMessages,
+  ...poolMessages,
+  ...roundMessages,
+  ...drawMessages,
+  ...surveyMessages,
+  ...resultsMessages,
+  ...publicMessages,
+} satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;
 export type Params = Record<string, string | number>;

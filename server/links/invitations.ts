@@ -20,12 +20,26 @@ export interface Invitation {
  * Every current seat holder with their link, re-derived from the secret (the database holds only hashes).
  * Contact details are today's, found through the representative the code stood for at the freeze.
  */
-export async function invitations(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>, opts: { unusedOnly?: boolean } = {}): Promise<Invitation[]> {
+export async function invitations(
+  db: Executor,
+  round: Round,
+  config: Pick<Config, 'secret' | 'baseUrl'>,
+  opts: { unusedOnly?: boolean } = {},
+): Promise<Invitation[]> {
   let q = db
     .selectFrom('round_links')
     .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
     .innerJoin('representatives', 'representatives.id', 'round_pool.representative_id')
-    .select(['round_links.code', 'round_links.generation', 'round_links.used_on', 'round_pool.stratum', 'round_pool.district', 'representatives.name', 'representatives.phone', 'representatives.email'])
+    .select([
+      'round_links.code',
+      'round_links.generation',
+      'round_links.used_on',
+      'round_pool.stratum',
+      'round_pool.district',
+      'representatives.name',
+      'representatives.phone',
+      'representatives.email',
+    ])
     .where('round_links.round_id', '=', round.id)
     .where('round_links.active', '=', 1);
   if (opts.unusedOnly) q = q.where('round_links.used_on', 'is', null);
@@ -44,7 +58,7 @@ export async function invitations(db: Executor, round: Round, config: Pick<Confi
     }));
 }
 
-/** The links CSV (SPEC §2.5): UTF-8 with BOM so Excel opens it correctly. */
+/** The links CSV (docs/SPEC.md, The path of a ballot): UTF-8 with BOM so Excel opens it correctly. */
 export async function linksCsv(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>): Promise<{ csv: string; count: number }> {
   const list = await invitations(db, round, config);
   const csv = toCsv(

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
 /**
- * The survey token of one seat (SPEC §2.5): base64url(HMAC-SHA256(SECRET, "{year}:{code}:{generation}")) cut to
+ * The survey token of one seat (docs/SPEC.md, The path of a ballot): base64url(HMAC-SHA256(SECRET, "{year}:{code}:{generation}")) cut to
  * 22 characters (132 bits). Derived, never stored: the same secret gives the same link again, and a new
  * generation gives a new link.
  */

@@ -14,7 +14,7 @@ export const poolCommands: Record<string, Command> = {
       const file = args.positional[0] as string;
       const parsed = parsePoolCsv(readBytes(file), ctx.t);
       if (!parsed.ok) {
-        const lines = parsed.problems.map((p) => '  ' + ctx.t('csv.problem', { line: p.line, message: p.message }));
+        const lines = parsed.problems.map((p) => `  ${ctx.t('csv.problem', { line: p.line, message: p.message })}`);
         throw new CliError([ctx.t('pool.importFailed', { n: lines.length }), ...lines].join('\n'));
       }
       const summary = await upsertRepresentatives(ctx.db, ctx.audit, parsed.rows, { actor: 'cli', deactivateMissing: args.flags.has('deactivate-missing') });

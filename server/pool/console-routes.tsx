@@ -83,6 +83,7 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
           {t('pool.import')}
         </a>
       </p>
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for older browsers; the role is understood */}
       <form method="get" action="/admin/pool" class="filters" role="search">
         <label>
           {t('pool.query')}
@@ -172,7 +173,10 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
   );
 }
 
-async function RepresentativeForm(c: Ctx, opts: { rep: Partial<RepresentativeInput>; editing?: string; problems?: Problem[]; status?: 200 | 422; notice?: string }) {
+async function RepresentativeForm(
+  c: Ctx,
+  opts: { rep: Partial<RepresentativeInput>; editing?: string; problems?: Problem[]; status?: 200 | 422; notice?: string },
+) {
   const t = c.get('t');
   const r = opts.rep;
   const title = opts.editing ? t('pool.edit') : t('pool.add');
@@ -209,7 +213,9 @@ async function RepresentativeForm(c: Ctx, opts: { rep: Partial<RepresentativeInp
           <input type="checkbox" name="active" value="1" checked={r.active !== false} /> {t('common.active')}
         </label>
         <div class="row">
-          <button type="submit" class="primary">{t('common.save')}</button>
+          <button type="submit" class="primary">
+            {t('common.save')}
+          </button>
           <a href="/admin/pool">{t('common.back')}</a>
         </div>
       </form>
@@ -277,14 +283,19 @@ export const poolConsole = new Hono<AppEnv>()
     }
     const deactivateMissing = (await formFields(c)).deactivateMissing === '1';
     const summary = await upsertRepresentatives(c.get('db'), c.get('audit'), parsed.rows, { actor: currentAdmin(c).username, deactivateMissing });
-    const q = new URLSearchParams({ done: 'imported', encoding: parsed.encoding, ...Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, String(v)])) });
+    const q = new URLSearchParams({
+      done: 'imported',
+      encoding: parsed.encoding,
+      ...Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, String(v)])),
+    });
     return c.redirect(`/admin/pool?${q.toString()}`, 303);
   })
   .get('/new', (c) => RepresentativeForm(c, { rep: { active: true } }))
   .post('/', async (c) => {
     const rep = inputFrom(await formFields(c));
     const problems = representativeProblems(rep);
-    if (!problems.length && (await findRepresentative(c.get('db'), rep.code))) problems.push({ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' });
+    if (!problems.length && (await findRepresentative(c.get('db'), rep.code)))
+      problems.push({ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' });
     if (problems.length) return RepresentativeForm(c, { rep, problems, status: 422 });
     await upsertRepresentatives(c.get('db'), c.get('audit'), [rep], { actor: currentAdmin(c).username, action: 'pool.add' });
     return c.redirect(`/admin/pool?done=added&code=${encodeURIComponent(rep.code)}`, 303);
@@ -292,7 +303,11 @@ export const poolConsole = new Hono<AppEnv>()
   .get('/r/:code', async (c) => {
     const rep = await findRepresentative(c.get('db'), c.req.param('code'));
     if (!rep) throw new AppError('not_found', { message: 'pool.error.notFound' });
-    return RepresentativeForm(c, { rep, editing: rep.code, notice: c.req.query('done') === 'saved' ? c.get('t')('pool.saved', { code: rep.code }) : undefined });
+    return RepresentativeForm(c, {
+      rep,
+      editing: rep.code,
+      notice: c.req.query('done') === 'saved' ? c.get('t')('pool.saved', { code: rep.code }) : undefined,
+    });
   })
   .post('/r/:code', async (c) => {
     const code = c.req.param('code');
@@ -302,7 +317,12 @@ export const poolConsole = new Hono<AppEnv>()
     const result = await updateRepresentative(c.get('db'), c.get('audit'), code, rep, currentAdmin(c).username);
     if (result === 'not_found') throw new AppError('not_found', { message: 'pool.error.notFound' });
     if (result === 'code_taken') {
-      return RepresentativeForm(c, { rep, editing: code, problems: [{ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' }], status: 422 });
+      return RepresentativeForm(c, {
+        rep,
+        editing: code,
+        problems: [{ key: 'pool.error.codeTaken', params: { value: rep.code }, field: 'code' }],
+        status: 422,
+      });
     }
     return c.redirect(`/admin/pool/r/${encodeURIComponent(rep.code)}?done=saved`, 303);
   })

@@ -19,7 +19,7 @@ export const EXPORT_HEADER = ['code', 'name', 'stratum', 'district', 'phone', 'e
 export type PoolFile = { ok: true; encoding: Encoding; rows: RepresentativeInput[] } | { ok: false; problems: CsvProblem[] };
 
 /**
- * Reads a pool CSV (SPEC §3.1). All or nothing: any bad row makes the whole file refused, and every bad row is
+ * Reads a pool CSV (README, Command line). All or nothing: any bad row makes the whole file refused, and every bad row is
  * reported with its line number and reason.
  */
 export function parsePoolCsv(bytes: Uint8Array, t: Translate): PoolFile {

@@ -19,7 +19,7 @@ export type Representative = RepresentativeInput & { id: string };
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
 
-/** Every problem with one representative's fields (SPEC §2.2); empty when it may be stored. */
+/** Every problem with one representative's fields (README, CSV files); empty when it may be stored. */
 export function representativeProblems(r: RepresentativeInput): Problem[] {
   const p: Problem[] = [];
   if (!isCode(r.code)) p.push({ key: 'pool.error.code', params: { value: r.code }, field: 'code' });
@@ -61,20 +61,27 @@ function filtered(db: Executor, f: PoolFilter) {
   if (f.active === 'active' || f.active === 'inactive') q = q.where('active', '=', f.active === 'active' ? 1 : 0);
   const text = (f.q ?? '').trim().toLowerCase();
   if (text) {
-    const like = `%${text.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
-    q = q.where((eb) =>
-      eb.or(
-        (['code', 'name', 'phone', 'email'] as const).map((col) => eb(sql`lower(${sql.ref(col)})`, 'like', sql`${like} escape '\\'`)),
-      ),
-    );
+    const like = `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    q = q.where((eb) => eb.or((['code', 'name', 'phone', 'email'] as const).map((col) => eb(sql`lower(${sql.ref(col)})`, 'like', sql`${like} escape '\\'`))));
   }
   return q;
 }
 
 /** One page of the representatives matching a filter, ordered by code. */
 export async function searchRepresentatives(db: Executor, f: PoolFilter, page: number, perPage: number) {
-  const total = Number((await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const rows = await filtered(db, f).selectAll().orderBy('code').limit(perPage).offset((page - 1) * perPage).execute();
+  const total = Number(
+    (
+      await filtered(db, f)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const rows = await filtered(db, f)
+    .selectAll()
+    .orderBy('code')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
   return { total, rows: rows.map(toRepresentative) };
 }
 
@@ -158,33 +165,59 @@ export async function upsertRepresentatives(
         fresh.push({ id: newId(), code: r.code, ...values, created_at: now, updated_at: now });
         summary.added++;
       } else if (!same(old, r)) {
-        await trx.updateTable('representatives').set({ ...values, updated_at: now }).where('id', '=', old.id).execute();
+        await trx
+          .updateTable('representatives')
+          .set({ ...values, updated_at: now })
+          .where('id', '=', old.id)
+          .execute();
         summary.updated++;
       } else summary.unchanged++;
     }
     // Batches keep each statement under SQLite's and PostgreSQL's parameter limits.
-    for (let i = 0; i < fresh.length; i += 500) await trx.insertInto('representatives').values(fresh.slice(i, i + 500)).execute();
+    for (let i = 0; i < fresh.length; i += 500)
+      await trx
+        .insertInto('representatives')
+        .values(fresh.slice(i, i + 500))
+        .execute();
     if (opts.deactivateMissing) {
       const present = new Set(rows.map((r) => r.code));
       const missing = [...existing.values()].filter((r) => r.active === 1 && !present.has(r.code)).map((r) => r.id);
       for (let i = 0; i < missing.length; i += 500) {
-        await trx.updateTable('representatives').set({ active: 0, updated_at: now }).where('id', 'in', missing.slice(i, i + 500)).execute();
+        await trx
+          .updateTable('representatives')
+          .set({ active: 0, updated_at: now })
+          .where('id', 'in', missing.slice(i, i + 500))
+          .execute();
       }
       summary.deactivated = missing.length;
     }
-    await audit.record(trx, { actor: opts.actor, action: opts.action ?? 'pool.import', detail: { ...summary, rows: rows.length, deactivateMissing: !!opts.deactivateMissing } });
+    await audit.record(trx, {
+      actor: opts.actor,
+      action: opts.action ?? 'pool.import',
+      detail: { ...summary, rows: rows.length, deactivateMissing: !!opts.deactivateMissing },
+    });
     return summary;
   });
 }
 
 /** Edits one representative (code changes allowed when the new code is free). */
-export async function updateRepresentative(db: Database, audit: AuditTrail, code: string, input: RepresentativeInput, actor: string): Promise<'ok' | 'not_found' | 'code_taken'> {
+export async function updateRepresentative(
+  db: Database,
+  audit: AuditTrail,
+  code: string,
+  input: RepresentativeInput,
+  actor: string,
+): Promise<'ok' | 'not_found' | 'code_taken'> {
   return transaction(db, async (trx) => {
     const old = await findRepresentative(trx, code);
     if (!old) return 'not_found';
     if (input.code !== code && (await findRepresentative(trx, input.code))) return 'code_taken';
     const { code: newCode, active, ...rest } = input;
-    await trx.updateTable('representatives').set({ code: newCode, ...rest, active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('id', '=', old.id).execute();
+    await trx
+      .updateTable('representatives')
+      .set({ code: newCode, ...rest, active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) })
+      .where('id', '=', old.id)
+      .execute();
     await audit.record(trx, { actor, action: 'pool.edit', detail: { code, newCode: newCode !== code ? newCode : undefined } });
     return 'ok';
   });
@@ -192,7 +225,11 @@ export async function updateRepresentative(db: Database, audit: AuditTrail, code
 
 export async function setRepresentativeActive(db: Database, audit: AuditTrail, code: string, active: boolean, actor: string): Promise<boolean> {
   return transaction(db, async (trx) => {
-    const res = await trx.updateTable('representatives').set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('code', '=', code).executeTakeFirst();
+    const res = await trx
+      .updateTable('representatives')
+      .set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) })
+      .where('code', '=', code)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
     await audit.record(trx, { actor, action: active ? 'pool.reactivate' : 'pool.deactivate', detail: { code } });
     return true;

@@ -6,7 +6,7 @@ import type { Composition } from './representatives.js';
 export function PoolSizeWarning(props: { c: Ctx; active: number }) {
   const { c, active } = props;
   const min = c.get('config').minPool;
-  if (active >= min) return <></>;
+  if (active >= min) return null;
   return (
     <div class="alert" role="alert">
       <strong aria-hidden="true">⚠ </strong>
@@ -47,8 +47,16 @@ export function CompositionTables(props: { c: Ctx; comp: Composition }) {
   );
   return (
     <>
-      {table(t('pool.byStratum'), t('pool.stratum'), comp.byStratum.map((r) => ({ label: r.stratum, count: r.count })))}
-      {table(t('pool.byDistrict'), t('pool.district'), comp.byDistrict.map((r) => ({ label: r.district ?? t('pool.noDistrict'), count: r.count })))}
+      {table(
+        t('pool.byStratum'),
+        t('pool.stratum'),
+        comp.byStratum.map((r) => ({ label: r.stratum, count: r.count })),
+      )}
+      {table(
+        t('pool.byDistrict'),
+        t('pool.district'),
+        comp.byDistrict.map((r) => ({ label: r.district ?? t('pool.noDistrict'), count: r.count })),
+      )}
     </>
   );
 }

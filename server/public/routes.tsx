@@ -50,9 +50,27 @@ export const publicRoutes = new Hono<AppEnv>()
     const doc = years[0] && (await publishedDoc(db, c.get('results'), years[0].roundId, years[0].version));
     const round = doc ? undefined : (await listRounds(db))[0];
     const rules = doc
-      ? { year: doc.year, scale: doc.scale, points: doc.points, minValid: doc.minValid, bottomScope: doc.bottomScope, resamples: doc.intervals.resamples, method: doc.intervals.method, published: true }
+      ? {
+          year: doc.year,
+          scale: doc.scale,
+          points: doc.points,
+          minValid: doc.minValid,
+          bottomScope: doc.bottomScope,
+          resamples: doc.intervals.resamples,
+          method: doc.intervals.method,
+          published: true,
+        }
       : round
-        ? { year: round.year, scale: round.scale, points: round.points.split(',').map(Number) as [number, number, number], minValid: round.min_valid, bottomScope: round.bottom_scope, resamples: DEFAULT_RESAMPLES, method: BOOTSTRAP_METHOD, published: false }
+        ? {
+            year: round.year,
+            scale: round.scale,
+            points: round.points.split(',').map(Number) as [number, number, number],
+            minValid: round.min_valid,
+            bottomScope: round.bottom_scope,
+            resamples: DEFAULT_RESAMPLES,
+            method: BOOTSTRAP_METHOD,
+            published: false,
+          }
         : undefined;
     const [p1, p2, p3] = rules?.points ?? [100, 70, 30];
     const example = fmtNumber((p1 * 60 + p2 * 30 + p3 * 10) / 100, 2);

@@ -1,4 +1,4 @@
-// The bootstrap behind the 95% intervals of SPEC.md §2.7, method `pingyi-bootstrap-v1`, as pure functions.
+// The bootstrap behind the 95% intervals of docs/SPEC.md, The method, method `pingyi-bootstrap-v1`, as pure functions.
 // No database, no clock, no Math.random: the only randomness is seedrandom's ARC4, seeded with the SHA-256 hex of
 // `{seed}|bootstrap` where `seed` is the round's draw seed, so anyone re-running it gets the same figures.
 //

@@ -51,14 +51,29 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
   const t = c.get('t');
   const db = c.get('db');
   const base = `/admin/rounds/${round.year}`;
-  const versions = await db.selectFrom('published_results').select(['version', 'published_at', 'note', 'sha256']).where('round_id', '=', round.id).orderBy('version').execute();
+  const versions = await db
+    .selectFrom('published_results')
+    .select(['version', 'published_at', 'note', 'sha256'])
+    .where('round_id', '=', round.id)
+    .orderBy('version')
+    .execute();
   const canPublish = round.status === 'closed' || round.status === 'published';
-  const draft = canPublish ? await computeResults(db, round, { version: versions.length + 1, publishedAt: c.get('clock').now().toISOString(), note: null }) : undefined;
+  const draft = canPublish
+    ? await computeResults(db, round, { version: versions.length + 1, publishedAt: c.get('clock').now().toISOString(), note: null })
+    : undefined;
   const small = draft ? smallCategories({ bottomScope: round.bottom_scope, units: draft.units }, draft.units) : [];
-  const done = c.req.query('done') === 'published' ? t('results.published', { year: round.year, version: c.req.query('version') ?? '', sha: c.req.query('sha') ?? '' }) : undefined;
+  const done =
+    c.req.query('done') === 'published'
+      ? t('results.published', { year: round.year, version: c.req.query('version') ?? '', sha: c.req.query('sha') ?? '' })
+      : undefined;
   return consolePage(
     c,
-    { title: t('results.console.title', { year: round.year }), status: extra.status, path: `${base}/results`, scripts: draft ? ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] : [] },
+    {
+      title: t('results.console.title', { year: round.year }),
+      status: extra.status,
+      path: `${base}/results`,
+      scripts: draft ? ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] : [],
+    },
     <>
       <h1>{t('results.console.title', { year: round.year })}</h1>
       <p class="row">
@@ -73,7 +88,8 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
           <ul>
             {versions.map((v) => (
               <li>
-                <a href={`/results/${round.year}?version=${v.version}`}>{t('results.console.version', { version: v.version })}</a> · {formatDateTime(v.published_at, c.get('config').timeZone)}
+                <a href={`/results/${round.year}?version=${v.version}`}>{t('results.console.version', { version: v.version })}</a> ·{' '}
+                {formatDateTime(v.published_at, c.get('config').timeZone)}
                 {v.note && <> · {v.note}</>} · <code class="wrap">{v.sha256}</code>
               </li>
             ))}
@@ -95,11 +111,25 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
           {/* The public page as it will look, marked as a draft (its downloads exist only once published). */}
           <section class="draft-preview" aria-label={t('results.console.draft')}>
             <p class="alert">{t('results.console.draft')}</p>
-            <PublicResultsPage c={c} doc={draft} sha256="" versions={[]} latest={draft.version} categories={categoriesOf(draft, await roundCategories(db, round.id))} years={[]} />
+            <PublicResultsPage
+              c={c}
+              doc={draft}
+              sha256=""
+              versions={[]}
+              latest={draft.version}
+              categories={categoriesOf(draft, await roundCategories(db, round.id))}
+              years={[]}
+            />
           </section>
           <section class="panel">
             <h2>{versions.length ? t('results.console.correct') : t('results.console.publish')}</h2>
-            <ActionForm c={c} action={`${base}/publish`} label={versions.length ? 'results.console.correct' : 'results.console.publish'} help="results.console.publishHelp" confirm>
+            <ActionForm
+              c={c}
+              action={`${base}/publish`}
+              label={versions.length ? 'results.console.correct' : 'results.console.publish'}
+              help="results.console.publishHelp"
+              confirm
+            >
               <label for="note">{t('results.console.note')}</label>
               <textarea id="note" name="note" rows={3} maxlength={1000} required={versions.length > 0}></textarea>
             </ActionForm>

@@ -1,13 +1,13 @@
 /*
  * In-memory caches of the public results pages, per app (one per server).
  *
- * Why this is safe: a published snapshot never changes (SPEC §2.3 — a correction is a new version, with a new
+ * Why this is safe: a published snapshot never changes (README, A year's round — a correction is a new version, with a new
  * number), so anything rendered from (round id, version) stays right for ever. Every request for a page still
  * runs one cheap query (`resultsHead`) that reads the latest version number of the year and a count of all
  * published versions; both are part of the page key, so a correction, or a newly published year (the page links
  * to the other years), makes a new key at once, in every instance, without any message between instances. A
  * second server on the same database therefore never serves a stale page — it merely builds its own copy, and
- * nothing here needs to be shared (SPEC §4: "no state in memory that two instances would need to share").
+ * nothing here needs to be shared (docs/SPEC.md, Decisions and their reasons: "no state in memory that two instances would need to share").
  *
  * Bounded: at most `max` entries each, the least recently used going first, so a crawler asking for every
  * language × text size × query string costs memory once per entry, never without limit.
@@ -43,7 +43,7 @@ export class BoundedCache<V> {
   }
 }
 
-/** A rendered page, as the bytes sent: plain, and gzipped once for the slow networks of SPEC §1. */
+/** A rendered page, as the bytes sent: plain, and gzipped once for the slow networks of docs/SPEC.md */
 export interface CachedPage {
   html: Uint8Array<ArrayBuffer>;
   gzip: Uint8Array<ArrayBuffer>;

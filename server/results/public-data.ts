@@ -1,4 +1,4 @@
-// What the public pages read: published snapshots only (SPEC §2.3), never ballots or rounds in progress.
+// What the public pages read: published snapshots only (README, A year's round), never ballots or rounds in progress.
 import { toCsv } from '../csv/read.js';
 import type { Database } from '../db/schema.js';
 import type { Store } from '../db/store.js';
@@ -130,7 +130,7 @@ export function resultsCsv(doc: ResultsDocument): string {
   );
 }
 
-// ---- How numbers are shown (SPEC §2.7) ----
+// ---- How numbers are shown (docs/SPEC.md, The method) ----
 
 /**
  * Decimals per unit code: 2, or 3 for a ranked unit whose 2-decimal score equals that of a ranked unit of a
@@ -157,7 +157,7 @@ export const fmtInterval = (v: readonly [number, number] | null, decimals: numbe
 
 /**
  * Seats actually drawn and the turnout over them. A round asking for more seats than its pool has draws everyone
- * (SPEC §2.4), so the sum of the strata's seats, not `sampleSize`, is what ballots are counted against.
+ * (docs/SPEC.md, The draw), so the sum of the strata's seats, not `sampleSize`, is what ballots are counted against.
  */
 export function drawnTurnout(doc: ResultsDocument): { drawn: number; turnout: number } {
   const seats = doc.turnoutByStratum.reduce((n, s) => n + s.seats, 0);

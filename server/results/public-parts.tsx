@@ -16,7 +16,7 @@ export function browserWords(t: Translate): Record<string, string> {
 }
 
 /**
- * The flags of a unit as words, so that colour is never the only signal (SPEC §4); the stylesheet puts the symbol
+ * The flags of a unit as words, so that colour is never the only signal (docs/SPEC.md, Decisions and their reasons); the stylesheet puts the symbol
  * (▼, ⚠) before each word, marked as decoration so screen readers read the word alone. Kept short: a table row
  * carries them, and rows are most of the page.
  */
@@ -66,10 +66,7 @@ export function BottomThree({ t, doc, decimals }: { t: Translate; doc: ResultsDo
         {flagged.map((u) => (
           <li>
             <a href={unitHref(u.code)}>{u.name}</a> · {t('public.col.rank')} {u.rank} · {t('public.col.score')} {fmtNumber(u.score, decimals.get(u.code) ?? 2)}
-            {doc.bottomScope === 'category' && ` · ${u.category}`}{' '}
-            {u.bottom3TwoYears && (
-<span class="flag two">{t('public.flag.twoYears')}</span>
-            )}
+            {doc.bottomScope === 'category' && ` · ${u.category}`} {u.bottom3TwoYears && <span class="flag two">{t('public.flag.twoYears')}</span>}
           </li>
         ))}
       </ul>

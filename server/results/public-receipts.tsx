@@ -1,4 +1,4 @@
-// `/results/{year}/receipts`: every receipt code counted (SPEC §2.6), and a lookup that works without JavaScript.
+// `/results/{year}/receipts`: every receipt code counted (docs/SPEC.md, Anonymity and trust), and a lookup that works without JavaScript.
 // The lookup is a POST: a receipt in an address would reach a proxy's access log beside the same client's earlier
 // POST /s/{token}, tying the ballot to its voter.
 import type { Ctx } from '../http/context.js';

@@ -8,12 +8,22 @@ import { findUnit } from '../units/units.js';
 import { isCode } from '../validate.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import type { CachedPage } from './public-cache.js';
-import { categoriesOf, publishedBody, publishedDoc, publishedVersions, publishedYears, resultsCsv, resultsHead, roundCategories, type ResultsHead } from './public-data.js';
+import {
+  categoriesOf,
+  publishedBody,
+  publishedDoc,
+  publishedVersions,
+  publishedYears,
+  resultsCsv,
+  resultsHead,
+  roundCategories,
+  type ResultsHead,
+} from './public-data.js';
 import { ReceiptsPage } from './public-receipts.js';
 import { UnitPage, type UnitYear } from './public-unit-view.js';
 import { ResultsPage } from './public-views.js';
 
-/** `2025` (the page), `2025.json` or `2025.csv` (the open data of SPEC §3.3). */
+/** `2025` (the page), `2025.json` or `2025.csv` (the open data of README, Open data). */
 const NAME = /^(\d{4})(\.json|\.csv)?$/;
 
 const notPublished = (year: number | string) => new AppError('not_found', { message: 'public.notPublished', params: { year } });
@@ -27,7 +37,8 @@ async function resolve(c: Ctx, yearText: string): Promise<{ year: number; head: 
   const asked = c.req.query('version');
   if (asked === undefined) return { year, head, version: head.latest, explicit: false };
   const version = /^\d{1,6}$/.test(asked) ? Number(asked) : 0;
-  if (version < 1 || version > head.latest) throw new AppError('not_found', { message: 'public.versionNotFound', params: { year, version: asked.slice(0, 8) } });
+  if (version < 1 || version > head.latest)
+    throw new AppError('not_found', { message: 'public.versionNotFound', params: { year, version: asked.slice(0, 8) } });
   return { year, head, version, explicit: true };
 }
 
@@ -65,7 +76,12 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
         data = { bytes: new Uint8Array(Buffer.from(row.body, 'utf8')), sha256: row.sha256 };
         bodies.set(`${head.roundId}:${version}`, data);
       }
-      return c.body(data.bytes, 200, { ...OPEN_DATA_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': dataCaching(explicit), ETag: `"${data.sha256}"` });
+      return c.body(data.bytes, 200, {
+        ...OPEN_DATA_HEADERS,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': dataCaching(explicit),
+        ETag: `"${data.sha256}"`,
+      });
     }
     if (m[2] === '.csv') {
       const doc = await publishedDoc(db, c.get('results'), head.roundId, version);
@@ -80,16 +96,31 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
 
     // The page: snapshots are immutable, so the rendered bytes are kept per key (see public-cache.ts).
     const caches = c.get('results');
-    const key = [head.roundId, version, head.latest, head.stamp, c.get('lang'), c.get('largeText') ? 'L' : 'N', c.get('config').timeZone, pathAndQuery(c)].join('\u0000');
+    const key = [head.roundId, version, head.latest, head.stamp, c.get('lang'), c.get('largeText') ? 'L' : 'N', c.get('config').timeZone, pathAndQuery(c)].join(
+      '\u0000',
+    );
     let cached = caches.pages.get(key);
     if (!cached) {
-      const [doc, versions, order, years] = await Promise.all([publishedDoc(db, c.get('results'), head.roundId, version), publishedVersions(db, head.roundId), roundCategories(db, head.roundId), publishedYears(db)]);
+      const [doc, versions, order, years] = await Promise.all([
+        publishedDoc(db, c.get('results'), head.roundId, version),
+        publishedVersions(db, head.roundId),
+        roundCategories(db, head.roundId),
+        publishedYears(db),
+      ]);
       if (!doc) throw notPublished(year);
       const sha256 = versions.find((v) => v.version === version)?.sha256 ?? '';
       const t = c.get('t');
       const body = <ResultsPage c={c} doc={doc} sha256={sha256} versions={versions} latest={head.latest} categories={categoriesOf(doc, order)} years={years} />;
       const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] };
-      const html = Buffer.from('<!doctype html>' + (await (<Layout c={c} opts={opts}>{body}</Layout>).toString()), 'utf8');
+      const html = Buffer.from(
+        '<!doctype html>' +
+          (await (
+            <Layout c={c} opts={opts}>
+              {body}
+            </Layout>
+          ).toString()),
+        'utf8',
+      );
       cached = { html: new Uint8Array(html), gzip: new Uint8Array(compress(html, 'gzip', 'best')) };
       caches.pages.set(key, cached);
     }

@@ -1,4 +1,4 @@
-// The published results page `/results/{year}` (SPEC §3.2). The tables are the source: they hold every figure and
+// The published results page `/results/{year}` (README, Web pages and routes). The tables are the source: they hold every figure and
 // work with JavaScript off; web/js/results.js draws the charts from the embedded JSON and makes the table sortable
 // and the categories tabs. Printed, only the heading and the ranking table remain, on one A4 page.
 import type { Ctx } from '../http/context.js';
@@ -77,6 +77,7 @@ export function ResultsPage(p: ResultsPageProps) {
         <p class="hint js-only" hidden>
           {t('public.results.interactHint')}
         </p>
+        {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons, not form fields (a fieldset would need a legend) */}
         <div class="tabs js-only" role="group" aria-label={t('public.results.showCategory')} hidden>
           <button type="button" class="tab" data-category="" aria-pressed="true">
             {t('public.results.allCategories')}
@@ -158,7 +159,9 @@ export function ResultsPage(p: ResultsPageProps) {
                   {t('public.versionItem', { version: v.version, date: formatDateTime(v.published_at, tz) })} {t('public.versionCurrent')}
                 </strong>
               ) : (
-                <a href={v.version === p.latest ? base : `${base}?version=${v.version}`}>{t('public.versionItem', { version: v.version, date: formatDateTime(v.published_at, tz) })}</a>
+                <a href={v.version === p.latest ? base : `${base}?version=${v.version}`}>
+                  {t('public.versionItem', { version: v.version, date: formatDateTime(v.published_at, tz) })}
+                </a>
               )}
               <span class="version-note">{v.note ?? t('public.versionFirst')}</span>
             </li>
@@ -270,6 +273,7 @@ function Turnout({ t, doc }: { t: Translate; doc: ResultsDocument }) {
       <h2 id="turnout-h">{t('public.turnoutHeading')}</h2>
       <p>{t('public.turnoutText', { sample: drawnTurnout(doc).drawn, ballots: doc.ballots, rate: fmtPercent(drawnTurnout(doc).turnout) })}</p>
       {doc.turnoutByStratum.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a scrolling box inside the section it belongs to, not a section
         <div class="table-wrap" role="region" tabindex={0} aria-labelledby="turnout-h">
           <table>
             <thead>
@@ -302,5 +306,3 @@ function Turnout({ t, doc }: { t: Translate; doc: ResultsDocument }) {
     </section>
   );
 }
-
-

@@ -10,7 +10,12 @@ import { computeResults, latestPublished, serialize } from './snapshot.js';
  * Publishes a closed round's results as an immutable snapshot (version 1), or a correction of a published round
  * (version n+1, a note required); earlier versions stay as they were. One transaction with its audit row.
  */
-export async function publishResults(db: Database, audit: AuditTrail, input: { year: number; note: string }, actor: string): Promise<Outcome<{ version: number; sha256: string }>> {
+export async function publishResults(
+  db: Database,
+  audit: AuditTrail,
+  input: { year: number; note: string },
+  actor: string,
+): Promise<Outcome<{ version: number; sha256: string }>> {
   const note = input.note.trim();
   if (charLength(note) > 1000) return refused('results.error.note', undefined, 'note');
   return transaction(db, async (trx) => {
@@ -26,7 +31,10 @@ export async function publishResults(db: Database, audit: AuditTrail, input: { y
     if (!head) return refused('results.error.auditUnkeyed');
     const doc = await computeResults(trx, round, { version, publishedAt, note: note || null, audit: head });
     const { body, sha256 } = serialize(doc);
-    await trx.insertInto('published_results').values({ round_id: round.id, version, published_at: publishedAt, note: note || null, body, sha256 }).execute();
+    await trx
+      .insertInto('published_results')
+      .values({ round_id: round.id, version, published_at: publishedAt, note: note || null, body, sha256 })
+      .execute();
     await trx.updateTable('rounds').set({ status: 'published', updated_at: publishedAt }).where('id', '=', round.id).execute();
     await audit.record(trx, { actor, action: 'round.publish', detail: { year: input.year, version, sha256, note: note || undefined } });
     return { ok: true, value: { version, sha256 } };

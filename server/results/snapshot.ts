@@ -6,7 +6,7 @@ import { turnoutByStratum } from '../rounds/rounds.js';
 import { BOOTSTRAP_METHOD, DEFAULT_RESAMPLES } from './bootstrap.js';
 import { countAnswers, tally, type Answer, type UnitResult } from './tally.js';
 
-/** The published results of one round (SPEC §3.3), in field order; `sha256` is appended when serialised. */
+/** The published results of one round (README, Open data), in field order; `sha256` is appended when serialised. */
 export interface ResultsDocument {
   year: number;
   title: string;
@@ -49,7 +49,7 @@ export function serialize(doc: ResultsDocument): Serialized {
 export function checkBody(body: string): boolean {
   const m = /,"sha256":"([0-9a-f]{64})"\}$/.exec(body);
   if (!m) return false;
-  const inner = body.slice(0, m.index) + '}';
+  const inner = `${body.slice(0, m.index)}}`;
   return createHash('sha256').update(inner).digest('hex') === m[1];
 }
 
@@ -60,7 +60,11 @@ export async function latestPublished(db: Executor, roundId: string) {
 
 /** The codes flagged bottom three in the previous year's latest published results; null when there are none. */
 export async function previousBottom3(db: Executor, year: number): Promise<{ year: number; codes: string[] } | null> {
-  const prev = await db.selectFrom('rounds').select(['id', 'year']).where('year', '=', year - 1).executeTakeFirst();
+  const prev = await db
+    .selectFrom('rounds')
+    .select(['id', 'year'])
+    .where('year', '=', year - 1)
+    .executeTakeFirst();
   if (!prev) return null;
   const published = await latestPublished(db, prev.id);
   if (!published) return null;
@@ -72,8 +76,18 @@ export async function previousBottom3(db: Executor, year: number): Promise<{ yea
  * Computes a round's results from its ballots: the tally of §2.7 with intervals, turnout overall and by stratum,
  * and the sorted list of receipts. Pure apart from reading; publishing stores what this returns.
  */
-export async function computeResults(db: Executor, round: Round, meta: { version: number; publishedAt: string; note: string | null; audit?: AuditHead }): Promise<ResultsDocument> {
-  const units = await db.selectFrom('round_units').select(['code', 'name', 'category']).where('round_id', '=', round.id).orderBy('category_position').orderBy('code').execute();
+export async function computeResults(
+  db: Executor,
+  round: Round,
+  meta: { version: number; publishedAt: string; note: string | null; audit?: AuditHead },
+): Promise<ResultsDocument> {
+  const units = await db
+    .selectFrom('round_units')
+    .select(['code', 'name', 'category'])
+    .where('round_id', '=', round.id)
+    .orderBy('category_position')
+    .orderBy('code')
+    .execute();
   const ballots = await db.selectFrom('ballots').select(['answers', 'receipt']).where('round_id', '=', round.id).execute();
   const scale = round.scale;
   const counts = countAnswers(

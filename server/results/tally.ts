@@ -1,4 +1,4 @@
-// The tally (SPEC.md §2.7) as pure functions: per-unit answer counts in, the published per-unit figures out.
+// The tally (docs/SPEC.md, The method) as pure functions: per-unit answer counts in, the published per-unit figures out.
 // No database, no clock, no Math.random; the only randomness is the bootstrap's (./bootstrap.ts), seeded from the
 // round's draw seed. ../shared/tally-vectors.json holds cases computed by a separate implementation.
 import { compareBytes } from '../draw/algorithm.js';
@@ -90,11 +90,7 @@ export function answerSlot(scale: Scale, answer: unknown): number | undefined {
  * in `unitCodes` on this scale (else it throws, naming the ballot and the unit); answers to other units are
  * ignored; the result does not depend on the order of the ballots.
  */
-export function countAnswers(
-  scale: Scale,
-  unitCodes: readonly string[],
-  ballots: readonly Readonly<Record<string, Answer>>[],
-): Map<string, AnswerCounts> {
+export function countAnswers(scale: Scale, unitCodes: readonly string[], ballots: readonly Readonly<Record<string, Answer>>[]): Map<string, AnswerCounts> {
   const size = slotCount(scale);
   const histograms = unitCodes.map(() => new Array<number>(size).fill(0));
   const unknown = unitCodes.map(() => 0);
@@ -167,7 +163,10 @@ export function tally(input: TallyInput): UnitResult[] {
 
   // Ranks, category ranks and the bottom three, over ranked units only.
   const ranked = rows.filter((r) => r.ranked);
-  const { tier, rank } = rankTiers(ranked.map((r) => r.score!), ranked.map((r) => r.rate!));
+  const { tier, rank } = rankTiers(
+    ranked.map((r) => r.score!),
+    ranked.map((r) => r.rate!),
+  );
   const sameScope = (i: number, j: number) => input.bottomScope === 'overall' || ranked[i]!.unit.category === ranked[j]!.unit.category;
   const previous = new Set(input.previousBottom3 ?? []);
   const intervals = bootstrapIntervals(
@@ -215,13 +214,8 @@ export function tally(input: TallyInput): UnitResult[] {
  * 'category', those with three ranked units or fewer (none included), in the round's category order, with their
  * number of ranked units. Empty when bottomScope is 'overall'. The console warns about them before publishing.
  */
-export function smallCategories(
-  input: Pick<TallyInput, 'bottomScope' | 'units'>,
-  results: readonly UnitResult[],
-): { category: string; ranked: number }[] {
+export function smallCategories(input: Pick<TallyInput, 'bottomScope' | 'units'>, results: readonly UnitResult[]): { category: string; ranked: number }[] {
   if (input.bottomScope !== 'category') return [];
   const categories = [...new Set(input.units.map((u) => u.category))];
-  return categories
-    .map((category) => ({ category, ranked: results.filter((r) => r.ranked && r.category === category).length }))
-    .filter((c) => c.ranked <= 3);
+  return categories.map((category) => ({ category, ranked: results.filter((r) => r.ranked && r.category === category).length })).filter((c) => c.ranked <= 3);
 }

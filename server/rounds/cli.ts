@@ -25,7 +25,8 @@ function unwrap<T>(ctx: CliContext, outcome: Outcome<T>): T {
 
 export const roundCommands: Record<string, Command> = {
   'round create': {
-    usage: 'round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO]',
+    usage:
+      'round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO]',
     summary: 'create the round of a year (a draft whose settings can still change)',
     flags: ['year', 'title', 'sample', 'scale', 'points', 'bottom-scope', 'min-valid', 'opens', 'closes'],
     switches: ['no-stratify'],
@@ -48,7 +49,9 @@ export const roundCommands: Record<string, Command> = {
       );
       if (!parsed.ok) throw new CliError(parsed.problems.map((p) => problemText(ctx.t, p)).join('\n'));
       const round = unwrap(ctx, await createRound(ctx.db, ctx.audit, parsed.settings, 'cli'));
-      ctx.out(`${ctx.t('rounds.created', { year: round.year })} ${round.title}; sample ${round.sample_size}, ${round.scale}, opens ${round.opens_at}, closes ${round.closes_at}`);
+      ctx.out(
+        `${ctx.t('rounds.created', { year: round.year })} ${round.title}; sample ${round.sample_size}, ${round.scale}, opens ${round.opens_at}, closes ${round.closes_at}`,
+      );
     },
   },
   'round freeze': {
@@ -69,7 +72,12 @@ export const roundCommands: Record<string, Command> = {
     async run(ctx, args) {
       const r = unwrap(
         ctx,
-        await drawRound(ctx.db, ctx.audit, { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret }, 'cli'),
+        await drawRound(
+          ctx.db,
+          ctx.audit,
+          { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret },
+          'cli',
+        ),
       );
       ctx.out(`seed ${r.seed}`);
       for (const [stratum, n] of Object.entries(r.allocation)) ctx.out(`  ${stratum}: ${n}`);
@@ -83,7 +91,12 @@ export const roundCommands: Record<string, Command> = {
       const code = required(args, 'code');
       const r = unwrap(
         ctx,
-        await replaceMember(ctx.db, ctx.audit, { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone }, 'cli'),
+        await replaceMember(
+          ctx.db,
+          ctx.audit,
+          { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone },
+          'cli',
+        ),
       );
       ctx.out(r.in);
     },
@@ -130,13 +143,15 @@ export const roundCommands: Record<string, Command> = {
       const round = unwrap(ctx, await closeRound(ctx.store, ctx.audit, year(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
       if (round.mixingFailed) {
-        throw new CliError(`The round is closed, but its ballots could not be mixed yet: ${round.mixingFailed}\nA server mixes them when it starts, and within a minute while it runs.`);
+        throw new CliError(
+          `The round is closed, but its ballots could not be mixed yet: ${round.mixingFailed}\nA server mixes them when it starts, and within a minute while it runs.`,
+        );
       }
     },
   },
   'round status': {
     usage: 'round status --year Y',
-    summary: 'the round\'s state and turnout overall and by stratum',
+    summary: "the round's state and turnout overall and by stratum",
     flags: ['year'],
     async run(ctx, args) {
       const y = year(args);

@@ -10,7 +10,20 @@ import { invitations, linksCsv } from '../links/invitations.js';
 import { qrSvg } from '../links/qr.js';
 import { formatDateTime } from '../time.js';
 import { problemText, type Outcome, type Problem } from '../validate.js';
-import { closeRound, createRound, drawRound, findRound, freezeRound, listRounds, openRound, reissueLink, replaceMember, turnoutByStratum, updateRoundSettings, type Round } from './rounds.js';
+import {
+  closeRound,
+  createRound,
+  drawRound,
+  findRound,
+  freezeRound,
+  listRounds,
+  openRound,
+  reissueLink,
+  replaceMember,
+  turnoutByStratum,
+  updateRoundSettings,
+  type Round,
+} from './rounds.js';
 import { parseSettings, settingsOf, type SettingsInput } from './settings.js';
 import { ActionForm, SettingsForm, Timeline, TurnoutTable } from './views.js';
 
@@ -107,7 +120,9 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
   const base = `/admin/rounds/${round.year}`;
   const done = DONE[c.req.query('done') as keyof typeof DONE];
   const q = (k: string) => c.req.query(k) ?? '';
-  const notice = done ? t(done, { year: round.year, hash: round.pool_hash ?? '', seed: round.seed ?? '', n: q('n'), out: q('out'), in: q('in'), code: q('code') }) : undefined;
+  const notice = done
+    ? t(done, { year: round.year, hash: round.pool_hash ?? '', seed: round.seed ?? '', n: q('n'), out: q('out'), in: q('in'), code: q('code') })
+    : undefined;
   const turnout = round.drawn_at ? await turnoutByStratum(db, round) : [];
   const seated = round.status === 'drawn' || round.status === 'open';
   return consolePage(
@@ -205,7 +220,12 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
 }
 
 /** Runs a lifecycle verb; a refusal re-renders the round page with the reason (422), success redirects. */
-async function act<T>(c: Ctx, run: (round: Round, form: FormFields, actor: string) => Promise<Outcome<T>>, done: (v: T, form: FormFields) => string, needsConfirm = false) {
+async function act<T>(
+  c: Ctx,
+  run: (round: Round, form: FormFields, actor: string) => Promise<Outcome<T>>,
+  done: (v: T, form: FormFields) => string,
+  needsConfirm = false,
+) {
   const round = await roundOr404(c);
   const form = await formFields(c);
   if (needsConfirm && form.confirm !== '1') throw new AppError('bad_request');
@@ -236,11 +256,24 @@ export const roundConsole = new Hono<AppEnv>()
     if (!saved.ok) return RoundPage(c, round, { problems: saved.problems, status: 422 });
     return c.redirect(`/admin/rounds/${round.year}?done=saved`, 303);
   })
-  .post('/:year/freeze', (c) => act(c, (r, _f, actor) => freezeRound(c.get('db'), c.get('audit'), r.year, c.get('config').minPool, actor), () => 'frozen', true))
+  .post('/:year/freeze', (c) =>
+    act(
+      c,
+      (r, _f, actor) => freezeRound(c.get('db'), c.get('audit'), r.year, c.get('config').minPool, actor),
+      () => 'frozen',
+      true,
+    ),
+  )
   .post('/:year/draw', (c) =>
     act(
       c,
-      (r, f, actor) => drawRound(c.get('db'), c.get('audit'), { year: r.year, publicRandom: f.publicRandom ?? '', source: f.source ?? '', secret: c.get('config').secret }, actor),
+      (r, f, actor) =>
+        drawRound(
+          c.get('db'),
+          c.get('audit'),
+          { year: r.year, publicRandom: f.publicRandom ?? '', source: f.source ?? '', secret: c.get('config').secret },
+          actor,
+        ),
       (v) => `drawn&n=${Object.values(v.allocation).reduce((a, b) => a + b, 0)}`,
       true,
     ),
@@ -248,7 +281,13 @@ export const roundConsole = new Hono<AppEnv>()
   .post('/:year/replace', (c) =>
     act(
       c,
-      (r, f, actor) => replaceMember(c.get('db'), c.get('audit'), { year: r.year, code: (f.code ?? '').trim(), reason: f.reason ?? '', secret: c.get('config').secret, timeZone: c.get('config').timeZone }, actor),
+      (r, f, actor) =>
+        replaceMember(
+          c.get('db'),
+          c.get('audit'),
+          { year: r.year, code: (f.code ?? '').trim(), reason: f.reason ?? '', secret: c.get('config').secret, timeZone: c.get('config').timeZone },
+          actor,
+        ),
       (v, f) => `replaced&out=${encodeURIComponent((f.code ?? '').trim())}&in=${encodeURIComponent(v.in)}`,
       true,
     ),
@@ -261,13 +300,28 @@ export const roundConsole = new Hono<AppEnv>()
       true,
     ),
   )
-  .post('/:year/open', (c) => act(c, (r, _f, actor) => openRound(c.get('db'), c.get('audit'), r.year, actor), () => 'opened'))
-  .post('/:year/close', (c) => act(c, (r, _f, actor) => closeRound(c.get('store'), c.get('audit'), r.year, actor), () => 'closed', true))
+  .post('/:year/open', (c) =>
+    act(
+      c,
+      (r, _f, actor) => openRound(c.get('db'), c.get('audit'), r.year, actor),
+      () => 'opened',
+    ),
+  )
+  .post('/:year/close', (c) =>
+    act(
+      c,
+      (r, _f, actor) => closeRound(c.get('store'), c.get('audit'), r.year, actor),
+      () => 'closed',
+      true,
+    ),
+  )
   .get('/:year/links.csv', async (c) => {
     const round = await roundOr404(c);
     if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
     const { csv, count } = await linksCsv(c.get('db'), round, c.get('config'));
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () => c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }));
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () =>
+      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }),
+    );
   })
   .get('/:year/letters', async (c) => {
     const t = c.get('t');
@@ -277,37 +331,39 @@ export const roundConsole = new Hono<AppEnv>()
     const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly });
     const deadline = formatDateTime(round.closes_at, c.get('config').timeZone);
     const detail = { year: round.year, rows: list.length, ...(unusedOnly && { unused: true }) };
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'letters', detail, () => consolePage(
-      c,
-      { title: t('letters.title', { n: list.length }) },
-      <>
-        <div class="screen-only">
-          <h1>{t('letters.title', { n: list.length })}</h1>
-          <p>{t('letters.printHint')}</p>
-          <p class="row">
-            <a href={`/admin/rounds/${round.year}/letters${unusedOnly ? '' : '?unused=1'}`}>{unusedOnly ? t('common.all') : t('letters.unusedOnly')}</a>
-            <a href={`/admin/rounds/${round.year}`}>{t('common.back')}</a>
-          </p>
-        </div>
-        {list.map((inv) => (
-          <article class="letter">
-            <h2>{round.title}</h2>
-            <p>{t('letters.dear', { name: inv.name })}</p>
-            <p>{t('letters.body1', { title: round.title })}</p>
-            <p>{t('letters.body2')}</p>
-            <p>
-              <strong>{t('letters.deadline', { deadline })}</strong>
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'letters', detail, () =>
+      consolePage(
+        c,
+        { title: t('letters.title', { n: list.length }) },
+        <>
+          <div class="screen-only">
+            <h1>{t('letters.title', { n: list.length })}</h1>
+            <p>{t('letters.printHint')}</p>
+            <p class="row">
+              <a href={`/admin/rounds/${round.year}/letters${unusedOnly ? '' : '?unused=1'}`}>{unusedOnly ? t('common.all') : t('letters.unusedOnly')}</a>
+              <a href={`/admin/rounds/${round.year}`}>{t('common.back')}</a>
             </p>
-            <p>{t('letters.how')}</p>
-            <div class="qr-box">{raw(qrSvg(inv.url, t('letters.qrLabel')))}</div>
-            <p class="letter-url">
-              <code>{inv.url}</code>
-            </p>
-            <p class="hint">{t('letters.code', { code: inv.code })}</p>
-            <p>{t('letters.thanks')}</p>
-            <p class="sender">{t('letters.sender')}</p>
-          </article>
-        ))}
-      </>,
-    ));
+          </div>
+          {list.map((inv) => (
+            <article class="letter">
+              <h2>{round.title}</h2>
+              <p>{t('letters.dear', { name: inv.name })}</p>
+              <p>{t('letters.body1', { title: round.title })}</p>
+              <p>{t('letters.body2')}</p>
+              <p>
+                <strong>{t('letters.deadline', { deadline })}</strong>
+              </p>
+              <p>{t('letters.how')}</p>
+              <div class="qr-box">{raw(qrSvg(inv.url, t('letters.qrLabel')))}</div>
+              <p class="letter-url">
+                <code>{inv.url}</code>
+              </p>
+              <p class="hint">{t('letters.code', { code: inv.code })}</p>
+              <p>{t('letters.thanks')}</p>
+              <p class="sender">{t('letters.sender')}</p>
+            </article>
+          ))}
+        </>,
+      ),
+    );
   });

@@ -54,7 +54,11 @@ export async function updateRoundSettings(db: Database, audit: AuditTrail, year:
     if (!round) return notFound(year);
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
     const cols = settingsColumns({ ...s, year });
-    await trx.updateTable('rounds').set({ ...cols, updated_at: isoTime(audit.clock.now()) }).where('id', '=', round.id).execute();
+    await trx
+      .updateTable('rounds')
+      .set({ ...cols, updated_at: isoTime(audit.clock.now()) })
+      .where('id', '=', round.id)
+      .execute();
     await audit.record(trx, { actor, action: 'round.settings', detail: cols });
     return { ok: true, value: { ...round, ...cols } };
   });
@@ -70,7 +74,13 @@ export async function frozenPool(db: Executor, round: Round): Promise<{ code: st
  * Freezes a draft round: snapshots the active pool and units and fixes the pool hash, all before any randomness
  * is known. Refused below `minPool` active representatives, with the numbers.
  */
-export async function freezeRound(db: Database, audit: AuditTrail, year: number, minPool: number, actor: string): Promise<Outcome<{ poolHash: string; strata: Record<string, number>; units: number }>> {
+export async function freezeRound(
+  db: Database,
+  audit: AuditTrail,
+  year: number,
+  minPool: number,
+  actor: string,
+): Promise<Outcome<{ poolHash: string; strata: Record<string, number>; units: number }>> {
   return transaction(db, async (trx) => {
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
@@ -86,7 +96,10 @@ export async function freezeRound(db: Database, audit: AuditTrail, year: number,
     if (units.length === 0) return refused('rounds.error.noUnits');
 
     const stratify = round.stratify === 1;
-    const frozen = freezePool(reps.map((r) => ({ code: r.code, stratum: stratify ? r.stratum : UNSTRATIFIED })), stratify);
+    const frozen = freezePool(
+      reps.map((r) => ({ code: r.code, stratum: stratify ? r.stratum : UNSTRATIFIED })),
+      stratify,
+    );
     for (let i = 0; i < reps.length; i += 500) {
       await trx
         .insertInto('round_pool')
@@ -130,16 +143,28 @@ export async function drawRound(
     const stratumOf = new Map(pool.map((p) => [p.code, p.stratum]));
     const drawRows = [
       ...result.sample.map((code, i) => ({ round_id: round.id, code, stratum: stratumOf.get(code) as string, kind: 'sample' as const, position: i })),
-      ...Object.values(result.reserves).flatMap((codes) => codes.map((code, i) => ({ round_id: round.id, code, stratum: stratumOf.get(code) as string, kind: 'reserve' as const, position: i }))),
+      ...Object.values(result.reserves).flatMap((codes) =>
+        codes.map((code, i) => ({ round_id: round.id, code, stratum: stratumOf.get(code) as string, kind: 'reserve' as const, position: i })),
+      ),
     ];
-    for (let i = 0; i < drawRows.length; i += 500) await trx.insertInto('round_draw').values(drawRows.slice(i, i + 500)).execute();
+    for (let i = 0; i < drawRows.length; i += 500)
+      await trx
+        .insertInto('round_draw')
+        .values(drawRows.slice(i, i + 500))
+        .execute();
     await trx
       .insertInto('round_allocation')
-      .values(Object.entries(result.strata).map(([stratum, count]) => ({ round_id: round.id, stratum, pool_count: count, seats: result.allocation[stratum] ?? 0 })))
+      .values(
+        Object.entries(result.strata).map(([stratum, count]) => ({ round_id: round.id, stratum, pool_count: count, seats: result.allocation[stratum] ?? 0 })),
+      )
       .execute();
     const now = isoTime(audit.clock.now());
     const links = result.sample.map((code) => linkRow(round, code, 1, input.secret, now));
-    for (let i = 0; i < links.length; i += 500) await trx.insertInto('round_links').values(links.slice(i, i + 500)).execute();
+    for (let i = 0; i < links.length; i += 500)
+      await trx
+        .insertInto('round_links')
+        .values(links.slice(i, i + 500))
+        .execute();
     await trx
       .updateTable('rounds')
       .set({ status: 'drawn', public_random: publicRandom, public_random_source: source.trim() || null, seed: result.seed, drawn_at: now, updated_at: now })
@@ -151,7 +176,15 @@ export async function drawRound(
 }
 
 function linkRow(round: Round, code: string, generation: number, secret: string, now: string) {
-  return { round_id: round.id, code, generation, token_hash: tokenHash(linkToken(secret, round.year, code, generation)), active: 1, used_on: null, issued_at: now };
+  return {
+    round_id: round.id,
+    code,
+    generation,
+    token_hash: tokenHash(linkToken(secret, round.year, code, generation)),
+    active: 1,
+    used_on: null,
+    issued_at: now,
+  };
 }
 
 const SEATED_STATUSES = new Set(['drawn', 'open']);
@@ -173,7 +206,13 @@ export async function replaceMember(
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (!SEATED_STATUSES.has(round.status)) return refused('rounds.error.noSeats', { year, status: round.status });
-    const link = await trx.selectFrom('round_links').selectAll().where('round_id', '=', round.id).where('code', '=', code).where('active', '=', 1).executeTakeFirst();
+    const link = await trx
+      .selectFrom('round_links')
+      .selectAll()
+      .where('round_id', '=', round.id)
+      .where('code', '=', code)
+      .where('active', '=', 1)
+      .executeTakeFirst();
     if (!link) return refused('rounds.error.notSeated', { code, year }, 'code');
     if (link.used_on) return refused('rounds.error.alreadyVoted', { code }, 'code');
     const entry = await trx.selectFrom('round_draw').select('stratum').where('round_id', '=', round.id).where('code', '=', code).executeTakeFirstOrThrow();
@@ -191,12 +230,26 @@ export async function replaceMember(
     if (!next) return refused('rounds.error.noReserve', { stratum: entry.stratum });
 
     const now = isoTime(audit.clock.now());
-    const last = await trx.selectFrom('round_replacements').select((eb) => eb.fn.max('seq').as('seq')).where('round_id', '=', round.id).executeTakeFirst();
+    const last = await trx
+      .selectFrom('round_replacements')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('round_id', '=', round.id)
+      .executeTakeFirst();
     await trx.updateTable('round_links').set({ active: 0 }).where('round_id', '=', round.id).where('code', '=', code).execute();
-    await trx.insertInto('round_links').values(linkRow(round, next.code, 1, input.secret, now)).execute();
+    await trx
+      .insertInto('round_links')
+      .values(linkRow(round, next.code, 1, input.secret, now))
+      .execute();
     await trx
       .insertInto('round_replacements')
-      .values({ round_id: round.id, seq: Number(last?.seq ?? 0) + 1, out_code: code, in_code: next.code, reason, date: dateInZone(audit.clock.now(), input.timeZone) })
+      .values({
+        round_id: round.id,
+        seq: Number(last?.seq ?? 0) + 1,
+        out_code: code,
+        in_code: next.code,
+        reason,
+        date: dateInZone(audit.clock.now(), input.timeZone),
+      })
       .execute();
     await audit.record(trx, { actor, action: 'round.replace', detail: { year, out: code, in: next.code, reason } });
     return { ok: true, value: { in: next.code, stratum: entry.stratum } };
@@ -204,17 +257,33 @@ export async function replaceMember(
 }
 
 /** Issues a new link for a seat (generation + 1); the old link stops working at once. */
-export async function reissueLink(db: Database, audit: AuditTrail, input: { year: number; code: string; secret: string }, actor: string): Promise<Outcome<{ generation: number }>> {
+export async function reissueLink(
+  db: Database,
+  audit: AuditTrail,
+  input: { year: number; code: string; secret: string },
+  actor: string,
+): Promise<Outcome<{ generation: number }>> {
   return transaction(db, async (trx) => {
     const round = await findRound(trx, input.year);
     if (!round) return notFound(input.year);
     if (!SEATED_STATUSES.has(round.status)) return refused('rounds.error.noSeats', { year: input.year, status: round.status });
-    const link = await trx.selectFrom('round_links').selectAll().where('round_id', '=', round.id).where('code', '=', input.code).where('active', '=', 1).executeTakeFirst();
+    const link = await trx
+      .selectFrom('round_links')
+      .selectAll()
+      .where('round_id', '=', round.id)
+      .where('code', '=', input.code)
+      .where('active', '=', 1)
+      .executeTakeFirst();
     if (!link) return refused('rounds.error.notSeated', { code: input.code, year: input.year }, 'code');
     if (link.used_on) return refused('rounds.error.alreadyVoted', { code: input.code }, 'code');
     const generation = link.generation + 1;
     const row = linkRow(round, input.code, generation, input.secret, isoTime(audit.clock.now()));
-    await trx.updateTable('round_links').set({ generation, token_hash: row.token_hash, issued_at: row.issued_at }).where('round_id', '=', round.id).where('code', '=', input.code).execute();
+    await trx
+      .updateTable('round_links')
+      .set({ generation, token_hash: row.token_hash, issued_at: row.issued_at })
+      .where('round_id', '=', round.id)
+      .where('code', '=', input.code)
+      .execute();
     await audit.record(trx, { actor, action: 'round.reissue', detail: { year: input.year, code: input.code, generation } });
     return { ok: true, value: { generation } };
   });
@@ -223,7 +292,11 @@ export async function reissueLink(db: Database, audit: AuditTrail, input: { year
 /** Opens a drawn (or re-opens a closed, unpublished) round for ballots. */
 export async function openRound(db: Database, audit: AuditTrail, year: number, actor: string): Promise<Outcome<Round>> {
   return setStatus(db, audit, year, actor, 'open', (r) =>
-    r.status === 'drawn' || r.status === 'closed' ? undefined : r.status === 'draft' || r.status === 'frozen' ? 'rounds.error.notDrawnYet' : 'rounds.error.cannotOpen',
+    r.status === 'drawn' || r.status === 'closed'
+      ? undefined
+      : r.status === 'draft' || r.status === 'frozen'
+        ? 'rounds.error.notDrawnYet'
+        : 'rounds.error.cannotOpen',
   );
 }
 
@@ -260,7 +333,11 @@ async function setStatus(
     if (why) return refused(why, { year, status: round.status });
     const now = isoTime(audit.clock.now());
     const stamp = to === 'open' ? { opened_at: now } : { closed_at: now };
-    await trx.updateTable('rounds').set({ status: to, ...stamp, updated_at: now }).where('id', '=', round.id).execute();
+    await trx
+      .updateTable('rounds')
+      .set({ status: to, ...stamp, updated_at: now })
+      .where('id', '=', round.id)
+      .execute();
     await audit.record(trx, { actor, action: to === 'open' ? 'round.open' : 'round.close', detail: { year } });
     return { ok: true, value: { ...round, status: to, ...stamp } };
   });

@@ -40,7 +40,7 @@ export function parsePoints(v: string): [number, number, number] | undefined {
 }
 
 /**
- * Validates settings, filling defaults (SPEC §2.3) for what is not given; lists every problem at once.
+ * Validates settings, filling defaults (README, A year's round) for what is not given; lists every problem at once.
  * `current` holds the stored settings when editing, so an edit changes only what it names.
  */
 export function parseSettings(

@@ -9,7 +9,14 @@ import type { RoundSettings } from './settings.js';
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
 
 /** The settings form: for creating a round, or editing a draft one (disabled once frozen). */
-export function SettingsForm(props: { c: Ctx; action: string; values: Partial<RoundSettings> & { yearText?: string }; problems?: Problem[]; locked?: boolean; creating?: boolean }) {
+export function SettingsForm(props: {
+  c: Ctx;
+  action: string;
+  values: Partial<RoundSettings> & { yearText?: string };
+  problems?: Problem[];
+  locked?: boolean;
+  creating?: boolean;
+}) {
   const { c, values: v } = props;
   const t = c.get('t');
   const bad = (f: string) => (props.problems?.some((p) => p.field === f) ? 'true' : undefined);
@@ -142,5 +149,12 @@ export function TurnoutTable(props: { c: Ctx; rows: StratumTurnout[]; caption?: 
     { head: t('rounds.answered'), cell: (r) => r.answered, num: true },
     { head: t('rounds.turnoutRate'), cell: (r) => pct(r.answered, r.seats), num: true },
   ];
-  return <DataTable caption={t(props.caption ?? 'rounds.turnout')} columns={columns} rows={props.rows} total={[t('common.total'), seats, answered, pct(answered, seats)]} />;
+  return (
+    <DataTable
+      caption={t(props.caption ?? 'rounds.turnout')}
+      columns={columns}
+      rows={props.rows}
+      total={[t('common.total'), seats, answered, pct(answered, seats)]}
+    />
+  );
 }

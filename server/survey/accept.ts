@@ -70,7 +70,7 @@ export type BallotOutcome = { ok: true; receipt: string } | { ok: false; refusal
 
 /**
  * Decides a ballot and, when every rule is met, casts it: the link must be usable now (`openLink`), the form
- * complete and valid (SPEC §2.6), and the link still unused when the cast commits.
+ * complete and valid (docs/SPEC.md, Anonymity and trust), and the link still unused when the cast commits.
  */
 export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<BallotOutcome> {
   const opened = await openLink(deps, s.token, s.address);
@@ -80,7 +80,13 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
   const units = await surveyUnits(deps.survey, deps.store, link.roundId);
   const parsed = parseBallot(ballotFields(await s.body()), units, link.scale);
   if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, units, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
-  const cast = await castBallot(deps.store, deps.clock, deps.timeZone, { token: s.token, roundId: link.roundId, answers: parsed.answers, comments: parsed.comments, comment: parsed.comment });
+  const cast = await castBallot(deps.store, deps.clock, deps.timeZone, {
+    token: s.token,
+    roundId: link.roundId,
+    answers: parsed.answers,
+    comments: parsed.comments,
+    comment: parsed.comment,
+  });
   if (cast.ok) return cast;
   // Used meanwhile by a submission of the same link: say so as for any used link, with the date it was used.
   const now = await deps.store.findLink(tokenHash(s.token));

@@ -78,7 +78,11 @@ export type BallotFields = Readonly<Record<string, readonly string[] | undefined
  */
 export function ballotFields(body: string): BallotFields {
   const fields: Record<string, string[]> = Object.create(null);
-  for (const [k, v] of new URLSearchParams(body)) (fields[k] ??= []).push(v);
+  for (const [k, v] of new URLSearchParams(body)) {
+    const values = fields[k];
+    if (values) values.push(v);
+    else fields[k] = [v];
+  }
   return fields;
 }
 
@@ -102,7 +106,7 @@ const NONE: readonly string[] = [];
 const lastOf = (values: readonly string[]) => (values.length ? (values[values.length - 1] as string).trim() : '');
 
 /**
- * Checks a submitted form against the round's units (SPEC §2.6): every unit answered, answers from the scale,
+ * Checks a submitted form against the round's units (docs/SPEC.md, Anonymity and trust): every unit answered, answers from the scale,
  * comments within their limits, no unit outside the round. Lists every problem at once; stores nothing.
  */
 export function parseBallot(fields: BallotFields, units: readonly { code: string }[], scale: Scale): ParsedBallot {
@@ -125,7 +129,8 @@ export function parseBallot(fields: BallotFields, units: readonly { code: string
     const comment = lastOf(fields[commentName] ?? NONE);
     if (comment) {
       comments[code] = comment;
-      if (comment.length > UNIT_COMMENT_MAX && charLength(comment) > UNIT_COMMENT_MAX) problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
+      if (comment.length > UNIT_COMMENT_MAX && charLength(comment) > UNIT_COMMENT_MAX)
+        problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
     }
 
     let problem: FieldProblem | undefined;
@@ -151,7 +156,8 @@ export function parseBallot(fields: BallotFields, units: readonly { code: string
   }
 
   const comment = lastOf(fields.comment ?? NONE);
-  if (comment.length > OVERALL_COMMENT_MAX && charLength(comment) > OVERALL_COMMENT_MAX) general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
+  if (comment.length > OVERALL_COMMENT_MAX && charLength(comment) > OVERALL_COMMENT_MAX)
+    general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
 
   if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
   return { ok: true, answers, comments, comment: comment || null };

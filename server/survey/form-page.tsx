@@ -15,7 +15,13 @@ import type { Ctx } from '../http/context.js';
  * A link's form page: blank, from the cached shell and fragments (form-cache.ts), or shown again after a refusal
  * with every answer kept and every problem marked.
  */
-export async function formPage(c: Ctx, token: string, link: LinkState, units: FormUnit[], refused?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft }) {
+export async function formPage(
+  c: Ctx,
+  token: string,
+  link: LinkState,
+  units: FormUnit[],
+  refused?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft },
+) {
   const t = c.get('t');
   const lang = c.get('lang');
   const groups = formOrder(units, token);
@@ -54,21 +60,38 @@ export async function formPage(c: Ctx, token: string, link: LinkState, units: Fo
     if (buffer) outgoing.once('close', () => survey.pages.give(buffer));
     return c.body(fillShell(shell, token, body, buffer) as Uint8Array<ArrayBuffer>, 200, headers);
   }
-  const body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, { given: refused.draft.given[u.code], unknownTicked: refused.draft.unknownTicked[u.code], comment: refused.draft.comments[u.code], problem: refused.problems[u.code] }));
+  const body = formBody(t, groups, (u) =>
+    unitFieldset(t, link.scale, u, {
+      given: refused.draft.given[u.code],
+      unknownTicked: refused.draft.unknownTicked[u.code],
+      comment: refused.draft.comments[u.code],
+      problem: refused.problems[u.code],
+    }),
+  );
   const problemCount = Object.keys(refused.problems).length + refused.general.length;
   const summary =
     `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
     refused.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
     units
       .filter((u) => refused.problems[u.code])
-      .map((u) => `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`)
+      .map(
+        (u) =>
+          `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`,
+      )
       .join('') +
     `</ul></div>`;
   return page(c, ...formPageParts(c, token, link, units, raw(summary + body + formEnd(t, refused.draft)), 422));
 }
 
 /** The survey page around the form's inner HTML. */
-function formPageParts(c: Ctx, token: string, link: LinkState, units: FormUnit[], inner: HtmlEscapedString, status: 200 | 422 = 200): [PageOptions, JSX.Element] {
+function formPageParts(
+  c: Ctx,
+  token: string,
+  link: LinkState,
+  units: FormUnit[],
+  inner: HtmlEscapedString,
+  status: 200 | 422 = 200,
+): [PageOptions, JSX.Element] {
   const t = c.get('t');
   const deadline = formatDateTime(link.closesAt, c.get('config').timeZone);
   return [

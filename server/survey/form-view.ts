@@ -21,7 +21,9 @@ export interface UnitState {
 export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: UnitState = {}): string {
   const id = esc(unit.code);
   const name = `u.${id}`;
-  const err = state.problem ? `<p class="field-error" id="err-${id}"><span aria-hidden="true">⚠ </span>${esc(t(state.problem.key, state.problem.params))}</p>` : '';
+  const err = state.problem
+    ? `<p class="field-error" id="err-${id}"><span aria-hidden="true">⚠ </span>${esc(t(state.problem.key, state.problem.params))}</p>`
+    : '';
   const described = state.problem ? ` aria-describedby="err-${id}"` : '';
   let choices: string;
   if (scale === 'satisfaction4') {
@@ -73,7 +75,12 @@ export function cutShell(html: string, token: string): FormShell | undefined {
 export function fillShell(shell: FormShell, token: string, units: Buffer[], into?: Buffer): Buffer {
   const tok = Buffer.from(token);
   const parts: Buffer[] = [];
-  const put = (segments: Buffer[]) => segments.forEach((s, i) => (i ? parts.push(tok, s) : parts.push(s)));
+  const put = (segments: Buffer[]) => {
+    for (const [i, s] of segments.entries()) {
+      if (i) parts.push(tok);
+      parts.push(s);
+    }
+  };
   put(shell.head);
   parts.push(...units);
   put(shell.tail);

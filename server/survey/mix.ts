@@ -12,7 +12,10 @@ const EVERY_MS = 60_000;
 const RETRY_MS = 5_000;
 
 async function countBallots(store: Store): Promise<number> {
-  const r = await store.db.selectFrom('ballots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await store.db
+    .selectFrom('ballots')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -51,7 +51,8 @@ async function refusalPage(c: Ctx, token: string, r: BallotRefusal) {
     case 'closed': {
       const { link } = r;
       // Say only what is true now: a date in the future for "opens", in the past for "closed", else no date.
-      if (now >= Date.parse(link.closesAt)) return statusPage(c, 410, 'survey.closed.title', 'survey.closed.body', { closes: formatDateTime(link.closesAt, tz) });
+      if (now >= Date.parse(link.closesAt))
+        return statusPage(c, 410, 'survey.closed.title', 'survey.closed.body', { closes: formatDateTime(link.closesAt, tz) });
       if (now < Date.parse(link.opensAt) && (link.status === 'open' || link.status === 'drawn')) {
         return statusPage(c, 410, 'survey.notYet.title', 'survey.notYet.body', { opens: formatDateTime(link.opensAt, tz) });
       }

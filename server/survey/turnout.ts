@@ -49,7 +49,13 @@ export interface UnitComments {
  */
 export async function commentsByUnit(db: Executor, round: Round): Promise<{ units: UnitComments[]; overall: string[] } | undefined> {
   if (round.status !== 'closed' && round.status !== 'published') return undefined;
-  const units = await db.selectFrom('round_units').select(['code', 'name', 'category']).where('round_id', '=', round.id).orderBy('category_position').orderBy('code').execute();
+  const units = await db
+    .selectFrom('round_units')
+    .select(['code', 'name', 'category'])
+    .where('round_id', '=', round.id)
+    .orderBy('category_position')
+    .orderBy('code')
+    .execute();
   const byUnit = new Map<string, string[]>(units.map((u) => [u.code, []]));
   const overall: string[] = [];
   const ballots = await db.selectFrom('ballots').select(['comments', 'comment']).where('round_id', '=', round.id).orderBy('id').execute();

@@ -48,7 +48,7 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; status?: 200 | 422
           <p>{t('units.summary', { active, inactive: units.length - active })}</p>
           {categories.map((cat) => {
             const inCat = units.filter((u) => u.category === cat);
-            if (!inCat.length) return <></>;
+            if (!inCat.length) return null;
             return (
               <section>
                 <h2>
@@ -119,8 +119,19 @@ async function UnitForm(c: Ctx, opts: { unit: Partial<UnitInput>; editing?: stri
         <label for="name">{t('units.name')}</label>
         <input id="name" name="name" required maxlength={100} value={u.name ?? ''} aria-invalid={invalid('name')} />
         <label for="category">{t('units.category')}</label>
-        <p class="hint" id="category-hint">{t('units.categoryHint')}</p>
-        <input id="category" name="category" required maxlength={50} list="categories" value={u.category ?? ''} aria-describedby="category-hint" aria-invalid={invalid('category')} />
+        <p class="hint" id="category-hint">
+          {t('units.categoryHint')}
+        </p>
+        <input
+          id="category"
+          name="category"
+          required
+          maxlength={50}
+          list="categories"
+          value={u.category ?? ''}
+          aria-describedby="category-hint"
+          aria-invalid={invalid('category')}
+        />
         <datalist id="categories">
           {categories.map((cat) => (
             <option value={cat} />
@@ -130,7 +141,9 @@ async function UnitForm(c: Ctx, opts: { unit: Partial<UnitInput>; editing?: stri
           <input type="checkbox" name="active" value="1" checked={u.active !== false} /> {t('common.active')}
         </label>
         <div class="row">
-          <button type="submit" class="primary">{t('common.save')}</button>
+          <button type="submit" class="primary">
+            {t('common.save')}
+          </button>
           <a href="/admin/units">{t('common.cancel')}</a>
         </div>
       </form>
@@ -149,7 +162,8 @@ export const unitConsole = new Hono<AppEnv>()
   .post('/', async (c) => {
     const unit = inputFrom(await formFields(c));
     const problems = unitProblems(unit);
-    if (!problems.length && (await findUnit(c.get('db'), unit.code))) problems.push({ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' });
+    if (!problems.length && (await findUnit(c.get('db'), unit.code)))
+      problems.push({ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' });
     if (problems.length) return UnitForm(c, { unit, problems, status: 422 });
     await upsertUnits(c.get('db'), c.get('audit'), [unit], currentAdmin(c).username, 'units.add');
     return c.redirect(`/admin/units?done=added&code=${encodeURIComponent(unit.code)}`, 303);
@@ -176,7 +190,8 @@ export const unitConsole = new Hono<AppEnv>()
     if (problems.length) return UnitForm(c, { unit, editing: code, problems, status: 422 });
     const result = await updateUnit(c.get('db'), c.get('audit'), code, unit, currentAdmin(c).username);
     if (result === 'not_found') throw new AppError('not_found', { message: 'units.error.notFound' });
-    if (result === 'code_taken') return UnitForm(c, { unit, editing: code, problems: [{ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' }], status: 422 });
+    if (result === 'code_taken')
+      return UnitForm(c, { unit, editing: code, problems: [{ key: 'units.error.codeTaken', params: { value: unit.code }, field: 'code' }], status: 422 });
     return c.redirect(`/admin/units?done=updated&code=${encodeURIComponent(unit.code)}`, 303);
   })
   .post('/:code/active', async (c) => {

@@ -13,7 +13,7 @@ const COLUMNS = {
 
 export type UnitsFile = { ok: true; encoding: Encoding; rows: UnitInput[] } | { ok: false; problems: CsvProblem[] };
 
-/** Reads a units CSV (SPEC §3.1: `code,name,category[,active]`), reporting every bad row with its line. */
+/** Reads a units CSV (README, Command line: `code,name,category[,active]`), reporting every bad row with its line. */
 export function parseUnitsCsv(bytes: Uint8Array, t: Translate): UnitsFile {
   const read = readCsv(bytes, { columns: COLUMNS, required: ['code', 'name', 'category'], messages: csvMessages(t) });
   if (!read.ok) return { ok: false, problems: read.problems };

@@ -13,7 +13,7 @@ export interface UnitInput {
 
 export type Unit = Pick<UnitTable, 'id' | 'code' | 'name' | 'category'> & { active: boolean };
 
-/** Every problem with one unit's fields (SPEC §2.1); empty when it may be stored. */
+/** Every problem with one unit's fields (README, CSV files); empty when it may be stored. */
 export function unitProblems(u: Partial<UnitInput>): Problem[] {
   const problems: Problem[] = [];
   if (!isCode(u.code ?? '')) problems.push({ key: 'units.error.code', params: { value: u.code ?? '' }, field: 'code' });
@@ -52,7 +52,10 @@ export async function findUnit(db: Executor, code: string): Promise<Unit | undef
 /** Makes sure the categories exist, appending new ones after the existing ones in the given order. */
 export async function ensureCategories(db: Executor, names: readonly string[]): Promise<void> {
   const existing = new Set(await listCategories(db));
-  const last = await db.selectFrom('categories').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  const last = await db
+    .selectFrom('categories')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .executeTakeFirst();
   let position = Number(last?.p ?? 0);
   for (const name of names) {
     if (existing.has(name)) continue;
@@ -74,14 +77,20 @@ export interface UpsertSummary {
 export async function upsertUnits(db: Database, audit: AuditTrail, rows: readonly UnitInput[], actor: string, action = 'units.import'): Promise<UpsertSummary> {
   return transaction(db, async (trx) => {
     const now = isoTime(audit.clock.now());
-    await ensureCategories(trx, rows.map((r) => r.category));
+    await ensureCategories(
+      trx,
+      rows.map((r) => r.category),
+    );
     const existing = new Map((await trx.selectFrom('units').selectAll().execute()).map((r) => [r.code, r]));
     const summary: UpsertSummary = { added: 0, updated: 0, unchanged: 0 };
     for (const r of rows) {
       const old = existing.get(r.code);
       const active = r.active ? 1 : 0;
       if (!old) {
-        await trx.insertInto('units').values({ id: newId(), code: r.code, name: r.name, category: r.category, active, created_at: now, updated_at: now }).execute();
+        await trx
+          .insertInto('units')
+          .values({ id: newId(), code: r.code, name: r.name, category: r.category, active, created_at: now, updated_at: now })
+          .execute();
         summary.added++;
       } else if (old.name !== r.name || old.category !== r.category || old.active !== active) {
         await trx.updateTable('units').set({ name: r.name, category: r.category, active, updated_at: now }).where('id', '=', old.id).execute();
@@ -113,7 +122,11 @@ export async function updateUnit(db: Database, audit: AuditTrail, code: string, 
 /** Deactivates or reactivates a unit; a deactivated unit is left out of rounds frozen afterwards. */
 export async function setUnitActive(db: Database, audit: AuditTrail, code: string, active: boolean, actor: string): Promise<boolean> {
   return transaction(db, async (trx) => {
-    const res = await trx.updateTable('units').set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) }).where('code', '=', code).executeTakeFirst();
+    const res = await trx
+      .updateTable('units')
+      .set({ active: active ? 1 : 0, updated_at: isoTime(audit.clock.now()) })
+      .where('code', '=', code)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
     await audit.record(trx, { actor, action: active ? 'units.reactivate' : 'units.deactivate', detail: { code } });
     return true;

@@ -1,4 +1,4 @@
-// Re-runs draw pingyi-draw-v1 (SPEC §2.4) in the reader's browser from the open data at /draw/{year}.json.
+// Re-runs draw pingyi-draw-v1 (docs/SPEC.md, The draw) in the reader's browser from the open data at /draw/{year}.json.
 // Written from the spec, apart from the server's code, so that it is a second implementation: it recomputes the
 // canonical pool file and its SHA-256 (WebCrypto), the seed, the Hamilton allocation with its tie rule, the
 // Fisher–Yates order of every stratum (seedrandom's ARC4, the same npm file the server runs, served as an ES
@@ -12,8 +12,7 @@ if (typeof document !== 'undefined') {
 }
 
 function setUp(button, words) {
-  const say = (key, params) =>
-    (words[key] ?? key).replace(/\{(\w+)\}/g, (m, p) => (params && p in params ? String(params[p]) : m));
+  const say = (key, params) => (words[key] ?? key).replace(/\{(\w+)\}/g, (m, p) => (params && p in params ? String(params[p]) : m));
   const stepEl = document.getElementById('draw-check-step');
   const progress = document.getElementById('draw-check-progress');
   const result = document.getElementById('draw-check-result');
@@ -35,7 +34,7 @@ function setUp(button, words) {
     try {
       verdict = await check(button.dataset, report, say);
     } catch (e) {
-      verdict = { ok: false, text: say('failed', { error: e && e.message ? e.message : String(e) }) };
+      verdict = { ok: false, text: say('failed', { error: e?.message ? e.message : String(e) }) };
     }
     stepEl.hidden = true;
     progress.hidden = true;
@@ -47,7 +46,7 @@ function setUp(button, words) {
 }
 
 async function check(data, report, say) {
-  if (!globalThis.crypto || !globalThis.crypto.subtle || !globalThis.TextEncoder) return { ok: false, text: say('noCrypto') };
+  if (!globalThis.crypto?.subtle || !globalThis.TextEncoder) return { ok: false, text: say('noCrypto') };
   report(0.02, say('loading'));
   const [res, mod] = await Promise.all([fetch(data.jsonUrl, { headers: { accept: 'application/json' } }), import(data.seedrandomUrl)]);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -86,6 +85,7 @@ function compareByteArrays(a, b) {
 
 /** A comparator in UTF-8 byte order. For pure-ASCII strings `<` is the same order and much faster. */
 function byteOrder(strings) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included
   if (strings.every((s) => /^[\x00-\x7f]*$/.test(s))) return (a, b) => (a < b ? -1 : a > b ? 1 : 0);
   const bytes = new Map(strings.map((s) => [s, utf8.encode(s)]));
   return (a, b) => compareByteArrays(bytes.get(a), bytes.get(b));

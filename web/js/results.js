@@ -18,7 +18,7 @@ if (doc && meta) {
   const table = document.getElementById('ranking-table');
   // Rows are rendered in the order of the embedded units: row i is units[i].
   const rows = table ? [...table.tBodies[0].rows] : [];
-  rows.forEach((r, i) => (r.dataset.i = String(i)));
+  for (const [i, r] of rows.entries()) r.dataset.i = String(i);
   for (const el of document.querySelectorAll('.js-only')) el.hidden = false;
   const charts = Chart ? chartMaker(doc, meta, words) : { draw() {} };
   sortable(table, doc.units, words);
@@ -117,7 +117,14 @@ function chartMaker(doc, meta, words) {
                 generateLabels: () =>
                   meta.categories
                     .filter((c) => units.some((u) => u.category === c))
-                    .map((c) => ({ text: c, fillStyle: PALETTE[catIndex.get(c) % PALETTE.length], strokeStyle: PALETTE[catIndex.get(c) % PALETTE.length], lineWidth: 0, hidden: false, datasetIndex: 0 })),
+                    .map((c) => ({
+                      text: c,
+                      fillStyle: PALETTE[catIndex.get(c) % PALETTE.length],
+                      strokeStyle: PALETTE[catIndex.get(c) % PALETTE.length],
+                      lineWidth: 0,
+                      hidden: false,
+                      datasetIndex: 0,
+                    })),
               },
             },
             tooltip: {
@@ -202,7 +209,7 @@ function tabs(rows, units, onChange) {
     button.addEventListener('click', () => {
       const category = button.dataset.category;
       for (const b of buttons) b.setAttribute('aria-pressed', String(b === button));
-      rows.forEach((r) => (r.hidden = Boolean(category) && units[Number(r.dataset.i)].category !== category));
+      for (const r of rows) r.hidden = Boolean(category) && units[Number(r.dataset.i)].category !== category;
       onChange(category);
     });
   }

@@ -5,8 +5,8 @@ const PREFIX = 'pingyi:s:';
 function storage() {
   try {
     const s = window.localStorage;
-    s.setItem(PREFIX + 'probe', '1');
-    s.removeItem(PREFIX + 'probe');
+    s.setItem(`${PREFIX}probe`, '1');
+    s.removeItem(`${PREFIX}probe`);
     return s;
   } catch {
     return null; // private mode or storage disabled: the form still works, it just does not remember
@@ -16,7 +16,7 @@ function storage() {
 function clearDrafts(store) {
   for (let i = store.length - 1; i >= 0; i--) {
     const k = store.key(i);
-    if (k && k.startsWith(PREFIX)) store.removeItem(k);
+    if (k?.startsWith(PREFIX)) store.removeItem(k);
   }
 }
 
@@ -25,7 +25,8 @@ function snapshot(form) {
   for (const el of form.elements) {
     if (!el.name || el.type === 'hidden' || el.type === 'submit') continue;
     if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) continue;
-    (data[el.name] ||= []).push(el.value);
+    if (data[el.name]) data[el.name].push(el.value);
+    else data[el.name] = [el.value];
   }
   return data;
 }
@@ -33,7 +34,7 @@ function snapshot(form) {
 function restore(form, data) {
   for (const [name, values] of Object.entries(data)) {
     const els = [...form.elements].filter((el) => el.name === name);
-    const anyGiven = els.some((el) => ((el.type === 'radio' || el.type === 'checkbox') ? el.checked : el.value !== ''));
+    const anyGiven = els.some((el) => (el.type === 'radio' || el.type === 'checkbox' ? el.checked : el.value !== ''));
     if (anyGiven) continue; // what the server sent back wins
     for (const el of els) {
       if (el.type === 'radio' || el.type === 'checkbox') el.checked = values.includes(el.value);
@@ -42,7 +43,7 @@ function restore(form, data) {
   }
   for (const d of form.querySelectorAll('details.unit-comment')) {
     const ta = d.querySelector('textarea');
-    if (ta && ta.value) d.open = true;
+    if (ta?.value) d.open = true;
   }
 }
 

@@ -7,12 +7,16 @@ const Chart = window.Chart;
 const LINE = '#0b4f9c';
 const BAND = 'rgba(11, 79, 156, 0.16)';
 
-if (years && years.length && meta && Chart) {
+if (years?.length && meta && Chart) {
   for (const el of document.querySelectorAll('.js-only')) el.hidden = false;
   const words = meta.words;
   const labels = years.map((y) => String(y.year));
   // A bottom-three year is a downward triangle (▼), like the word beside it in the table.
-  const points = { pointStyle: years.map((y) => (y.bottom3 ? 'triangle' : 'circle')), rotation: years.map((y) => (y.bottom3 ? 180 : 0)), pointRadius: years.map((y) => (y.bottom3 ? 8 : 5)) };
+  const points = {
+    pointStyle: years.map((y) => (y.bottom3 ? 'triangle' : 'circle')),
+    rotation: years.map((y) => (y.bottom3 ? 180 : 0)),
+    pointRadius: years.map((y) => (y.bottom3 ? 8 : 5)),
+  };
   const flags = (i) => [years[i].bottom3 ? words.bottom3 : null, years[i].bottom3TwoYears ? words.twoYears : null].filter(Boolean);
 
   line('unit-score-chart', {

@@ -13,26 +13,32 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const isSqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  await rebuild(db, 'ballots_old', () =>
-    db.schema
-      .createTable('ballots')
-      // SQLite makes a column the rowid only when its type is exactly INTEGER.
-      .addColumn('id', isSqlite ? 'integer' : 'bigint', (c) => c.primaryKey())
-      .$call(rest)
-      .execute(),
+  await rebuild(
+    db,
+    'ballots_old',
+    () =>
+      db.schema
+        .createTable('ballots')
+        // SQLite makes a column the rowid only when its type is exactly INTEGER.
+        .addColumn('id', isSqlite ? 'integer' : 'bigint', (c) => c.primaryKey())
+        .$call(rest)
+        .execute(),
     randomInteger,
   );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   const isSqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  await rebuild(db, 'ballots_new', () =>
-    db.schema
-      .createTable('ballots')
-      .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-      .$call(rest)
-      .$call((b) => (isSqlite ? b.modifyEnd(sql`without rowid`) : b))
-      .execute(),
+  await rebuild(
+    db,
+    'ballots_new',
+    () =>
+      db.schema
+        .createTable('ballots')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .$call(rest)
+        .$call((b) => (isSqlite ? b.modifyEnd(sql`without rowid`) : b))
+        .execute(),
     () => randomUUID(),
   );
 }
@@ -74,5 +80,5 @@ async function rebuild(db: Kysely<any>, aside: string, create: () => Promise<voi
 
 function randomInteger(): number {
   const b = randomBytes(7);
-  return ((b[0]! & 0x1f) * 2 ** 48 + b.readUIntBE(1, 6)) || 1;
+  return (b[0]! & 0x1f) * 2 ** 48 + b.readUIntBE(1, 6) || 1;
 }

@@ -8,7 +8,10 @@ import type { Kysely } from 'kysely';
  * failed logins.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('login_failures').addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('login')).execute();
+  await db.schema
+    .alterTable('login_failures')
+    .addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('login'))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

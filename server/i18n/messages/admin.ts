@@ -23,7 +23,10 @@ export const adminMessages = {
   'admin.setup.intro': { zh: '此链接只能使用一次，24 小时内有效。', en: 'This link works once, within 24 hours.' },
   'admin.setup.confirm': { zh: '再次输入密码', en: 'Repeat the password' },
   'admin.setup.submit': { zh: '创建并登录', en: 'Create and log in' },
-  'admin.setup.gone': { zh: '此设置链接已使用、已过期，或管理员已经存在。', en: 'This setup link has been used or has expired, or an administrator already exists.' },
+  'admin.setup.gone': {
+    zh: '此设置链接已使用、已过期，或管理员已经存在。',
+    en: 'This setup link has been used or has expired, or an administrator already exists.',
+  },
   'admin.setup.passwordHint': { zh: '至少 10 个字符。', en: 'At least 10 characters.' },
 
   'admin.error.username': { zh: '用户名须为 1–64 个字母、数字或 _ . @ - 。', en: 'The user name must be 1–64 letters, digits or _ . @ -.' },
@@ -44,7 +47,10 @@ export const adminMessages = {
   },
   'admin.audit.chainOk': { zh: '哈希链完整（共 {n} 条）。', en: 'The hash chain is intact ({n} rows).' },
   'admin.audit.headsOk': { zh: '与已公布结果中记录的 {n} 个链头一致。', en: 'It matches the {n} chain heads recorded in published results.' },
-  'admin.audit.rekeyed': { zh: '已用本系统密钥重新计算 {n} 条记录的哈希（其中 {unkeyed} 条原先未加密钥）。', en: 'Hashed {n} rows again under the installation key ({unkeyed} of them were unkeyed).' },
+  'admin.audit.rekeyed': {
+    zh: '已用本系统密钥重新计算 {n} 条记录的哈希（其中 {unkeyed} 条原先未加密钥）。',
+    en: 'Hashed {n} rows again under the installation key ({unkeyed} of them were unkeyed).',
+  },
   'admin.audit.chainBroken': { zh: '哈希链在第 {seq} 条处断开：{problem}', en: 'The hash chain breaks at row {seq}: {problem}' },
   'admin.audit.seq': { zh: '序号', en: 'No.' },
   'admin.audit.at': { zh: '时间', en: 'Time' },

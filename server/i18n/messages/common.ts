@@ -23,7 +23,10 @@ export const commonMessages = {
   'error.title.429': { zh: '操作过于频繁', en: 'Too many attempts' },
   'error.title.500': { zh: '系统出现问题', en: 'Something went wrong' },
   'error.body.400': { zh: '请求的格式不正确。', en: 'The request was not in a form we understand.' },
-  'error.body.403': { zh: '页面已过期或来源不正确，请返回上一页、刷新后再试。', en: 'The page has expired or came from elsewhere. Go back, reload the page and try again.' },
+  'error.body.403': {
+    zh: '页面已过期或来源不正确，请返回上一页、刷新后再试。',
+    en: 'The page has expired or came from elsewhere. Go back, reload the page and try again.',
+  },
   'error.body.404': { zh: '您要找的页面不存在，或链接已失效。', en: 'The page you are looking for does not exist, or the link is no longer valid.' },
   'error.body.409': { zh: '此操作已经完成，不能重复进行。', en: 'This has already been done and cannot be done again.' },
   'error.body.410': { zh: '此页面已不再可用。', en: 'This page is no longer available.' },

@@ -17,7 +17,10 @@ export const drawMessages = {
     en: '{pool} active representatives were frozen and the pool fingerprint (below) was published. The pool cannot change after this.',
   },
   'draw.step.random': { zh: '公开随机数', en: 'Public random value' },
-  'draw.step.randomText': { zh: '抽取使用事先公告的公开随机数，原样照录：', en: 'The draw used the public random value announced in advance, exactly as published:' },
+  'draw.step.randomText': {
+    zh: '抽取使用事先公告的公开随机数，原样照录：',
+    en: 'The draw used the public random value announced in advance, exactly as published:',
+  },
   'draw.step.randomSource': { zh: '来源：{source}', en: 'Source: {source}' },
   'draw.step.randomNoSource': { zh: '未注明来源。', en: 'No source was recorded.' },
   'draw.step.randomPending': {
@@ -46,7 +49,10 @@ export const drawMessages = {
     zh: '按最大余数法分配 N = {n} 个名额，代表库共 P = {pool} 人：每个界别先得 N·nₛ/P 的整数部分，剩下的名额依次给余数（N·nₛ mod P）最大的界别，每个界别最多多得一个。',
     en: 'N = {n} seats are shared out by largest remainder over a pool of P = {pool}: each stratum first gets the whole part of N·nₛ/P, and the seats left over go, one each, to the strata with the largest remainder (N·nₛ mod P).',
   },
-  'draw.alloc.everyone': { zh: '抽取人数不少于代表库人数，代表库中所有人都被抽中。', en: 'The sample size is at least the pool size, so everyone in the pool is drawn.' },
+  'draw.alloc.everyone': {
+    zh: '抽取人数不少于代表库人数，代表库中所有人都被抽中。',
+    en: 'The sample size is at least the pool size, so everyone in the pool is drawn.',
+  },
   'draw.alloc.tie': {
     zh: '界别 {strata} 的余数相同：额外名额给“{seed}|tie|界别”的 SHA-256 较小的界别。',
     en: 'Strata {strata} have equal remainders: the extra seat goes to the one with the smaller SHA-256 of "{seed}|tie|stratum".',
@@ -83,17 +89,29 @@ export const drawMessages = {
     en: 'Code {code} is not in the pool frozen for {year}. Please check the code on your letter (capital letters matter).',
   },
   'draw.code.didYouMean': { zh: '您要查的是不是 {code}？', en: 'Did you mean {code}?' },
-  'draw.code.pending': { zh: '编号 {code} 在 {year} 年度冻结的代表库中（界别：{stratum}）。尚未抽取。', en: 'Code {code} is in the pool frozen for {year} (stratum: {stratum}). The draw has not taken place yet.' },
+  'draw.code.pending': {
+    zh: '编号 {code} 在 {year} 年度冻结的代表库中（界别：{stratum}）。尚未抽取。',
+    en: 'Code {code} is in the pool frozen for {year} (stratum: {stratum}). The draw has not taken place yet.',
+  },
   'draw.code.drawn': { zh: '编号 {code} 被抽中：{stratum}界别第 {n} 名。', en: 'Code {code} was drawn: number {n} in stratum {stratum}.' },
   'draw.code.replaced': { zh: '{date} 由候补 {in} 递补了这个名额。原因：{reason}', en: 'On {date} reserve {in} took this seat. Reason: {reason}' },
-  'draw.code.reserve': { zh: '编号 {code} 未被抽中，是{stratum}界别第 {n} 号候补。', en: 'Code {code} was not drawn; it is reserve number {n} in stratum {stratum}.' },
+  'draw.code.reserve': {
+    zh: '编号 {code} 未被抽中，是{stratum}界别第 {n} 号候补。',
+    en: 'Code {code} was not drawn; it is reserve number {n} in stratum {stratum}.',
+  },
   'draw.code.tookSeat': { zh: '{date} 递补了 {out} 的名额。原因：{reason}', en: 'On {date} it took the seat of {out}. Reason: {reason}' },
   'draw.code.reservesUsed': { zh: '该界别目前已递补的候补：{used} 名。', en: 'Reserves of this stratum who have taken a seat so far: {used}.' },
 
   'draw.verify.heading': { zh: '自行核验', en: 'Check it yourself' },
-  'draw.verify.algorithm': { zh: '抽取算法：{name}。同样的代表库加同样的公开随机数，在任何电脑上都得到同样的结果：', en: 'Algorithm: {name}. The same pool and the same public random value give the same result on any computer:' },
+  'draw.verify.algorithm': {
+    zh: '抽取算法：{name}。同样的代表库加同样的公开随机数，在任何电脑上都得到同样的结果：',
+    en: 'Algorithm: {name}. The same pool and the same public random value give the same result on any computer:',
+  },
   'draw.verify.step1': { zh: '把代表库写成标准文件，算出指纹（SHA-256）；', en: 'write the pool as the standard file and take its SHA-256 (the fingerprint);' },
-  'draw.verify.step2': { zh: '种子 = “pingyi-draw-v1、年度、指纹、公开随机数”各占一行的 SHA-256；', en: 'seed = SHA-256 of "pingyi-draw-v1", the year, the fingerprint and the public random value, one per line;' },
+  'draw.verify.step2': {
+    zh: '种子 = “pingyi-draw-v1、年度、指纹、公开随机数”各占一行的 SHA-256；',
+    en: 'seed = SHA-256 of "pingyi-draw-v1", the year, the fingerprint and the public random value, one per line;',
+  },
   'draw.verify.step3': { zh: '按最大余数法把名额分给各界别（见上表）；', en: 'share the seats among the strata by largest remainder (table above);' },
   'draw.verify.step4': {
     zh: '每个界别的编号按字节顺序排好，用以“种子|界别”的 SHA-256 为种子的 seedrandom 做 Fisher–Yates 洗牌，排在前面的抽中，其余为候补；',
@@ -138,5 +156,8 @@ export const drawMessages = {
     zh: '此浏览器只在安全连接（https）或本机地址上提供 SHA-256 计算，本页无法完成核验。请改用 https 地址访问，或下载 JSON 文件用命令行核验。',
     en: 'This browser offers SHA-256 only on secure (https) pages or on localhost, so the check cannot run here. Open the page over https, or download the JSON file and use the command line.',
   },
-  'draw.js.failed': { zh: '核验没能完成：{error}。可以下载 JSON 文件用命令行核验。', en: 'The check could not finish: {error}. You can download the JSON file and use the command line.' },
+  'draw.js.failed': {
+    zh: '核验没能完成：{error}。可以下载 JSON 文件用命令行核验。',
+    en: 'The check could not finish: {error}. You can download the JSON file and use the command line.',
+  },
 } as const;

@@ -32,7 +32,7 @@ export const publicMessages = {
   'about.poolHeading': { zh: '代表库', en: 'The pool of representatives' },
   'about.pool': {
     zh: '代表库按界别分层（如人大代表、政协委员、企业代表、社区居民、农村代表、媒体代表），每名代表有一个公开的编号；姓名和联系方式只有测评办公室能看到。',
-    en: 'The pool is divided into sectors (for example people\'s congress deputies, CPPCC members, business, residents, rural areas, media). Every representative has a public code; names and contact details are seen only by the evaluation office.',
+    en: "The pool is divided into sectors (for example people's congress deputies, CPPCC members, business, residents, rural areas, media). Every representative has a public code; names and contact details are seen only by the evaluation office.",
   },
   'about.drawHeading': { zh: '随机抽取', en: 'The random draw' },
   'about.draw': {
@@ -56,7 +56,7 @@ export const publicMessages = {
   },
   'about.pointsDefault': {
     zh: '默认分值：满意 {p1} 分，基本满意 {p2} 分，不满意 {p3} 分（每年的分值随测评一起公布）。',
-    en: 'Default points: satisfied {p1}, basically satisfied {p2}, dissatisfied {p3} (each year\'s points are published with its round).',
+    en: "Default points: satisfied {p1}, basically satisfied {p2}, dissatisfied {p3} (each year's points are published with its round).",
   },
   'about.formula': {
     zh: '得分 =（{p1} × 满意票数 + {p2} × 基本满意票数 + {p3} × 不满意票数）÷ 有效票数',
@@ -90,7 +90,7 @@ export const publicMessages = {
   },
   'about.flagsCategory': {
     zh: '{year} 年度的后三位在每个类别内分别确定：在本类别中排在某单位之后的单位不足三个，它就是本类别后三位。在分界处并列的单位都标注。',
-    en: 'In {year} the bottom three are found within each category: a unit is in its category\'s bottom three when fewer than three ranked units of that category come after it. Units tied at the border are all flagged.',
+    en: "In {year} the bottom three are found within each category: a unit is in its category's bottom three when fewer than three ranked units of that category come after it. Units tied at the border are all flagged.",
   },
   'about.twoYears': {
     zh: '本年度在后三位、并且上一年度公布的结果中也在后三位的单位，标注为“连续两年后三位”。依照规定，这样的单位将采取组织措施调整领导班子。页面上的标注都配有文字和符号（▼ 后三位，⚠ 连续两年后三位），不只靠颜色区分。',
@@ -151,7 +151,7 @@ export const publicMessages = {
   'public.results.twoYearsHeading': { zh: '连续两年排名后三位', en: 'Bottom three two years running' },
   'public.results.twoYearsText': {
     zh: '以下单位在 {year} 年度和 {previous} 年度都排在后三位。依照规定，将对其领导班子采取组织措施进行调整。',
-    en: 'These units are in the bottom three both in {year} and in {previous}. Under the city\'s rule, their leadership is to be adjusted.',
+    en: "These units are in the bottom three both in {year} and in {previous}. Under the city's rule, their leadership is to be adjusted.",
   },
   'public.results.twoYearsNone': {
     zh: '没有单位在 {year} 年度和 {previous} 年度都排在后三位。',
@@ -201,7 +201,7 @@ export const publicMessages = {
   'public.chart.answers': { zh: '各类回答所占比例', en: 'How the answers split' },
   'public.chart.answersAlt': {
     zh: '堆叠条形图：各单位收到的满意、基本满意、不满意和不了解所占的比例。相同数字（票数）见上方排名表。',
-    en: 'Stacked bar chart: for each unit, the shares of satisfied, basically satisfied, dissatisfied and don\'t-know answers. The ranking table above has the same figures (as counts).',
+    en: "Stacked bar chart: for each unit, the shares of satisfied, basically satisfied, dissatisfied and don't-know answers. The ranking table above has the same figures (as counts).",
   },
   'public.chart.followsTabs': { zh: '图表显示上方所选类别的单位。', en: 'The charts show the units of the category chosen above.' },
   'public.turnoutHeading': { zh: '参与情况', en: 'Turnout' },
@@ -223,7 +223,7 @@ export const publicMessages = {
     en: '95% intervals: a bootstrap of {resamples} resamples ({method}), its random numbers seeded from the draw seed, so anyone can recompute the same figures.',
   },
   'public.method.more': { zh: '测评办法全文', en: 'The whole method in plain words' },
-  'public.method.draw': { zh: '本年度代表抽取及核验', en: 'This year\'s draw and its check' },
+  'public.method.draw': { zh: '本年度代表抽取及核验', en: "This year's draw and its check" },
   'public.downloads': { zh: '下载数据', en: 'Downloads' },
   'public.download.json': { zh: 'JSON 数据（第 {version} 版）', en: 'JSON data (version {version})' },
   'public.download.csv': { zh: 'CSV 表格（第 {version} 版，可用 Excel 打开）', en: 'CSV table (version {version}, opens in Excel)' },
@@ -243,7 +243,7 @@ export const publicMessages = {
   'public.receipts.title': { zh: '{year} 年度回执码', en: 'Receipt codes {year}' },
   'public.receipts.intro': {
     zh: '提交测评票后，页面上会显示一个回执码。这里列出本年度计入结果的全部 {n} 个回执码（按字母顺序）。回执码只能说明一张票已被计入，不会透露票上的内容，也不会透露是谁投的。',
-    en: 'After a ballot is submitted, the thank-you page shows a receipt code. Here are all {n} receipt codes counted in this year\'s results, in alphabetical order. A receipt shows that a ballot was counted; it does not reveal what the ballot said, nor who cast it.',
+    en: "After a ballot is submitted, the thank-you page shows a receipt code. Here are all {n} receipt codes counted in this year's results, in alphabetical order. A receipt shows that a ballot was counted; it does not reveal what the ballot said, nor who cast it.",
   },
   'public.receipts.label': { zh: '输入您的回执码', en: 'Your receipt code' },
   'public.receipts.check': { zh: '核对', en: 'Check' },
@@ -267,12 +267,12 @@ export const publicMessages = {
   'public.unit.scoreChart': { zh: '历年得分', en: 'Score by year' },
   'public.unit.scoreAlt': {
     zh: '折线图：这个单位历年的得分，阴影为 95% 区间。相同数字见上表。',
-    en: 'Line chart: the unit\'s score by year, the shaded band its 95% interval. The table above has the same figures.',
+    en: "Line chart: the unit's score by year, the shaded band its 95% interval. The table above has the same figures.",
   },
   'public.unit.rankChart': { zh: '历年名次', en: 'Rank by year' },
   'public.unit.rankAlt': {
     zh: '折线图：这个单位历年的名次（1 为最好，在上方），阴影为 95% 区间。相同数字见上表。',
-    en: 'Line chart: the unit\'s rank by year (1 is best, at the top), the shaded band its 95% interval. The table above has the same figures.',
+    en: "Line chart: the unit's rank by year (1 is best, at the top), the shaded band its 95% interval. The table above has the same figures.",
   },
 
   'public.js.score': { zh: '得分', en: 'Score' },

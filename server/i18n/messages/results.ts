@@ -1,14 +1,26 @@
 export const resultsMessages = {
-  'results.error.notClosed': { zh: '{year} 年度当前状态为 {status}，须先截止填写才能公布结果。', en: 'Round {year} is {status}; close it before publishing its results.' },
-  'results.error.noteNeeded': { zh: '结果已经公布过；发布更正版本时必须说明更正原因。', en: 'The results are already published; a correction needs a note saying what changed.' },
+  'results.error.notClosed': {
+    zh: '{year} 年度当前状态为 {status}，须先截止填写才能公布结果。',
+    en: 'Round {year} is {status}; close it before publishing its results.',
+  },
+  'results.error.noteNeeded': {
+    zh: '结果已经公布过；发布更正版本时必须说明更正原因。',
+    en: 'The results are already published; a correction needs a note saying what changed.',
+  },
   'results.error.auditUnkeyed': {
     zh: '操作日志仍有加密钥之前写入的记录：请先核对日志，再运行一次 npm run cli -- audit rekey，然后公布。',
     en: 'The audit log still begins with rows written before it was keyed: check them, run npm run cli -- audit rekey once, then publish.',
   },
   'results.error.note': { zh: '说明不能超过 1000 个字符', en: 'The note may have at most 1,000 characters' },
-  'results.published': { zh: '已公布 {year} 年度测评结果（第 {version} 版）。SHA-256：{sha}', en: 'Results {year} published (version {version}). SHA-256: {sha}' },
+  'results.published': {
+    zh: '已公布 {year} 年度测评结果（第 {version} 版）。SHA-256：{sha}',
+    en: 'Results {year} published (version {version}). SHA-256: {sha}',
+  },
   'results.console.title': { zh: '{year} 年度测评结果', en: 'Results {year}' },
-  'results.console.draft': { zh: '草稿预览：以下结果尚未公布，公众看不到。', en: 'Draft preview: these results are not published and the public cannot see them.' },
+  'results.console.draft': {
+    zh: '草稿预览：以下结果尚未公布，公众看不到。',
+    en: 'Draft preview: these results are not published and the public cannot see them.',
+  },
   'results.console.publish': { zh: '公布结果', en: 'Publish the results' },
   'results.console.publishHelp': {
     zh: '公布后结果即成为不可修改的快照（附 SHA-256），公开页面只显示已公布的快照。如需更正，可发布新版本并说明原因，旧版本仍可查看。',

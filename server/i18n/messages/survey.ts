@@ -5,7 +5,10 @@ export const surveyMessages = {
   },
   'survey.deadline': { zh: '截止时间：{deadline}', en: 'Deadline: {deadline}' },
   'survey.progress': { zh: '已答 {done} / {total} 项', en: '{done} of {total} answered' },
-  'survey.saved': { zh: '您的选择会自动保存在本机，中途关闭页面也不会丢失。', en: 'Your answers are kept on this device as you go, so closing the page loses nothing.' },
+  'survey.saved': {
+    zh: '您的选择会自动保存在本机，中途关闭页面也不会丢失。',
+    en: 'Your answers are kept on this device as you go, so closing the page loses nothing.',
+  },
   'survey.category': { zh: '{category}（{n} 个单位）', en: '{category} ({n} units)' },
   'survey.a.satisfied': { zh: '满意', en: 'Satisfied' },
   'survey.a.basic': { zh: '基本满意', en: 'Basically satisfied' },
@@ -54,7 +57,10 @@ export const surveyMessages = {
   'survey.closed.body': { zh: '本次测评已于 {closes} 截止，感谢您的关注。', en: 'The evaluation closed on {closes}. Thank you for your interest.' },
   'survey.closedNoDate.body': { zh: '本次测评目前不接受提交。', en: 'The evaluation is not accepting ballots at the moment.' },
   'survey.used.title': { zh: '此链接已经提交过', en: 'This link has already been used' },
-  'survey.used.body': { zh: '此链接已于 {date} 提交过测评票。每个链接只能提交一次。', en: 'A ballot was sent with this link on {date}. Each link can be used once.' },
+  'survey.used.body': {
+    zh: '此链接已于 {date} 提交过测评票。每个链接只能提交一次。',
+    en: 'A ballot was sent with this link on {date}. Each link can be used once.',
+  },
   'survey.tooMany.body': { zh: '无效链接尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many invalid links were tried. Please try again in {minutes} min.' },
   'turnout.title': { zh: '{year} 年度参与情况', en: 'Turnout {year}' },
   'turnout.overall': { zh: '已提交 {answered} / {seats}（{rate}）', en: '{answered} of {seats} answered ({rate})' },
@@ -68,7 +74,10 @@ export const surveyMessages = {
   'missing.csv': { zh: '下载提醒名单（CSV）', en: 'Download the reminder list (CSV)' },
   'missing.letters': { zh: '打印提醒信', en: 'Print reminder letters' },
   'comments.title': { zh: '{year} 年度意见与建议', en: 'Comments, {year}' },
-  'comments.intro': { zh: '意见按单位归类，仅供管理员查看，不会公开，也无法追溯到提交人。', en: 'Comments grouped by unit. For administrators only: never published, and not traceable to whoever wrote them.' },
+  'comments.intro': {
+    zh: '意见按单位归类，仅供管理员查看，不会公开，也无法追溯到提交人。',
+    en: 'Comments grouped by unit. For administrators only: never published, and not traceable to whoever wrote them.',
+  },
   'comments.overall': { zh: '总体意见', en: 'Overall comments' },
   'comments.afterClosing': {
     zh: '意见在本年度测评截止后才能查看：测评进行期间，“尚未填写名单”随每一张票变化，若同时能看到新增的意见，就能推断出是谁写的。',

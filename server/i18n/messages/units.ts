@@ -14,7 +14,10 @@ export const unitMessages = {
     zh: '列：code（编号）、name（名称）、category（类别），可选 active（是否有效）。按编号新增或更新。UTF-8 或 GB18030 编码均可。',
     en: 'Columns: code, name, category, and optionally active. Rows are added or updated by code. UTF-8 or GB18030.',
   },
-  'units.importDone': { zh: '导入完成：新增 {added}，更新 {updated}，未变 {unchanged}。', en: 'Imported: {added} added, {updated} updated, {unchanged} unchanged.' },
+  'units.importDone': {
+    zh: '导入完成：新增 {added}，更新 {updated}，未变 {unchanged}。',
+    en: 'Imported: {added} added, {updated} updated, {unchanged} unchanged.',
+  },
   'units.added': { zh: '已新增单位 {code}。', en: 'Unit {code} added.' },
   'units.updated': { zh: '已保存单位 {code}。', en: 'Unit {code} saved.' },
   'units.deactivated': { zh: '已停用单位 {code}。', en: 'Unit {code} deactivated.' },

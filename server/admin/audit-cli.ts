@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError, type Command } from '../cli/command.js';
 import { checkBody } from '../results/snapshot.js';
-import { auditKey, publishedAuditHead, rekeyAudit, verifyAudit, type PublishedHead } from './log.js';
+import { auditKey, publishedAuditHead, rekeyAudit, verifyAudit, type PublishedHead } from '../audit/log.js';
 
 /** The chain heads stated by published results files an operator kept or downloaded (`/results/{year}.json`). */
 function headsOfFiles(files: readonly string[]): PublishedHead[] {
