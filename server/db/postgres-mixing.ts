@@ -100,8 +100,8 @@ async function waitForOlderSnapshots(db: Database): Promise<void> {
   for (let waitMs = 10; ; waitMs *= 2) {
     const older = await sql<{ n: number }>`
       select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid() and backend_xmin is not null
-        and age(backend_xmin) >= age(${since}::xid)`.execute(db);
+      where datname = current_database() and pid <> pg_backend_pid()
+        and (age(backend_xmin) >= age(${since}::xid) or age(backend_xid) >= age(${since}::xid))`.execute(db);
     if (!older.rows[0]?.n) return;
     if (waitMs > 1000)
       throw new Error(
@@ -123,8 +123,14 @@ async function checkCompacted(trx: Transaction<DB>, table: string): Promise<void
     ) pages`.execute(trx);
   const r = rows[0];
   if (r && r.rows !== r.slots) {
-    throw new Error(
-      `CLUSTER ${table} kept ${r.slots - r.rows} old row versions for a transaction that began before the rewrite (a backup or a long query); a later pass compacts it again`,
+    // Name the oldest session that may be keeping them, so that an operator can find it.
+    const { rows: holders } = await sql<{ who: string }>`
+      select concat_ws(' ', 'pid', pid, datname, backend_type, state, 'since', xact_start) as who from pg_stat_activity
+      where pid <> pg_backend_pid() and (backend_xmin is not null or backend_xid is not null)
+      order by greatest(age(backend_xmin), age(backend_xid)) desc nulls last limit 1`.execute(trx);
+    const who = holders[0] ? ` (the oldest open transaction: ${holders[0].who})` : '';
+    throw new KeptOldVersions(
+      `CLUSTER ${table} kept ${r.slots - r.rows} old row versions for a transaction that began before the rewrite (a backup or a long query)${who}; a later pass compacts it again`,
     );
   }
 }
