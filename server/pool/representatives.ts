@@ -1,6 +1,7 @@
 import { transaction } from '../db/transaction.js';
 import { sql } from 'kysely';
 import type { AuditTrail } from '../audit/log.js';
+import { insertInBatches } from '../db/batch.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RepresentativeTable } from '../db/schema.js';
 import { isCode, isLine, isPhone, type Problem } from '../validate.js';
@@ -173,12 +174,7 @@ export async function upsertRepresentatives(
         summary.updated++;
       } else summary.unchanged++;
     }
-    // Batches keep each statement under SQLite's and PostgreSQL's parameter limits.
-    for (let i = 0; i < fresh.length; i += 500)
-      await trx
-        .insertInto('representatives')
-        .values(fresh.slice(i, i + 500))
-        .execute();
+    await insertInBatches(trx, 'representatives', fresh);
     if (opts.deactivateMissing) {
       const present = new Set(rows.map((r) => r.code));
       const missing = [...existing.values()].filter((r) => r.active === 1 && !present.has(r.code)).map((r) => r.id);

@@ -1,5 +1,6 @@
 import { transaction } from '../db/transaction.js';
 import type { AuditTrail } from '../audit/log.js';
+import { insertInBatches } from '../db/batch.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RoundTable } from '../db/schema.js';
 import type { Store } from '../db/store.js';
@@ -85,7 +86,7 @@ export async function freezeRound(
     const round = await findRound(trx, year);
     if (!round) return notFound(year);
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
-    const reps = await trx.selectFrom('representatives').select(['id', 'code', 'stratum', 'district']).where('active', '=', 1).execute();
+    const reps = await trx.selectFrom('representatives').select(['code', 'stratum']).where('active', '=', 1).execute();
     if (reps.length < minPool) return refused('rounds.error.poolTooSmall', { active: reps.length, min: minPool });
     const units = await trx
       .selectFrom('units')
@@ -100,12 +101,17 @@ export async function freezeRound(
       reps.map((r) => ({ code: r.code, stratum: stratify ? r.stratum : UNSTRATIFIED })),
       stratify,
     );
-    for (let i = 0; i < reps.length; i += 500) {
-      await trx
-        .insertInto('round_pool')
-        .values(reps.slice(i, i + 500).map((r) => ({ round_id: round.id, code: r.code, stratum: r.stratum, district: r.district, representative_id: r.id })))
-        .execute();
-    }
+    // The frozen pool is copied by the database itself: at province size that is millions of rows.
+    await trx
+      .insertInto('round_pool')
+      .columns(['round_id', 'code', 'stratum', 'district', 'representative_id'])
+      .expression((eb) =>
+        eb
+          .selectFrom('representatives')
+          .select([eb.val(round.id).as('round_id'), 'code', 'stratum', 'district', 'id'])
+          .where('active', '=', 1),
+      )
+      .execute();
     await trx
       .insertInto('round_units')
       .values(units.map((u) => ({ round_id: round.id, code: u.code, name: u.name, category: u.category, category_position: u.position })))
@@ -147,11 +153,7 @@ export async function drawRound(
         codes.map((code, i) => ({ round_id: round.id, code, stratum: stratumOf.get(code) as string, kind: 'reserve' as const, position: i })),
       ),
     ];
-    for (let i = 0; i < drawRows.length; i += 500)
-      await trx
-        .insertInto('round_draw')
-        .values(drawRows.slice(i, i + 500))
-        .execute();
+    await insertInBatches(trx, 'round_draw', drawRows);
     await trx
       .insertInto('round_allocation')
       .values(
@@ -160,11 +162,7 @@ export async function drawRound(
       .execute();
     const now = isoTime(audit.clock.now());
     const links = result.sample.map((code) => linkRow(round, code, 1, input.secret, now));
-    for (let i = 0; i < links.length; i += 500)
-      await trx
-        .insertInto('round_links')
-        .values(links.slice(i, i + 500))
-        .execute();
+    await insertInBatches(trx, 'round_links', links);
     await trx
       .updateTable('rounds')
       .set({ status: 'drawn', public_random: publicRandom, public_random_source: source.trim() || null, seed: result.seed, drawn_at: now, updated_at: now })
