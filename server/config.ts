@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string (DATABASE_URL); null means SQLite in DATA_DIR. */
   databaseUrl: string | null;
+  /** PostgreSQL connections per server process at most (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   baseUrl: string;
   secret: string;
   minPool: number;
@@ -74,6 +76,8 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
   const secret = env.SECRET === undefined || env.SECRET === '' ? undefined : env.SECRET;
   if (secret !== undefined && secret.length < 32) problems.push('SECRET must be at least 32 characters long');
   const databaseUrl = env.DATABASE_URL?.trim() || null;
+  // A ballot holds a connection for one round trip, so a few per core keep the database busy without queueing in it.
+  const databasePoolSize = intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 500, problems);
   if (databaseUrl !== null) {
     if (!/^postgres(ql)?:\/\/./.test(databaseUrl))
       problems.push('DATABASE_URL must be a PostgreSQL connection string such as postgres://pingyi:password@db.example/pingyi');
@@ -81,7 +85,19 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
     if (secret === undefined) problems.push('SECRET must be set when DATABASE_URL is: every application server on the database needs the same one');
   }
   if (problems.length) throw new ConfigError(problems);
-  return { port, host, dataDir, databaseUrl, baseUrl, secret, minPool, timeZone, trustProxy: trustRaw === '1' || trustRaw === 'true', sessionIdleMinutes };
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    databasePoolSize,
+    baseUrl,
+    secret,
+    minPool,
+    timeZone,
+    trustProxy: trustRaw === '1' || trustRaw === 'true',
+    sessionIdleMinutes,
+  };
 }
 
 /**

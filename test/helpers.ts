@@ -15,6 +15,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     dataDir: '/nonexistent',
     databaseUrl: null,
+    databasePoolSize: 10,
     baseUrl: 'http://localhost',
     secret: 'test-secret-test-secret-test-secret-0123',
     minPool: 3000,

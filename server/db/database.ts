@@ -57,13 +57,16 @@ export async function migrateTo(db: Database, name: string | undefined): Promise
 
 /**
  * The installation's store, migrated: PostgreSQL at `databaseUrl` when it is set, otherwise DATA_DIR/pingyi.db.
- * Shared by the server (`serving`: SQLite's checkpoints then run in a worker thread), the CLI, the demo and the
- * benchmarks.
+ * Shared by the server (`serving`: SQLite's checkpoints then run in a worker thread, PostgreSQL's published heads
+ * are kept in memory), the CLI, the demo and the benchmarks.
  */
-export async function openStore(config: { dataDir: string; databaseUrl: string | null }, opts: { serving?: boolean } = {}): Promise<Store> {
+export async function openStore(
+  config: { dataDir: string; databaseUrl: string | null; databasePoolSize?: number },
+  opts: { serving?: boolean } = {},
+): Promise<Store> {
   let store: Store;
   if (config.databaseUrl) {
-    store = openPostgresStore(config.databaseUrl);
+    store = openPostgresStore(config.databaseUrl, { max: config.databasePoolSize, serving: opts.serving });
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     store = openSqliteStore(join(config.dataDir, 'pingyi.db'), { serving: opts.serving });

@@ -1,39 +1,45 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { mixPostgres } from './postgres-mixing.js';
+import { type PoolOptions, postgresPool } from './postgres-pool.js';
 import type { DB } from './schema.js';
-import { castQueries, compileHotQueries, headOf, withParams, type BallotRow, type CastOutcome, type LinkRow, type RoundUnitRow, type Store } from './store.js';
-import { WRITER_LOCK } from './transaction.js';
+import {
+  compileHotQueries,
+  headOf,
+  SLOT,
+  withParams,
+  type BallotRow,
+  type CastOutcome,
+  type LinkRow,
+  type PublishedHead,
+  type RoundUnitRow,
+  type Store,
+} from './store.js';
 
-// PostgreSQL's bigint (type 20) is what count(*) returns; SQLite gives a number, so PostgreSQL does too here.
-const BIGINT = 20;
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === BIGINT ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
-/**
- * Kysely on a PostgreSQL connection pool. `allowExitOnIdle` lets a CLI command or test end without an explicit close
- * once its queries are done.
- */
-export function openPostgres(url: string, opts: { max?: number } = {}): Kysely<DB> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: pgTypes, allowExitOnIdle: true, idleTimeoutMillis: 5000 });
-  // An idle client whose connection drops (server restart) reports here; the pool replaces it on next use.
-  pool.on('error', () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+/** Kysely on a PostgreSQL connection pool (postgres-pool.ts). */
+export function openPostgres(url: string, opts: PoolOptions = {}): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: postgresPool(url, opts) }) });
 }
 
-/** The store on PostgreSQL: the hot path's compiled queries through Kysely, one transaction per ballot. */
-export function openPostgresStore(url: string, opts: { max?: number } = {}): Store {
-  return new PostgresStore(openPostgres(url, opts));
+/**
+ * The store on PostgreSQL: the hot path's compiled queries through Kysely, one round trip per ballot. A server's
+ * store (`serving`) also keeps the published results' heads in memory, told by PostgreSQL when anything is published.
+ */
+export function openPostgresStore(url: string, opts: PoolOptions & { serving?: boolean } = {}): Store {
+  return new PostgresStore(openPostgres(url, opts), opts.serving ? new PublishedHeads(url) : undefined);
 }
 
 class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   private readonly q;
+  private readonly cast: CompiledQuery;
 
-  constructor(readonly db: Kysely<DB>) {
+  constructor(
+    readonly db: Kysely<DB>,
+    private readonly heads: PublishedHeads | undefined,
+  ) {
     this.q = compileHotQueries(db);
+    this.cast = sql<{ cast: number }>`select pingyi_cast(${SLOT}, ${SLOT}, ${SLOT}::jsonb) as cast`.compile(db);
   }
 
   async findLink(tokenHash: string): Promise<LinkRow | undefined> {
@@ -44,29 +50,109 @@ class PostgresStore implements Store {
     return (await this.db.executeQuery<RoundUnitRow>(withParams(this.q.units, [roundId]))).rows;
   }
 
-  async publishedHead(roundId: string) {
-    return headOf((await this.db.executeQuery<{ latest: unknown; stamp: unknown }>(withParams(this.q.publishedHead, [roundId]))).rows[0]);
+  async publishedHead(roundId: string): Promise<PublishedHead> {
+    const known = this.heads?.get(roundId);
+    if (known) return known;
+    const version = this.heads?.version();
+    const head = headOf((await this.db.executeQuery<{ latest: unknown; stamp: unknown }>(withParams(this.q.publishedHead, [roundId]))).rows[0]);
+    if (version !== undefined) this.heads?.keep(roundId, head, version);
+    return head;
   }
 
   /**
-   * Ballots take the writer lock shared (transaction.ts): they run side by side, their guard being one atomic update
-   * of their own link, but never while an administrator's change, such as closing the round, is under way.
+   * One round trip: the pingyi_cast function (migration 0010) takes the writer lock shared, so that no ballot is
+   * cast while an administrator's change such as closing the round is under way, marks the link used if it may
+   * be, and stores the ballot.
    */
   async castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
-    const { mark, insert } = castQueries(this.q, tokenHash, usedOn, ballot);
-    return this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock_shared(${WRITER_LOCK})`.execute(trx);
-      if (Number((await trx.executeQuery(mark)).numAffectedRows ?? 0) !== 1) return 'used';
-      await trx.executeQuery(insert);
-      return 'cast';
-    });
+    // The round is the link's (the function takes it from there); every other column goes by name.
+    const { roundId: _roundId, ...row } = ballot;
+    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [tokenHash, usedOn, JSON.stringify(row)]));
+    return rows[0]?.cast === 1 ? 'cast' : 'used';
   }
 
   mix(): Promise<number> {
     return mixPostgres(this.db);
   }
 
-  destroy(): Promise<void> {
-    return this.db.destroy();
+  async destroy(): Promise<void> {
+    await this.heads?.stop();
+    await this.db.destroy();
+  }
+}
+
+/** How long to wait before listening again after the listening connection was lost, at most. */
+const RELISTEN_MAX_MS = 30_000;
+
+/**
+ * The published results' heads, kept while a connection of their own listens for `pingyi_published` (sent by a
+ * trigger when a version is published, migration 0010, on commit): any notice forgets them all, so no server serves
+ * a stale page after another server or the CLI publishes. While the connection is down nothing is kept, and every
+ * request asks the database, as a server without this does.
+ */
+class PublishedHeads {
+  private readonly heads = new Map<string, PublishedHead>();
+  /** Changes whenever the kept heads may have become stale; a head read before a change is not kept. */
+  private generation = 0;
+  private listening = false;
+  private client: pg.Client | undefined;
+  private retryMs = 500;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly url: string) {
+    void this.listen();
+  }
+
+  get(roundId: string): PublishedHead | undefined {
+    return this.listening ? this.heads.get(roundId) : undefined;
+  }
+
+  /** The generation a caller reads under; undefined while nothing may be kept. */
+  version(): number | undefined {
+    return this.listening ? this.generation : undefined;
+  }
+
+  keep(roundId: string, head: PublishedHead, generation: number): void {
+    if (this.listening && generation === this.generation) this.heads.set(roundId, head);
+  }
+
+  private forget(): void {
+    this.generation++;
+    this.heads.clear();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.url });
+    this.client = client;
+    const lost = () => {
+      if (this.client !== client) return;
+      this.listening = false;
+      this.client = undefined;
+      this.forget();
+      void client.end().catch(() => {});
+      if (!this.stopped) this.timer = setTimeout(() => void this.listen(), this.retryMs).unref();
+      this.retryMs = Math.min(2 * this.retryMs, RELISTEN_MAX_MS);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => this.forget());
+    try {
+      await client.connect();
+      await client.query('listen pingyi_published');
+      this.forget(); // anything read before the connection listened may already be stale
+      this.listening = true;
+      this.retryMs = 500;
+    } catch {
+      lost();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.listening = false;
+    await this.client?.end().catch(() => {});
   }
 }

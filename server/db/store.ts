@@ -75,7 +75,7 @@ export interface Store {
 }
 
 /** Stands for a value given at run time in a query compiled once; any other parameter is a constant of the query. */
-const SLOT = '\u0000slot';
+export const SLOT = '\u0000slot';
 
 /** The compiled query with its slots filled, in order. */
 export function withParams(q: CompiledQuery, values: readonly unknown[]): CompiledQuery {

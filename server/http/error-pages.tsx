@@ -2,7 +2,11 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { MessageKey } from '../i18n/catalogue.js';
 import type { AppEnv, Ctx } from './context.js';
+import { DatabaseUnavailable } from '../db/postgres-pool.js';
 import { AppError } from './errors.js';
+
+/** When a client should try again after the database was unavailable: long enough for a restart to finish. */
+const RETRY_AFTER_SECONDS = 5;
 import { page } from './layout.js';
 
 type Status = AppError['status'];
@@ -39,6 +43,13 @@ export function handleError(log: (line: string) => void) {
     if (err instanceof AppError) {
       const res = await errorResponse(c, err.status, { message: err.options.message, params: err.options.params });
       if (err.options.retryAfterSeconds) res.headers.set('Retry-After', String(err.options.retryAfterSeconds));
+      return res;
+    }
+    if (err instanceof DatabaseUnavailable) {
+      // Nothing was written; the database is down, restarting or saturated. Said once per request, without a stack.
+      log(`${c.get('requestId') ?? '-'} ERROR ${err.message.split('\n')[0]}`);
+      const res = await errorResponse(c, 503);
+      res.headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
       return res;
     }
     if (err instanceof HTTPException && err.status === 413) return errorResponse(c, 413);

@@ -11,9 +11,10 @@ export type ErrorCode =
   | 'unsupported_media'
   | 'invalid'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
-const STATUS: Record<ErrorCode, 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500> = {
+const STATUS: Record<ErrorCode, 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503> = {
   bad_request: 400,
   forbidden: 403,
   csrf: 403,
@@ -25,6 +26,7 @@ const STATUS: Record<ErrorCode, 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 
   invalid: 422,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 /**

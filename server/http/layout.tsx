@@ -8,7 +8,7 @@ export interface PageOptions {
   scripts?: string[];
   /** Marks the page as part of the console: console navigation instead of the public one. */
   console?: Child;
-  status?: 200 | 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500;
+  status?: 200 | 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503;
   /** Where the language and text-size switches lead: the page's own GET address when it answers a POST. */
   path?: string;
   headers?: Record<string, string>;

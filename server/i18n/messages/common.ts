@@ -22,6 +22,7 @@ export const commonMessages = {
   'error.title.422': { zh: '内容需要修改', en: 'Please check what you entered' },
   'error.title.429': { zh: '操作过于频繁', en: 'Too many attempts' },
   'error.title.500': { zh: '系统出现问题', en: 'Something went wrong' },
+  'error.title.503': { zh: '系统繁忙', en: 'Busy for a moment' },
   'error.body.400': { zh: '请求的格式不正确。', en: 'The request was not in a form we understand.' },
   'error.body.403': {
     zh: '页面已过期或来源不正确，请返回上一页、刷新后再试。',
@@ -34,6 +35,10 @@ export const commonMessages = {
   'error.body.415': { zh: '请通过页面上的表单提交。', en: 'Please submit through the form on the page.' },
   'error.body.422': { zh: '提交的内容有误，请修改后重试。', en: 'Some of what you entered needs correcting.' },
   'error.body.429': { zh: '尝试次数过多，请 {minutes} 分钟后再试。', en: 'Too many attempts. Please try again in {minutes} min.' },
+  'error.body.503': {
+    zh: '系统暂时无法处理您的请求，这次提交没有被记录。请稍等几秒钟，返回上一页再试一次。',
+    en: 'We cannot handle your request just now, and nothing was recorded. Please wait a few seconds, go back and try again.',
+  },
   'error.body.500': { zh: '系统暂时出现问题，我们已记录。请稍后再试。', en: 'Something went wrong on our side; it has been recorded. Please try again later.' },
   'error.reference': { zh: '问题编号：{id}', en: 'Reference: {id}' },
   'error.backHome': { zh: '返回首页', en: 'Back to the home page' },
