@@ -5,6 +5,7 @@
  */
 import { benchDraw } from './bench/draw.js';
 import { benchResultsPage, benchSurvey } from './bench/http.js';
+import { benchScale } from './bench/scale.js';
 import { benchTally } from './bench/tally.js';
 import type { Figure } from './bench/types.js';
 
@@ -13,12 +14,15 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   survey: benchSurvey,
   tally: benchTally,
   results: benchResultsPage,
+  scale: benchScale,
 };
+/** Run only when named: they take minutes. */
+const onRequest = new Set(['scale']);
 
 const only = process.argv.slice(2);
 const figures: Figure[] = [];
 for (const [name, run] of Object.entries(benches)) {
-  if (only.length && !only.some((o) => name.includes(o))) continue;
+  if (only.length ? !only.some((o) => name.includes(o)) : onRequest.has(name)) continue;
   figures.push(...(await run()));
 }
 

@@ -1,5 +1,5 @@
 import { generator, load } from './load.js';
-import { startBenchServer } from './server.js';
+import { type BenchServer, startBenchServer } from './server.js';
 import type { Figure } from './types.js';
 
 const SECONDS = 6;
@@ -33,10 +33,10 @@ export async function benchSurvey(): Promise<Figure[]> {
 
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
     const body = units.map((u, k) => `u.${u}=${answers[k % 4]}`).join('&');
-    // Every ballot has its own link: the first third for the saturating run, the second for the paced one, the
-    // last for warming up.
-    const third = Math.floor((tokens.length - 1) / 3);
-    const paths = (k: number) => ({ paths: tokens.slice(k * third, (k + 1) * third).map((t) => `/s/${t}`), body });
+    // Every ballot has its own link: a fifth of them for each run (saturating, paced, warming up, and the two
+    // servers of a PostgreSQL run).
+    const fifth = Math.floor((tokens.length - 1) / 5);
+    const paths = (k: number) => ({ paths: tokens.slice(k * fifth, (k + 1) * fifth).map((t) => `/s/${t}`), body });
     await load({ url: base, seconds: 2, posts: paths(2) });
     const submit = await load({ url: base, seconds: SECONDS, posts: paths(0) });
     // A stored ballot answers 303; a 409 (links ran out) or any error would count as bad.
@@ -52,6 +52,7 @@ export async function benchSurvey(): Promise<Figure[]> {
     const formRatio = form.rps / healthz.rps;
     const formZRatio = formZ.rps / healthz.rps;
     const submitRatio = submit.rps / healthz.rps;
+    const twoServers = process.env.TEST_DATABASE_URL ? await benchTwoServers(server, [paths(3), paths(4)], submit.rps) : [];
     return [
       { name: `healthz (reference, ${generator})`, value: Math.round(healthz.rps), unit: 'req/s', goal: '—', met: true },
       { name: 'form page / healthz', value: Number(formRatio.toFixed(3)), unit: '×', goal: '≥ 0.25×', met: formRatio >= 0.25 && form.bad === 0 },
@@ -66,10 +67,39 @@ export async function benchSurvey(): Promise<Figure[]> {
         goal: '≤ 20 ms at ≥ 0.10×',
         met: paced.p99 <= 20 && pacedRatio >= 0.1 && paced.bad === 0,
       },
+      ...twoServers,
     ];
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Issue 19's goal for PostgreSQL: with two application servers on the database, the total ballot rate is at least
+ * that of one. A second server process starts on the same database; each server gets 50 connections of its own, at
+ * once, with links of its own.
+ */
+async function benchTwoServers(
+  server: BenchServer,
+  posts: [NonNullable<Parameters<typeof load>[0]['posts']>, NonNullable<Parameters<typeof load>[0]['posts']>],
+  one: number,
+): Promise<Figure[]> {
+  const second = await server.another(3992);
+  await load({ url: second, seconds: 2 }); // warm-up of the second server's process
+  const [a, b] = await Promise.all([load({ url: server.base, seconds: SECONDS, posts: posts[0] }), load({ url: second, seconds: SECONDS, posts: posts[1] })]);
+  const total = a.rps + b.rps;
+  console.log(
+    `[${generator}] ballot submissions on two servers: ${a.rps.toFixed(0)} + ${b.rps.toFixed(0)} = ${total.toFixed(0)} req/s (one server: ${one.toFixed(0)}), p99 ${a.p99} / ${b.p99} ms, bad answers ${a.bad + b.bad}`,
+  );
+  return [
+    {
+      name: 'ballot submissions, two servers / one',
+      value: Number((total / one).toFixed(3)),
+      unit: '×',
+      goal: '≥ 1×',
+      met: total >= one && a.bad + b.bad === 0,
+    },
+  ];
 }
 
 /** Issue 5's goal: a published results page served at ≥ 0.5× the /healthz rate of the same server in the same run. */

@@ -4,7 +4,8 @@
  * it needs a core of its own and tops out at a few thousand requests per second here, which flatters every ratio,
  * so the summary says which one ran.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ ${pace}`,
         );
         args.push('-s', join(dir, 'post.lua'));
       }
-      const out = execFileSync('wrk', [...args, opts.url]).toString();
+      const out = (await promisify(execFile)('wrk', [...args, opts.url], { maxBuffer: 16 * 1024 * 1024 })).stdout.toString();
       return {
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
         p99: wrkMs(out),

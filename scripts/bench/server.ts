@@ -27,6 +27,8 @@ export interface BenchServer {
   config: Config;
   tokens: string[];
   units: string[];
+  /** A second server process on the same database (PostgreSQL), on `port`; resolves to its base address. */
+  another(port: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -79,12 +81,38 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   }
   await store.destroy();
 
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'server/main.ts')], {
+  const first = await spawnServer(env, opts.port, opts.nodeArgs);
+  const more: Spawned[] = [];
+  return {
+    base: first.base,
+    config,
+    tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
+    units: units.map((u) => u.code),
+    async another(port: number) {
+      const s = await spawnServer(env, port, opts.nodeArgs);
+      more.push(s);
+      return s.base;
+    },
+    async stop() {
+      for (const s of [first, ...more]) await s.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Spawned {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** `server/main.ts` in a child process on `port`, with the installation's environment; resolves once it answers. */
+async function spawnServer(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Spawned> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'server/main.ts')], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', ...env }, // never an installation's own database
+    env: { ...process.env, DATABASE_URL: '', ...env, PORT: String(port) }, // never an installation's own database
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const base = `http://127.0.0.1:${opts.port}`;
+  const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/healthz`)).ok) break;
@@ -95,13 +123,9 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   }
   return {
     base,
-    config,
-    tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
-    units: units.map((u) => u.code),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
