@@ -51,18 +51,20 @@ async function rewritePostgres(db: Database): Promise<number> {
 
 /** CLUSTERs the pending tables and clears them, all or nothing; throws when a table could not be compacted. */
 async function compactPostgres(db: Database): Promise<void> {
-  // A snapshot held where pg_stat_activity does not show it (see waitForOlderSnapshots) can make a CLUSTER keep old
-  // versions; it rarely outlasts a second try a moment later, so a pass tries a few times before it reports.
+  // A snapshot taken between the wait for older ones and the CLUSTER, or held where pg_stat_activity does not show
+  // it (see waitForOlderSnapshots), can make a CLUSTER keep old versions; such a holder is a short transaction that
+  // has ended a moment later, so a pass tries again after a growing pause before it reports.
   for (let attempt = 1; ; attempt++) {
     try {
       return await compactOnce(db);
     } catch (e) {
       if (!(e instanceof KeptOldVersions) || attempt >= COMPACT_TRIES) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** attempt));
     }
   }
 }
 
-const COMPACT_TRIES = 3;
+const COMPACT_TRIES = 4;
 
 /** A CLUSTER that ran but kept old row versions: worth another try once older snapshots are gone. */
 class KeptOldVersions extends Error {}
@@ -91,7 +93,8 @@ async function compactOnce(db: Database): Promise<void> {
 /**
  * CLUSTER keeps every old row version that a transaction begun before the rewrite may still read. So that it does
  * not run in vain, this waits (a couple of seconds at most, holding nothing) until no other session of the database
- * has a snapshot older than the wait itself, and throws if one stays. (Other holders of old snapshots, such as a
+ * has a snapshot older than the wait itself, and no session of any database an older transaction id (a new snapshot
+ * here starts at the oldest transaction running anywhere on the server), and throws if one stays. (Other holders of old snapshots, such as a
  * standby's replication slot, are not listed there: checkCompacted catches what they keep.)
  */
 async function waitForOlderSnapshots(db: Database): Promise<void> {
@@ -100,8 +103,8 @@ async function waitForOlderSnapshots(db: Database): Promise<void> {
   for (let waitMs = 10; ; waitMs *= 2) {
     const older = await sql<{ n: number }>`
       select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid()
-        and (age(backend_xmin) >= age(${since}::xid) or age(backend_xid) >= age(${since}::xid))`.execute(db);
+      where pid <> pg_backend_pid()
+        and ((datname = current_database() and age(backend_xmin) >= age(${since}::xid)) or age(backend_xid) >= age(${since}::xid))`.execute(db);
     if (!older.rows[0]?.n) return;
     if (waitMs > 1000)
       throw new Error(
