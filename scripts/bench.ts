@@ -4,16 +4,16 @@
  * example `scripts/with-postgres.sh npm run bench`), the HTTP benchmarks run on PostgreSQL.
  */
 import { benchDraw } from './bench/draw.js';
-import { benchResultsPage, benchSurvey } from './bench/http.js';
+import { benchSurvey } from './bench/http.js';
 import { benchScale } from './bench/scale.js';
 import { benchTally } from './bench/tally.js';
 import type { Figure } from './bench/types.js';
 
 const benches: Record<string, () => Promise<Figure[]>> = {
   draw: benchDraw,
-  survey: benchSurvey,
+  // The form page, ballots and the published results page, on one server in one run.
+  'survey and results': benchSurvey,
   tally: benchTally,
-  results: benchResultsPage,
   scale: benchScale,
 };
 /** Run only when named: they take minutes. */

@@ -27,6 +27,8 @@ export interface BenchServer {
   config: Config;
   tokens: string[];
   units: string[];
+  /** The published results page of last year, when `publishedBallots` asked for one. */
+  resultsPath?: string;
   /** A second server process on the same database (PostgreSQL), on `port`; resolves to its base address. */
   another(port: number): Promise<string>;
   stop(): Promise<void>;
@@ -49,8 +51,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
   const db = store.db;
   const clock = fixedClock(new Date());
   const units = demoUnits();
-  const pool = await openRoundForWholePool(db, clock, config, {
-    year: YEAR,
+  const plan = {
     units,
     links: opts.links,
     strata: ['人大代表', '政协委员', '企业代表', '社区居民', '农村代表', '媒体代表'],
@@ -59,26 +60,32 @@ export async function startBenchServer(opts: { links: number; port: number; publ
     title: 'Benchmark round',
     publicRandom: 'bench',
     actor: 'bench',
-  });
+  };
   if (opts.publishedBallots) {
-    // A published round to read: ballots on the first links, then close and publish.
+    // Last year's round, published, to read beside this year's open one: a sample of the same pool, each member
+    // of it casting a ballot, then closed and published.
+    const lastYear = YEAR - 1;
+    await openRoundForWholePool(db, clock, config, { ...plan, year: lastYear, sample: opts.publishedBallots });
+    const round = (await findRound(db, lastYear))!;
+    const drawn = await db.selectFrom('round_draw').select('code').where('round_id', '=', round.id).where('kind', '=', 'sample').orderBy('code').execute();
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
-    for (let i = 0; i < opts.publishedBallots; i++) {
+    for (const [i, { code }] of drawn.entries()) {
       const ballot = Object.fromEntries(units.map((u, k) => [u.code, answers[(i * 7 + k * (k % 5)) % 4] as string]));
       await castBallot(store, clock, config.timeZone, {
-        token: linkToken(config.secret, YEAR, pool[i]!.code, 1),
-        roundId: (await findRound(db, YEAR))!.id,
+        token: linkToken(config.secret, lastYear, code, 1),
+        roundId: round.id,
         answers: ballot as never,
         comments: {},
         comment: null,
       });
     }
     const audit = auditTrail(config.secret, clock);
-    for (const step of [() => closeRound(store, audit, YEAR, 'bench'), () => publishResults(db, audit, { year: YEAR, note: '' }, 'bench')]) {
+    for (const step of [() => closeRound(store, audit, lastYear, 'bench'), () => publishResults(db, audit, { year: lastYear, note: '' }, 'bench')]) {
       const r = await step();
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }
   }
+  const pool = await openRoundForWholePool(db, clock, config, { ...plan, year: YEAR });
   await store.destroy();
 
   const first = await spawnServer(env, opts.port, opts.nodeArgs);
@@ -88,6 +95,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
     config,
     tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
     units: units.map((u) => u.code),
+    resultsPath: opts.publishedBallots ? `/results/${YEAR - 1}` : undefined,
     async another(port: number) {
       const s = await spawnServer(env, port, opts.nodeArgs);
       more.push(s);

@@ -103,7 +103,7 @@ export class SqliteStore implements Store {
   }
 
   async publishedHead(roundId: string) {
-    return headOf((await this.read<{ latest: unknown; stamp: unknown }>(withParams(this.q.publishedHead, [roundId])))[0]);
+    return headOf((await this.readTogether<{ latest: unknown; stamp: unknown }>(withParams(this.q.publishedHead, [roundId])))[0]);
   }
 
   /** One read on the connection, or through Kysely while a Kysely transaction holds it. */

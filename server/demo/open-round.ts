@@ -15,8 +15,10 @@ import { upsertUnits, type UnitInput } from '../units/units.js';
 export interface OpenRoundPlan {
   year: number;
   units: UnitInput[];
-  /** Pool size, and so the number of links. */
+  /** Pool size, and so the number of links unless `sample` is given. */
   links: number;
+  /** How many of the pool are drawn (the whole pool when left out). */
+  sample?: number;
   strata: readonly string[];
   /** Member i gets the code `${codePrefix}${i}` with i padded to `codeDigits`. */
   codePrefix: string;
@@ -42,7 +44,12 @@ export async function openRoundForWholePool(db: Database, clock: Clock, config: 
   await upsertRepresentatives(db, audit, pool, { actor: plan.actor });
   const now = clock.now().getTime();
   const parsed = parseSettings(
-    { year: String(plan.year), sample: String(plan.links), opens: new Date(now - 86400_000).toISOString(), closes: new Date(now + 86400_000).toISOString() },
+    {
+      year: String(plan.year),
+      sample: String(plan.sample ?? plan.links),
+      opens: new Date(now - 86400_000).toISOString(),
+      closes: new Date(now + 86400_000).toISOString(),
+    },
     config.timeZone,
     () => plan.title,
   );
