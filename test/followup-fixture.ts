@@ -34,29 +34,23 @@ const POOL: RepresentativeInput[] = Array.from({ length: 24 }, (_, i) => ({
   active: true,
 }));
 
-/** How each unit fares in a year: every ballot gives it this answer. */
-const ANSWERS: Record<number, Record<string, Answer>> = {
-  2025: { U01: 'satisfied', U02: 'satisfied', U03: 'satisfied', U04: 'basic', U05: 'dissatisfied', U06: 'dissatisfied' },
-  2026: { U01: 'satisfied', U02: 'satisfied', U03: 'basic', U04: 'satisfied', U05: 'dissatisfied', U06: 'dissatisfied' },
+/** How each unit fares in the first and the second year: every ballot gives it this answer. */
+const ANSWERS: Record<'first' | 'second', Record<string, Answer>> = {
+  first: { U01: 'satisfied', U02: 'satisfied', U03: 'satisfied', U04: 'basic', U05: 'dissatisfied', U06: 'dissatisfied' },
+  second: { U01: 'satisfied', U02: 'satisfied', U03: 'basic', U04: 'satisfied', U05: 'dissatisfied', U06: 'dissatisfied' },
 };
 
-/** Each year: when it opens, when ballots are cast, when it closes and when its results are published (UTC). */
-export const DATES = {
-  2025: {
-    opens: '2025-03-01T00:00:00+08:00',
-    closes: '2025-03-31T00:00:00+08:00',
-    cast: '2025-03-10T02:00:00Z',
-    close: '2025-03-31T02:00:00Z',
-    publish: '2025-04-02T02:00:00Z',
-  },
-  2026: {
-    opens: '2026-03-01T00:00:00+08:00',
-    closes: '2026-03-31T00:00:00+08:00',
-    cast: '2026-03-10T02:00:00Z',
-    close: '2026-03-31T02:00:00Z',
-    publish: '2026-04-02T02:00:00Z',
-  },
-} as const;
+/** A year's round: when it opens, when ballots are cast, when it closes and when its results are published (UTC). */
+export function datesOf(year: number) {
+  return {
+    opens: `${year}-03-01T00:00:00+08:00`,
+    closes: `${year}-03-31T00:00:00+08:00`,
+    cast: `${year}-03-10T02:00:00Z`,
+    close: `${year}-03-31T02:00:00Z`,
+    publish: `${year}-04-02T02:00:00Z`,
+  };
+}
+export const DATES = { 2025: datesOf(2025), 2026: datesOf(2026) } as const;
 
 /** The comments the ballots of a year make: ballot i comments on the units listed, with texts naming the ballot. */
 export function ballotComments(year: number, i: number): Record<string, string> {
@@ -72,8 +66,21 @@ export type World = TestApp & {
   tokens: Record<number, string[]>;
 };
 
-async function buildRound(t: TestApp, year: 2025 | 2026, opts: { ballots: number; close: boolean; publish: boolean }): Promise<string[]> {
-  const d = DATES[year];
+/** What building the years needs: the database, and a clock the audit trail reads that can be set. */
+export interface Builder {
+  db: TestApp['db'];
+  store: TestApp['store'];
+  audit: TestApp['audit'];
+  clock: { set(t: string): void; now(): Date };
+}
+
+async function buildRound(
+  t: Builder,
+  year: number,
+  answers: Record<string, Answer>,
+  opts: { ballots: number; close: boolean; publish: boolean },
+): Promise<string[]> {
+  const d = datesOf(year);
   t.clock.set(d.opens);
   const parsed = parseSettings({ year: String(year), sample: '20', minValid: '1', opens: d.opens, closes: d.closes }, 'Asia/Shanghai', (y) => `Round ${y}`);
   if (!parsed.ok) throw new Error('settings');
@@ -94,7 +101,7 @@ async function buildRound(t: TestApp, year: 2025 | 2026, opts: { ballots: number
     const cast = await castBallot(t.store, t.clock, 'Asia/Shanghai', {
       token: tokens[i]!,
       roundId: round.id,
-      answers: { ...ANSWERS[year] },
+      answers: { ...answers },
       comments: ballotComments(year, i),
       comment: i === 1 ? `${year}年的总体意见` : null,
     });
@@ -114,16 +121,33 @@ async function buildRound(t: TestApp, year: 2025 | 2026, opts: { ballots: number
 }
 
 /**
+ * The units, the pool and two years' rounds from `first`: the first published with 8 ballots; the second with 8
+ * ballots, closed unless `openSecond`, published when `publishSecond`. Returns each year's tokens.
+ */
+export async function buildFollowUp(
+  t: Builder,
+  first: number,
+  opts: { openSecond?: boolean; publishSecond?: boolean } = {},
+): Promise<Record<number, string[]>> {
+  await upsertUnits(t.db, t.audit, UNITS, 'test');
+  await upsertRepresentatives(t.db, t.audit, POOL, { actor: 'test' });
+  const tokens: Record<number, string[]> = {};
+  tokens[first] = await buildRound(t, first, ANSWERS.first, { ballots: 8, close: true, publish: true });
+  tokens[first + 1] = await buildRound(t, first + 1, ANSWERS.second, {
+    ballots: 8,
+    close: !opts.openSecond,
+    publish: !!opts.publishSecond && !opts.openSecond,
+  });
+  return tokens;
+}
+
+/**
  * 2025 published with 8 ballots; 2026 with 8 ballots, closed unless `open2026`, published when `publish2026`.
  * The clock is left at `now` (default: the 2026 round's closing day).
  */
 export async function followUpWorld(opts: { open2026?: boolean; publish2026?: boolean; now?: string } = {}): Promise<World> {
   const t = await createTestApp({ config: { minPool: 10, secret: SECRET }, now: '2025-02-01T00:00:00Z' });
-  await upsertUnits(t.db, t.audit, UNITS, 'test');
-  await upsertRepresentatives(t.db, t.audit, POOL, { actor: 'test' });
-  const tokens: Record<number, string[]> = {};
-  tokens[2025] = await buildRound(t, 2025, { ballots: 8, close: true, publish: true });
-  tokens[2026] = await buildRound(t, 2026, { ballots: 8, close: !opts.open2026, publish: !!opts.publish2026 && !opts.open2026 });
+  const tokens = await buildFollowUp(t, 2025, { openSecond: opts.open2026, publishSecond: opts.publish2026 });
   t.clock.set(opts.now ?? DATES[2026].close);
   return Object.assign(t, { tokens });
 }
