@@ -62,7 +62,7 @@ async function followUp() {
 async function refusals(cases: [string[], string][], env: Record<string, string> = {}) {
   const before = await state();
   const runs = await Promise.all(cases.map(([args]) => runCli(place, args, env)));
-  cases.forEach(([args, message], i) => failed(runs[i]!, message, args.join(' ')));
+  for (const [i, [args, message]] of cases.entries()) failed(runs[i]!, message, args.join(' '));
   assert.is(await state(), before, 'nothing changed');
 }
 
