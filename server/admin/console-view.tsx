@@ -24,10 +24,12 @@ function ConsoleNav(props: { c: Ctx }) {
           ['/admin/liaisons', 'admin.nav.liaisons'],
           ['/admin/audit', 'admin.nav.audit'],
         ];
+  // A year's or a unit's follow-up lives under its round or unit but belongs to the office's follow-up.
+  const section = /\/rectification(\/|$)/.test(path) ? '/admin/rectification' : path;
   return (
     <nav class="site-nav console-nav" aria-label={t('admin.console')}>
       {items.map(([href, key]) => (
-        <a href={href} aria-current={(href === '/admin' ? path === href : path === href || path.startsWith(`${href}/`)) ? 'page' : undefined}>
+        <a href={href} aria-current={(href === '/admin' ? section === href : section === href || section.startsWith(`${href}/`)) ? 'page' : undefined}>
           {t(key)}
         </a>
       ))}

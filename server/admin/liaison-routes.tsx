@@ -49,11 +49,10 @@ async function LiaisonsPage(c: Ctx, refused?: Refused) {
             { head: t('common.status'), cell: (l: Liaison) => (l.active ? t('common.active') : t('common.inactive')) },
             {
               head: t('common.actions'),
-              class: 'actions',
               cell: (l: Liaison) => {
                 const mine = refused?.form === `password-${l.id}` ? refused : undefined;
                 return (
-                  <>
+                  <div class="actions">
                     <form method="post" action={`/admin/liaisons/${l.id}/active`} class="inline">
                       <CsrfField c={c} />
                       <input type="hidden" name="active" value={l.active ? '0' : '1'} />
@@ -61,30 +60,32 @@ async function LiaisonsPage(c: Ctx, refused?: Refused) {
                         {l.active ? t('liaisons.disable') : t('liaisons.enable')}
                       </button>
                     </form>
-                    <form method="post" action={`/admin/liaisons/${l.id}/password`} class="row reset-password">
-                      <ProblemList c={c} problems={(mine?.problems ?? []).map((p) => t(p.key))} />
-                      <CsrfField c={c} />
-                      <label for={`pw-${l.id}`} class="visually-hidden">
-                        {t('liaisons.passwordFor', { name: l.username })}
-                      </label>
-                      <input
-                        id={`pw-${l.id}`}
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                        minlength={10}
-                        placeholder={t('liaisons.newPassword')}
-                        aria-invalid={mine ? 'true' : undefined}
-                      />
-                      <button type="submit">{t('liaisons.reset')}</button>
-                    </form>
-                  </>
+                    <details class="reset-password" open={mine ? true : undefined}>
+                      <summary>{t('liaisons.reset')}</summary>
+                      <form method="post" action={`/admin/liaisons/${l.id}/password`} class="stack">
+                        <ProblemList c={c} problems={(mine?.problems ?? []).map((p) => t(p.key))} />
+                        <CsrfField c={c} />
+                        <label for={`pw-${l.id}`}>{t('liaisons.passwordFor', { name: l.username })}</label>
+                        <input
+                          id={`pw-${l.id}`}
+                          name="password"
+                          type="password"
+                          autocomplete="new-password"
+                          required
+                          minlength={10}
+                          aria-describedby="password-hint"
+                          aria-invalid={mine ? 'true' : undefined}
+                        />
+                        <button type="submit">{t('liaisons.reset')}</button>
+                      </form>
+                    </details>
+                  </div>
                 );
               },
             },
           ]}
           rows={liaisons}
+          class="liaisons"
           rowClass={(l) => (l.active ? undefined : 'inactive')}
         />
       )}

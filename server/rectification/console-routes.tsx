@@ -111,12 +111,19 @@ function OverviewYear(props: { c: Ctx; s: YearSummary }) {
         <DataTable
           caption={t('followup.repliesByUnit')}
           columns={[
-            { head: t('followup.unit'), cell: (u: YearSummary['overdueByUnit'][number]) => u.name, names: true },
+            {
+              head: t('followup.unit'),
+              cell: (u: YearSummary['overdueByUnit'][number]) => (
+                <a href={s.published ? unitPage(u.code, s.year) : `/admin/rounds/${s.year}/comments#u-${encodeURIComponent(u.code)}`}>{u.name}</a>
+              ),
+              names: true,
+            },
             { head: t('followup.released'), cell: (u) => u.figures.released, num: true },
             { head: t('followup.replied'), cell: (u) => u.figures.replied, num: true },
             { head: t('followup.overdueReplies'), cell: (u) => u.figures.overdue, num: true },
           ]}
           rows={s.overdueByUnit}
+          class="followup-table"
         />
       )}
       {noPlan.length > 0 && (
@@ -132,20 +139,18 @@ function OverviewYear(props: { c: Ctx; s: YearSummary }) {
         </>
       )}
       {overdue.length > 0 && (
-        <DataTable
-          caption={t('followup.itemsOverdue')}
-          columns={[
-            {
-              head: t('followup.unit'),
-              cell: (r: (typeof overdue)[number]) => <a href={`${unitPage(r.u.code, s.year)}#item-${r.i.id}`}>{r.u.name}</a>,
-              names: true,
-            },
-            { head: t('items.problem'), cell: (r) => r.i.problem },
-            { head: t('items.deadline'), cell: (r) => r.i.deadline },
-            { head: t('common.status'), cell: (r) => <ItemStatusWords t={t} status={r.i.status} overdue /> },
-          ]}
-          rows={overdue}
-        />
+        <>
+          <h3>{t('followup.itemsOverdue')}</h3>
+          <ul class="links overdue-items">
+            {overdue.map((r) => (
+              <li>
+                <a href={`${unitPage(r.u.code, s.year)}#item-${r.i.id}`}>{r.u.name}</a> · {t('items.dueBy', { date: r.i.deadline })} ·{' '}
+                <ItemStatusWords t={t} status={r.i.status} overdue />
+                <span class="update-note">{r.i.problem}</span>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {pending.length > 0 && (
         <>
@@ -220,16 +225,26 @@ async function YearPage(c: Ctx, year: number, kept?: Kept) {
           ))}
         </section>
       )}
+      <h2 id="units-h">{t('followup.everyUnit')}</h2>
+      <p class="hint">{t('followup.tableKey')}</p>
       <DataTable
         columns={[
-          { head: t('followup.unit'), cell: (u: FollowUpUnit) => <a href={unitPage(u.code, year)}>{u.name}</a>, names: true },
-          { head: t('followup.flags'), cell: (u) => <FlagWords c={c} u={u} /> },
+          {
+            head: t('followup.unit'),
+            cell: (u: FollowUpUnit) => (
+              <>
+                <a href={unitPage(u.code, year)}>{u.name}</a> <FlagWords c={c} u={u} />
+              </>
+            ),
+            names: true,
+          },
           { head: t('followup.items'), cell: (u) => `${itemsDone(u)}/${u.items.length}`, num: true },
           { head: t('followup.overdueItems'), cell: (u) => u.items.filter((i) => i.overdue).length, num: true },
           { head: t('followup.comments'), cell: (u) => `${u.comments.replied}/${u.comments.released}`, num: true },
           { head: t('followup.overdueReplies'), cell: (u) => u.comments.overdue, num: true },
         ]}
         rows={follow.doc.units}
+        class="followup-table"
         rowClass={(u) => (u.bottom3 ? 'b3' : undefined)}
       />
     </>,

@@ -142,12 +142,15 @@ export function FollowUpPage({ c, follow, years, replyDays }: { c: Ctx; follow: 
 
       <section id="summary" aria-labelledby="summary-h">
         <h2 id="summary-h">{t('public.followup.summaryHeading')}</h2>
-        <div class="table-wrap">
-          <table class="followup-summary">
+        <p class="hint" id="summary-key">
+          {t('public.followup.summaryKey')}
+        </p>
+        {/* biome-ignore lint/a11y/useSemanticElements: a scrolling box inside the section it belongs to, not a section */}
+        <div class="table-wrap" role="region" tabindex={0} aria-labelledby="summary-h">
+          <table class="followup-summary" aria-describedby="summary-key">
             <thead>
               <tr>
                 <th scope="col">{t('followup.unit')}</th>
-                <th scope="col">{t('public.col.flags')}</th>
                 <th scope="col" class="num">
                   {t('public.followup.colItems')}
                 </th>
@@ -163,14 +166,22 @@ export function FollowUpPage({ c, follow, years, replyDays }: { c: Ctx; follow: 
             <tbody>
               {doc.units.map((u) => (
                 <tr class={u.bottom3 ? 'b3' : undefined}>
-                  <th scope="row">{hasFollowUp(u) ? <a href={`#unit-${u.code}`}>{u.name}</a> : u.name}</th>
-                  <td>
-                    {u.bottom3 && <span class="flag b3">{t('public.flag.bottom3')}</span>}
-                    {u.bottom3TwoYears && <span class="flag two">{t('public.flag.twoYears')}</span>}
-                  </td>
-                  <td class="num">
-                    {u.items.length ? t('public.followup.itemsDone', { done: u.items.filter((i) => i.status === 'done').length, all: u.items.length }) : '—'}
-                  </td>
+                  <th scope="row">
+                    {hasFollowUp(u) ? <a href={`#unit-${u.code}`}>{u.name}</a> : u.name}
+                    {u.bottom3 && (
+                      <>
+                        {' '}
+                        <span class="flag b3">{t('public.flag.bottom3')}</span>
+                      </>
+                    )}
+                    {u.bottom3TwoYears && (
+                      <>
+                        {' '}
+                        <span class="flag two">{t('public.flag.twoYears')}</span>
+                      </>
+                    )}
+                  </th>
+                  <td class="num">{u.items.length ? `${u.items.filter((i) => i.status === 'done').length}/${u.items.length}` : '—'}</td>
                   <td class="num">{u.items.filter((i) => i.overdue).length || '—'}</td>
                   <td class="num">{u.comments.released ? `${u.comments.replied}/${u.comments.released}` : '—'}</td>
                   <td>{u.measure ? u.measure.measure : u.measurePendingDays !== null ? t('public.followup.pendingShort') : '—'}</td>

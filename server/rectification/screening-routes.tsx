@@ -52,6 +52,7 @@ async function ScreeningPage(c: Ctx, round: Round, kept?: Kept) {
   const overall = (await commentsByUnit(db, round))?.overall ?? [];
   const done = DONE[c.req.query('done') as keyof typeof DONE];
   const f = commentFigures(all, today);
+  const silent = units.filter((u) => !all.some((x) => x.unitCode === u.code));
   return consolePage(
     c,
     { title, status, path: base },
@@ -77,28 +78,30 @@ async function ScreeningPage(c: Ctx, round: Round, kept?: Kept) {
         {pendingOnly ? <a href={base}>{t('comments.showAll')}</a> : <a href={`${base}?show=pending`}>{t('comments.showPending')}</a>}
         <a href="/admin/rectification">{t('followup.title')}</a>
       </p>
-      {units.map((u) => {
-        const mine = all.filter((x) => x.unitCode === u.code);
-        const shown = pendingOnly ? mine.filter((x) => x.status === 'pending') : mine;
-        const uf = commentFigures(mine, today);
-        return (
-          <section aria-labelledby={`u-${u.code}`}>
-            <h2 id={`u-${u.code}`}>
-              {u.name} <span class="count">({mine.length})</span>
-            </h2>
-            {mine.length > 0 && <p class="hint">{t('comments.figures', { ...uf })}</p>}
-            {shown.length ? (
-              <ul class="comments handed-list">
-                {shown.map((x) => (
-                  <CommentItem c={c} round={round} comment={x} today={today} kept={kept} />
-                ))}
-              </ul>
-            ) : (
-              <p class="hint">{t('comments.none')}</p>
-            )}
-          </section>
-        );
-      })}
+      {units
+        .filter((u) => all.some((x) => x.unitCode === u.code))
+        .map((u) => {
+          const mine = all.filter((x) => x.unitCode === u.code);
+          const shown = pendingOnly ? mine.filter((x) => x.status === 'pending') : mine;
+          return (
+            <section aria-labelledby={`u-${u.code}`}>
+              <h2 id={`u-${u.code}`}>
+                {u.name} <span class="count">({mine.length})</span>
+              </h2>
+              <p class="hint">{t('comments.figures', { ...commentFigures(mine, today) })}</p>
+              {shown.length ? (
+                <ul class="comments handed-list">
+                  {shown.map((x) => (
+                    <CommentItem c={c} round={round} comment={x} today={today} kept={kept} />
+                  ))}
+                </ul>
+              ) : (
+                <p class="hint">{t('comments.none')}</p>
+              )}
+            </section>
+          );
+        })}
+      {silent.length > 0 && <p class="hint">{t('comments.silentUnits', { n: silent.length, units: silent.map((u) => u.name).join('、') })}</p>}
       <section aria-labelledby="overall-h">
         <h2 id="overall-h">
           {t('comments.overall')} <span class="count">({overall.length})</span>
