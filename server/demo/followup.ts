@@ -19,13 +19,20 @@ import { addDays } from '../rectification/rules.js';
 import { dateInZone } from '../time.js';
 import { DEMO_NAMING_COMMENTS } from './rounds.js';
 
-const REPLIES = [
-  '感谢您的意见。我们已对窗口人员开展专题培训，并将办理时限压缩三分之一。',
-  '已开通网上预约和延时服务，周六上午开放综合窗口。',
-  '已增加咨询坐席，高峰时段接通率明显提高。',
-  '已重新梳理办事指南并在官网公布，材料清单全市统一。',
-  '我们将加强执法规范化培训，推行执法全过程记录。',
-] as const;
+/** A unit's answer to each of the demo's comments (DEMO_COMMENTS), so that every published pair reads true. */
+const REPLIES: Record<string, string> = {
+  '窗口工作人员态度很好，办事效率高。': '感谢您的肯定，我们将继续保持。',
+  '希望进一步简化办事流程，减少跑腿次数。': '已梳理全部办事事项，取消重复证明材料，常办事项“最多跑一次”。',
+  '咨询电话经常打不通，希望增加人手。': '已增加咨询坐席，高峰时段接通率明显提高。',
+  '网上办理系统经常卡顿，建议升级。': '办理系统已完成扩容升级，高峰时段运行平稳。',
+  '执法过程中有时态度生硬，希望改进。': '我们将加强执法规范化培训，推行执法全过程记录。',
+  '信息公开不够及时，希望定期发布工作进展。': '已在官网开设工作进展专栏，每月更新。',
+  '办事指南写得不清楚，材料要求前后不一致。': '已重新梳理办事指南并在官网公布，材料清单全市统一。',
+  '周末能否开放部分窗口，方便上班族办事。': '已开通网上预约和延时服务，周六上午开放综合窗口。',
+  '对群众反映的问题回复太慢。': '已建立限时答复制度，一般问题五个工作日内答复。',
+  '基层服务点太少，农村群众办事不便。': '已在各乡镇便民服务中心增设代办点，常用事项可就近办理。',
+};
+const REPLY_OTHERWISE = '感谢您的意见，我们已认真研究并落实改进。';
 
 const ITEMS = [
   { problem: '群众反映办事流程繁琐、证明材料多', measure: '梳理全部办事事项，取消重复证明材料，推行“一次办好”' },
@@ -87,29 +94,35 @@ export async function demoFollowUp(
     }
     // Replies: most units answer most comments in time; some are left unanswered, and so overdue.
     const released = (await commentsOfRound(db, flags.round.id)).filter((c) => c.status === 'released');
-    for (const [i, c] of released.entries()) {
+    for (const c of released) {
       if (rng() < 0.25) continue;
-      must(
-        await replyToComment(db, at(0.03 + 0.04 * rng()), { id: c.id, unit: c.unitCode, reply: REPLIES[i % REPLIES.length] as string }, liaisonOf(c.unitCode)),
-      );
+      must(await replyToComment(db, at(0.03 + 0.04 * rng()), { id: c.id, unit: c.unitCode, reply: REPLIES[c.text] ?? REPLY_OTHERWISE }, liaisonOf(c.unitCode)));
       if (rng() < 0.4) must(await makeCommentPublic(db, at(0.09), { year, id: c.id }, 'demo'));
     }
 
-    // Plans for the bottom three: the oldest years done, the latest under way, one item past its deadline.
-    // Two years running first, so the unit with the most at stake is the one seen making progress.
+    // Plans for the bottom three, two items each. Earlier years: done, save one item of the year before the latest
+    // that is past its deadline. The latest year at every stage: under way (two years running first, so the unit
+    // with the most at stake is seen making progress), half done, and a plan only just written.
     const flagged = flags.units.filter((u) => u.bottom3).sort((a, b) => Number(b.bottom3TwoYears) - Number(a.bottom3TwoYears));
     for (const [k, u] of flagged.entries()) {
-      const stage = year !== latest ? (k === 0 && year === opts.years.at(-2) ? 'late' : 'done') : k === 0 ? 'started' : 'planned';
+      const stage = year !== latest ? (k === 0 && year === opts.years.at(-2) ? 'late' : 'done') : (['started', 'half', 'planned'] as const)[k % 3];
       for (const [j, text] of [ITEMS[k % ITEMS.length], ITEMS[(k + 1) % ITEMS.length]].entries()) {
-        const deadline = stage === 'late' || stage === 'done' ? dayAt(0.5 + 0.1 * j) : addDays(dateInZone(opts.now, tz), 60 + 30 * j);
+        const finished = stage === 'done' || (stage === 'late' && j === 1) || (stage === 'half' && j === 0);
+        const deadline = finished || stage === 'late' ? dayAt(0.5 + 0.1 * j) : addDays(dateInZone(opts.now, tz), 60 + 30 * j);
         const item = must(
-          await addItem(db, at(0.05), { year, unit: u.code, problem: text!.problem, measure: text!.measure, deadline, timeZone: tz }, liaisonOf(u.code)),
+          await addItem(
+            db,
+            at(stage === 'planned' ? 0.9 : 0.05),
+            { year, unit: u.code, problem: text!.problem, measure: text!.measure, deadline, timeZone: tz },
+            liaisonOf(u.code),
+          ),
         );
         const update = (share: number, status: string, note: string) =>
           addUpdate(db, at(share), { id: item.id, status, note, unit: u.code, timeZone: tz }, liaisonOf(u.code));
         if (stage === 'planned') continue;
         must(await update(0.15, 'in_progress', '已制定实施方案，正在推进。'));
-        if (stage === 'done' || (stage === 'late' && j === 1)) must(await update(0.45, 'done', '已完成，相关制度已印发。'));
+        if (finished) must(await update(0.45, 'done', '已完成，相关制度已印发。'));
+        else if (stage !== 'late') must(await update(0.6, 'in_progress', '已完成第一阶段，正在全面推开。'));
       }
     }
 
