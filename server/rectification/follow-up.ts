@@ -72,33 +72,36 @@ function publicComments(list: readonly HandedComment[], today: string, timeZone:
 
 /**
  * The follow-up of a published year as of `today` (YYYY-MM-DD in the city's time zone); undefined when the year has
- * no published results. Overdue flags and pending days are those of `today`.
+ * no published results. Overdue flags and pending days are those of `today`. With `only`, just that unit's part
+ * is read (the unit's page asks for every year).
  */
-export async function followUpOfYear(db: Executor, year: number, today: string, timeZone: string): Promise<FollowUpYear | undefined> {
+export async function followUpOfYear(db: Executor, year: number, today: string, timeZone: string, only?: string): Promise<FollowUpYear | undefined> {
   const flags = await publishedFlags(db, year, timeZone);
   if (!flags) return undefined;
   const [items, comments, measures] = await Promise.all([
-    itemsOfRound(db, flags.round.id),
-    commentsOfRound(db, flags.round.id),
+    itemsOfRound(db, flags.round.id, only),
+    commentsOfRound(db, flags.round.id, only),
     measuresOfRound(db, flags.round.id),
   ]);
-  const units = flags.units.map((u): FollowUpUnit => {
-    const m = measures.get(u.code);
-    return {
-      code: u.code,
-      name: u.name,
-      bottom3: u.bottom3,
-      bottom3TwoYears: u.bottom3TwoYears,
-      measure: m ? { measure: m.measure, decidedOn: m.decidedOn, note: m.note } : null,
-      measurePendingDays: measurePendingDays(u.bottom3TwoYears, m !== undefined, flags.publishedOn, today),
-      items: items.filter((i) => i.unitCode === u.code).map((i) => publicItem(i, today)),
-      comments: publicComments(
-        comments.filter((c) => c.unitCode === u.code),
-        today,
-        timeZone,
-      ),
-    };
-  });
+  const units = flags.units
+    .filter((u) => only === undefined || u.code === only)
+    .map((u): FollowUpUnit => {
+      const m = measures.get(u.code);
+      return {
+        code: u.code,
+        name: u.name,
+        bottom3: u.bottom3,
+        bottom3TwoYears: u.bottom3TwoYears,
+        measure: m ? { measure: m.measure, decidedOn: m.decidedOn, note: m.note } : null,
+        measurePendingDays: measurePendingDays(u.bottom3TwoYears, m !== undefined, flags.publishedOn, today),
+        items: items.filter((i) => i.unitCode === u.code).map((i) => publicItem(i, today)),
+        comments: publicComments(
+          comments.filter((c) => c.unitCode === u.code),
+          today,
+          timeZone,
+        ),
+      };
+    });
   return {
     doc: { year, publishedAt: flags.publishedAt, units },
     flags: new Map(flags.units.map((u) => [u.code, u])),

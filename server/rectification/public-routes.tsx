@@ -21,7 +21,7 @@ const today = (c: Ctx) => dateInZone(c.get('clock').now(), c.get('config').timeZ
 export async function unitFollowUps(db: Executor, code: string, todayDate: string, timeZone: string): Promise<{ year: number; unit: FollowUpUnit }[]> {
   const out: { year: number; unit: FollowUpUnit }[] = [];
   for (const year of await publishedYearList(db)) {
-    const unit = (await followUpOfYear(db, year, todayDate, timeZone))?.doc.units.find((u) => u.code === code);
+    const unit = (await followUpOfYear(db, year, todayDate, timeZone, code))?.doc.units[0];
     if (unit) out.push({ year, unit });
   }
   return out;
