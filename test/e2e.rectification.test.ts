@@ -6,7 +6,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
-import { demoFollowUp } from '../server/demo/followup.js';
+import { demoFollowUp, demoReply } from '../server/demo/followup.js';
+import type { FollowUpDocument } from '../server/rectification/follow-up.js';
 import {
   ADMIN,
   assertAxeClean,
@@ -67,6 +68,24 @@ Public.before(async () => {
 Public.after(async () => {
   await phone?.close();
   await desk?.close();
+});
+
+Public('the demo: replies that answer their comments, plans at every stage, an overdue item, a measure', async () => {
+  const doc = async (y: number) => (await (await fetch(`${city.base}/rectification/${y}.json`)).json()) as FollowUpDocument;
+  const [latest, earlier] = [await doc(year), await doc(year - 1)];
+  const pairs = [latest, earlier].flatMap((d) => d.units.flatMap((u) => u.comments.public));
+  assert.ok(pairs.length >= 3, `${pairs.length} public pairs`);
+  for (const p of pairs) assert.is(p.reply, demoReply(p.comment), `the reply to ${p.comment}`);
+  const statuses = new Set(latest.units.filter((u) => u.bottom3).flatMap((u) => u.items.map((i) => i.status)));
+  assert.equal([...statuses].sort(), ['done', 'in_progress', 'planned'], "the latest year's plans");
+  assert.ok(
+    earlier.units.some((u) => u.items.some((i) => i.overdue)),
+    'an overdue item the year before',
+  );
+  assert.ok(
+    latest.units.some((u) => u.bottom3TwoYears && u.measure !== null),
+    'a measure recorded for the unit two years running',
+  );
 });
 
 Public('the results page links to the follow-up beside the flags; the link leads there', async () => {

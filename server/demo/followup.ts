@@ -32,7 +32,9 @@ const REPLIES: Record<string, string> = {
   '对群众反映的问题回复太慢。': '已建立限时答复制度，一般问题五个工作日内答复。',
   '基层服务点太少，农村群众办事不便。': '已在各乡镇便民服务中心增设代办点，常用事项可就近办理。',
 };
-const REPLY_OTHERWISE = '感谢您的意见，我们已认真研究并落实改进。';
+
+/** The demo unit's reply to a comment. */
+export const demoReply = (comment: string): string => REPLIES[comment] ?? '感谢您的意见，我们已认真研究并落实改进。';
 
 const ITEMS = [
   { problem: '群众反映办事流程繁琐、证明材料多', measure: '梳理全部办事事项，取消重复证明材料，推行“一次办好”' },
@@ -96,7 +98,7 @@ export async function demoFollowUp(
     const released = (await commentsOfRound(db, flags.round.id)).filter((c) => c.status === 'released');
     for (const c of released) {
       if (rng() < 0.25) continue;
-      must(await replyToComment(db, at(0.03 + 0.04 * rng()), { id: c.id, unit: c.unitCode, reply: REPLIES[c.text] ?? REPLY_OTHERWISE }, liaisonOf(c.unitCode)));
+      must(await replyToComment(db, at(0.03 + 0.04 * rng()), { id: c.id, unit: c.unitCode, reply: demoReply(c.text) }, liaisonOf(c.unitCode)));
       if (rng() < 0.4) must(await makeCommentPublic(db, at(0.09), { year, id: c.id }, 'demo'));
     }
 
