@@ -163,6 +163,30 @@ for (const [name, path] of [
   });
 }
 
+/** The most lines of text any element matching `selector` runs to. */
+async function maxLines(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const lines = [...document.querySelectorAll(sel)].map((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.bottom))).size;
+    });
+    return Math.max(0, ...lines);
+  }, selector);
+}
+
+Console('at 360 px the follow-up tables read: figures on one line, headings in two at most, names unbroken', async () => {
+  for (const path of [`/rectification/${year}?lang=zh-CN`, `/admin/rounds/${year}/rectification`]) {
+    await ap.goto(`${city.base}${path}`);
+    const table = path.startsWith('/admin') ? 'table.followup-table' : 'table.followup-summary';
+    assert.ok((await ap.locator(`${table} tbody tr`).count()) >= 40, `${path}: every unit`);
+    assert.is(await maxLines(ap, `${table} td.num`), 1, `${path}: a figure broke across lines`);
+    assert.ok((await maxLines(ap, `${table} thead th`)) <= 2, `${path}: a heading runs to more than two lines`);
+  }
+  await ap.goto(`${city.base}/admin/liaisons`);
+  assert.is(await maxLines(ap, 'table.liaisons tbody th'), 1, "a liaison's user name broke across lines");
+});
+
 Console('a liaison answers a comment and records progress with plain forms, on a phone', async () => {
   const ctx = await newContext(city, PHONE);
   const page = await ctx.newPage();
