@@ -250,7 +250,9 @@ accounts('resetting the password: the old one stops working, the sessions end, a
   const id = await liaisonId('jt');
   const short = await office.post(`/admin/liaisons/${id}/password?lang=en`, { _csrf: office.token, password: 'short' });
   assert.is(short.status, 422);
-  assert.match(await short.text(), 'at least 10 characters');
+  const refused = await short.text();
+  assert.match(refused, 'at least 10 characters');
+  assert.match(refused, /<details(?=[^>]*reset-password)(?=[^>]*\sopen)/, 'the refused reset form is shown unfolded');
   assert.is((await office.post(`/admin/liaisons/${id}/password`, { _csrf: office.token, password: 'a brand new passphrase' })).status, 303);
   assert.is((await b.get('/admin/unit')).status, 302, 'the session ended');
   assert.is((await new Browser(a).post('/admin/login', { username: 'jt', password: TEST_PASSWORD })).status, 422);
