@@ -204,6 +204,17 @@ cycle('time passes: the unfinished item and the unanswered comments become overd
   assert.match(overview, 'Replies overdue, by unit');
 });
 
+cycle("the office's overview links each overdue item and unit to its page; the follow-up tab is lit there", async () => {
+  const overview = await (await admin.get('/admin/rectification')).text();
+  assert.match(overview, /<a href="\/admin\/units\/U05\/rectification\/2026#item-[0-9a-f-]{36}">/, 'the overdue item');
+  assert.match(overview, 'href="/admin/units/U05/rectification/2026"', 'the unit with replies overdue');
+  for (const path of ['/admin/rectification', '/admin/rounds/2026/rectification', '/admin/units/U05/rectification/2026']) {
+    const html = await (await admin.get(path)).text();
+    assert.match(html, '<a href="/admin/rectification" aria-current="page">', path);
+    assert.not.match(html, '<a href="/admin/rounds" aria-current="page">', path);
+  }
+});
+
 cycle('the measure: recorded once for a unit in the bottom three two years running, and shown instead of "pending"', async () => {
   const res = await admin.post('/admin/rounds/2026/measures', {
     _csrf: admin.token,
