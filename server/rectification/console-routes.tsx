@@ -348,10 +348,11 @@ async function AdminUnitPage(c: Ctx, code: string, year: number, kept?: Kept) {
       {u.bottom3 && items.length === 0 && <p class="warning">{t('items.planRequired', { year })}</p>}
       {u.bottom3TwoYears && (
         <p>
-          {t('measures.title')}:{' '}
-          {u.measure
-            ? t('measures.recorded', { measure: u.measure.measure, date: u.measure.decidedOn })
-            : t('measures.pending', { days: u.measurePendingDays ?? 0 })}
+          {t('measures.line', {
+            text: u.measure
+              ? t('measures.recorded', { measure: u.measure.measure, date: u.measure.decidedOn })
+              : t('measures.pending', { days: u.measurePendingDays ?? 0 }),
+          })}
         </p>
       )}
       <section aria-labelledby="items-h">

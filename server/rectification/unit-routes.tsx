@@ -100,8 +100,9 @@ export async function LiaisonPage(c: Ctx, kept?: Kept) {
           {y.flags.bottom3 && y.items.length === 0 && <p class="warning">{t('items.planRequired', { year: y.year })}</p>}
           {y.flags.bottom3TwoYears && (
             <p>
-              {t('measures.title')}:{' '}
-              {y.measure ? t('measures.recorded', { measure: y.measure.measure, date: y.measure.decidedOn }) : t('public.followup.pendingShort')}
+              {t('measures.line', {
+                text: y.measure ? t('measures.recorded', { measure: y.measure.measure, date: y.measure.decidedOn }) : t('public.followup.pendingShort'),
+              })}
             </p>
           )}
           {y.items.length === 0 && <p>{t('items.none')}</p>}

@@ -133,6 +133,7 @@ export const rectificationMessages = {
 
   'measures.title': { zh: '组织措施', en: 'Measures taken' },
   'measures.measure': { zh: '组织措施', en: 'Measure' },
+  'measures.line': { zh: '组织措施：{text}', en: 'Measure taken: {text}' },
   'measures.measureHint': {
     zh: '如：诫勉谈话、领导班子调整，或用文字写明其他措施。',
     en: 'For example 诫勉谈话 (an admonishing talk), 领导班子调整 (the leadership adjusted), or another measure in words.',
