@@ -17,6 +17,7 @@ import { invitations } from '../server/links/invitations.js';
 import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
 import { demoPool, demoUnits } from '../server/demo/city.js';
+import { demoFollowUp } from '../server/demo/followup.js';
 import { demoRound } from '../server/demo/rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
@@ -46,6 +47,9 @@ const weakest: Record<number, string[]> = {
   [thisYear]: ['U12'],
 };
 for (const year of years) await demoRound(store, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
+// The comments handed to the units and answered, the rectification plans and the measures of the past years.
+const liaisons = await demoFollowUp(db, config, { now: clock.now(), years: years.slice(0, -1), liaisonPassword: password });
+const flagged = liaisons.find((l) => l.unit === 'U27') ?? liaisons.at(-1);
 const current = await findRound(db, thisYear);
 const tryLinks = current ? (await invitations(db, current, config, { unusedOnly: true })).slice(0, 5) : [];
 
@@ -69,5 +73,7 @@ ${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}`).join('\n')}
 Console: ${base}/admin/login
   user name: demo
   password:  ${password}
+${flagged ? `  a unit's liaison (sees only that unit): user name ${flagged.username}, the same password\n` : ''}
+What followed last year's ranking (comments answered, rectification, measures): ${base}/rectification/${thisYear - 1}
 
 Press Ctrl+C to stop.`);

@@ -19,6 +19,8 @@ export interface Config {
   trustProxy: boolean;
   /** Minutes of inactivity after which an administrator's session ends. */
   sessionIdleMinutes: number;
+  /** Days a unit has to reply to a comment released to it (the due date is fixed at release). */
+  replyDays: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -60,6 +62,7 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
   const dataDir = resolve(env.DATA_DIR?.trim() || './data');
   const minPool = intVar(env, 'MIN_POOL', 3000, 1, 10_000_000, problems);
   const sessionIdleMinutes = intVar(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60, problems);
+  const replyDays = intVar(env, 'REPLY_DAYS', 30, 1, 365, problems);
   const timeZone = env.TZ?.trim() || 'Asia/Shanghai';
   if (!isTimeZone(timeZone)) problems.push(`TZ must be an IANA time zone such as Asia/Shanghai (got "${timeZone}")`);
   let baseUrl = env.BASE_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -97,6 +100,7 @@ export function parseConfig(env: Env): Omit<Config, 'secret'> & { secret: string
     timeZone,
     trustProxy: trustRaw === '1' || trustRaw === 'true',
     sessionIdleMinutes,
+    replyDays,
   };
 }
 

@@ -25,7 +25,21 @@ export const YEAR = 2026;
 const CHOICES = ['satisfied', 'basic', 'dissatisfied', 'unknown'] as const;
 
 /** The variables the server and the CLI read; the caller's own values never leak into a child. */
-const OWN_VARS = ['DATA_DIR', 'DATABASE_URL', 'SECRET', 'PORT', 'HOST', 'BASE_URL', 'MIN_POOL', 'TZ', 'TRUST_PROXY', 'SESSION_IDLE_MINUTES', 'LANG', 'LC_ALL'];
+const OWN_VARS = [
+  'DATA_DIR',
+  'DATABASE_URL',
+  'SECRET',
+  'PORT',
+  'HOST',
+  'BASE_URL',
+  'MIN_POOL',
+  'TZ',
+  'TRUST_PROXY',
+  'SESSION_IDLE_MINUTES',
+  'REPLY_DAYS',
+  'LANG',
+  'LC_ALL',
+];
 
 /**
  * Where an installation keeps its data: a data directory and, on a PostgreSQL test run (TEST_DATABASE_URL), a

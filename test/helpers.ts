@@ -22,6 +22,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     timeZone: 'Asia/Shanghai',
     trustProxy: false,
     sessionIdleMinutes: 30,
+    replyDays: 30,
     ...over,
   };
 }

@@ -23,10 +23,12 @@ export function accountProblems(username: string, password: string): MessageKey[
   return problems;
 }
 
+/** Administrators (liaisons do not count: an installation with only liaisons still offers the setup link). */
 export async function countAdmins(db: Executor): Promise<number> {
   const row = await db
     .selectFrom('admins')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -45,7 +47,7 @@ export async function createAdmin(db: Database, audit: AuditTrail, input: { user
     const id = newId();
     await trx
       .insertInto('admins')
-      .values({ id, username, password_hash: passwordHash, created_at: isoTime(audit.clock.now()) })
+      .values({ id, username, password_hash: passwordHash, created_at: isoTime(audit.clock.now()), role: 'admin', unit_code: null, active: 1 })
       .execute();
     await audit.record(trx, { actor: input.actor, action: 'admin.add', detail: { username } });
     return { ok: true as const, id };
@@ -94,7 +96,7 @@ export async function createFirstAdmin(
     const id = newId();
     const now = isoTime(audit.clock.now());
     await trx.updateTable('setup_tokens').set({ used_at: now }).where('id', '=', sha256(token)).execute();
-    await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: now }).execute();
+    await trx.insertInto('admins').values({ id, username, password_hash: passwordHash, created_at: now, role: 'admin', unit_code: null, active: 1 }).execute();
     await audit.record(trx, { actor: username, action: 'admin.add', detail: { username, via: 'setup-link' } });
     return { ok: true as const, id };
   });

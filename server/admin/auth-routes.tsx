@@ -8,7 +8,7 @@ import { page } from '../http/layout.js';
 import { clientAddress } from '../http/middleware.js';
 import { countAdmins, createFirstAdmin, setupTokenUsable, sha256 } from './accounts.js';
 import { ProblemList } from './console-view.js';
-import { assertSameOrigin, currentAdmin, safeNext } from './guard.js';
+import { assertSameOrigin, currentUser, liaisonMayReach, safeNext } from './guard.js';
 import { admitLogin, admitSetup, forgiveAttempt, forgiveLogin, type Admission } from './login-limit.js';
 import { dummyHash, verifyPassword } from './passwords.js';
 import { createSession, endSession, SESSION_COOKIE } from './sessions.js';
@@ -84,9 +84,10 @@ export const authRoutes = new Hono<AppEnv>()
     const admitted = await admitLogin(db, clock, username, address);
     if (!admitted.ok) refuse(admitted);
 
-    const admin = await db.selectFrom('admins').select(['id', 'password_hash']).where('username', '=', username).executeTakeFirst();
+    const admin = await db.selectFrom('admins').select(['id', 'password_hash', 'role', 'active']).where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(password, admin?.password_hash ?? (await dummyHash()));
-    if (!admin || !ok) {
+    // A disabled account is told the same as a wrong password: the page says nothing about which accounts exist.
+    if (!admin || !ok || admin.active !== 1) {
       return LoginPage(c, { problems: [c.get('t')('admin.login.failed')], username, status: 422 });
     }
     const token = await transaction(db, async (trx) => {
@@ -94,14 +95,16 @@ export const authRoutes = new Hono<AppEnv>()
       const old = getCookie(c, SESSION_COOKIE);
       if (old) await endSession(trx, sha256(old));
       await forgiveLogin(trx, username, address);
-      await c.get('audit').record(trx, { actor: username, action: 'admin.login', detail: {} });
+      await c.get('audit').record(trx, { actor: username, action: 'admin.login', detail: admin.role === 'admin' ? {} : { role: admin.role } });
       return createSession(trx, clock, admin.id);
     });
     startSession(c, token);
-    return c.redirect(safeNext(c.req.query('next')), 303);
+    const next = safeNext(c.req.query('next'));
+    // A liaison reaches their unit's page only; any other place to go back to would answer 403.
+    return c.redirect(admin.role === 'admin' || liaisonMayReach('GET', next.split('?')[0] ?? '') ? next : '/admin/unit', 303);
   })
   .post('/logout', async (c) => {
-    const admin = currentAdmin(c);
+    const admin = currentUser(c);
     await endSession(c.get('db'), admin.sessionId);
     deleteCookie(c, SESSION_COOKIE, { path: '/admin' });
     return c.redirect('/admin/login?bye=1', 303);

@@ -11,17 +11,25 @@ function ConsoleNav(props: { c: Ctx }) {
   const { c } = props;
   const t = c.get('t');
   const path = c.req.path;
-  const items: [string, Parameters<typeof t>[0]][] = [
-    ['/admin', 'admin.nav.dashboard'],
-    ['/admin/units', 'admin.nav.units'],
-    ['/admin/pool', 'admin.nav.pool'],
-    ['/admin/rounds', 'admin.nav.rounds'],
-    ['/admin/audit', 'admin.nav.audit'],
-  ];
+  // A liaison reaches their unit's page only (guard.ts), so that is all their navigation offers.
+  const items: [string, Parameters<typeof t>[0]][] =
+    c.get('admin')?.role === 'liaison'
+      ? [['/admin/unit', 'admin.nav.unit']]
+      : [
+          ['/admin', 'admin.nav.dashboard'],
+          ['/admin/units', 'admin.nav.units'],
+          ['/admin/pool', 'admin.nav.pool'],
+          ['/admin/rounds', 'admin.nav.rounds'],
+          ['/admin/rectification', 'admin.nav.followup'],
+          ['/admin/liaisons', 'admin.nav.liaisons'],
+          ['/admin/audit', 'admin.nav.audit'],
+        ];
+  // A year's or a unit's follow-up lives under its round or unit but belongs to the office's follow-up.
+  const section = /\/rectification(\/|$)/.test(path) ? '/admin/rectification' : path;
   return (
     <nav class="site-nav console-nav" aria-label={t('admin.console')}>
       {items.map(([href, key]) => (
-        <a href={href} aria-current={(href === '/admin' ? path === href : path.startsWith(href)) ? 'page' : undefined}>
+        <a href={href} aria-current={(href === '/admin' ? section === href : section === href || section.startsWith(`${href}/`)) ? 'page' : undefined}>
           {t(key)}
         </a>
       ))}

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppEnv, Ctx } from '../http/context.js';
+import type { AdminIdentity, AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields } from '../http/forms.js';
 import { findSession, sameSecret, SESSION_COOKIE } from './sessions.js';
@@ -25,6 +25,16 @@ export function assertSameOrigin(c: Ctx): void {
   if (!own.includes(origin)) throw new AppError('csrf');
 }
 
+/**
+ * What a liaison may reach: their unit's page and its actions, progress updates of items (each checked to be of
+ * their unit), and logging out. Every other console route answers 403 to a liaison, whatever it is.
+ */
+export function liaisonMayReach(method: string, path: string): boolean {
+  if (path === '/admin/unit' || path.startsWith('/admin/unit/')) return true;
+  if (method === 'POST' && (path === '/admin/logout' || /^\/admin\/rectification\/items\/[^/]+\/updates$/.test(path))) return true;
+  return false;
+}
+
 /** A safe place to go back to after login: a path inside the console, never another site. */
 export function safeNext(next: string | undefined): string {
   return next && /^\/admin(\/[A-Za-z0-9_\-./%?=&]*)?$/.test(next) && !next.includes('//') && !next.includes('\\') ? next : '/admin';
@@ -32,8 +42,8 @@ export function safeNext(next: string | undefined): string {
 
 /**
  * Every /admin route passes here: an anonymous GET is sent to the login page, any other anonymous request is
- * refused; a state-changing request needs the session's CSRF token (form field `_csrf` or header
- * `X-CSRF-Token`) and a same-origin browser.
+ * refused; a liaison is refused everything outside `liaisonMayReach`; a state-changing request needs the session's
+ * CSRF token (form field `_csrf` or header `X-CSRF-Token`) and a same-origin browser.
  */
 export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (isPublicAdminPath(c.req.path)) return next();
@@ -46,6 +56,7 @@ export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new AppError('forbidden');
   }
   c.set('admin', admin);
+  if (admin.role !== 'admin' && !liaisonMayReach(c.req.method, c.req.path)) throw new AppError('forbidden', { message: 'liaisons.forbidden' });
   if (!SAFE.has(c.req.method)) {
     assertSameOrigin(c);
     const given = c.req.header('x-csrf-token') ?? (await formFields(c))._csrf;
@@ -54,9 +65,23 @@ export const adminGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** The signed-in administrator; only inside routes behind `adminGuard`. */
-export function currentAdmin(c: Ctx) {
-  const admin = c.get('admin');
-  if (!admin) throw new AppError('forbidden');
+/** Whoever is signed in (an administrator or a liaison); only inside routes behind `adminGuard`. */
+export function currentUser(c: Ctx): AdminIdentity {
+  const user = c.get('admin');
+  if (!user) throw new AppError('forbidden');
+  return user;
+}
+
+/** The signed-in administrator: a liaison is refused here too, behind the guard's own refusal. */
+export function currentAdmin(c: Ctx): AdminIdentity {
+  const admin = currentUser(c);
+  if (admin.role !== 'admin') throw new AppError('forbidden', { message: 'liaisons.forbidden' });
   return admin;
+}
+
+/** The signed-in liaison and their unit; an administrator has no unit page. */
+export function currentLiaison(c: Ctx): AdminIdentity & { unit: string } {
+  const user = currentUser(c);
+  if (user.role !== 'liaison' || !user.unit) throw new AppError('forbidden', { message: 'liaisons.notLiaison' });
+  return user as AdminIdentity & { unit: string };
 }

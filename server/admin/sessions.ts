@@ -20,7 +20,10 @@ export async function createSession(db: Executor, clock: Clock, adminId: string)
   return token;
 }
 
-/** The administrator behind a session cookie, or undefined when the session is unknown, idle too long or too old. */
+/**
+ * The account behind a session cookie (an administrator or a liaison), or undefined when the session is unknown,
+ * idle too long, too old, or its account has been disabled.
+ */
 export async function findSession(db: Executor, clock: Clock, token: string, idleMinutes: number): Promise<AdminIdentity | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const id = sha256(token);
@@ -31,6 +34,9 @@ export async function findSession(db: Executor, clock: Clock, token: string, idl
       'admin_sessions.id as sessionId',
       'admins.id as adminId',
       'admins.username',
+      'admins.role',
+      'admins.unit_code',
+      'admins.active',
       'admin_sessions.csrf_token',
       'admin_sessions.created_at',
       'admin_sessions.last_seen_at',
@@ -41,7 +47,7 @@ export async function findSession(db: Executor, clock: Clock, token: string, idl
   const now = clock.now().getTime();
   const idle = now - Date.parse(row.last_seen_at) > idleMinutes * 60_000;
   const old = now - Date.parse(row.created_at) > ABSOLUTE_HOURS * 3600_000;
-  if (idle || old) {
+  if (idle || old || row.active !== 1) {
     await db.deleteFrom('admin_sessions').where('id', '=', id).execute();
     return undefined;
   }
@@ -53,11 +59,16 @@ export async function findSession(db: Executor, clock: Clock, token: string, idl
       .where('id', '=', id)
       .execute();
   }
-  return { id: row.adminId, username: row.username, sessionId: row.sessionId, csrfToken: row.csrf_token };
+  return { id: row.adminId, username: row.username, sessionId: row.sessionId, csrfToken: row.csrf_token, role: row.role, unit: row.unit_code };
 }
 
 export async function endSession(db: Executor, sessionId: string): Promise<void> {
   await db.deleteFrom('admin_sessions').where('id', '=', sessionId).execute();
+}
+
+/** Ends every session of an account (when it is disabled or its password is reset). */
+export async function endSessionsOf(db: Executor, accountId: string): Promise<void> {
+  await db.deleteFrom('admin_sessions').where('admin_id', '=', accountId).execute();
 }
 
 /** Constant-time comparison for CSRF tokens and other short secrets. */

@@ -2,6 +2,7 @@ import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../admin/audit-cli.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
+import { followUpCommands } from '../rectification/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { roundCommands } from '../rounds/cli.js';
 import { unitCommands } from '../units/cli.js';
@@ -14,6 +15,7 @@ export const commands: Record<string, Command> = {
   ...poolCommands,
   ...roundCommands,
   ...resultsCommands,
+  ...followUpCommands,
   ...adminCommands,
   ...auditCommands,
   ...databaseCommands,

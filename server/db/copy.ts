@@ -4,7 +4,7 @@ import { transaction } from './transaction.js';
 
 /**
  * Every table, parents before the tables that refer to them, each with its primary key (the order rows are copied
- * in: ballots by their random id, so the copy's layout says nothing about arrival either).
+ * in: ballots and handed comments by their random id, so the copy's layout says nothing about arrival either).
  */
 const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
   { name: 'admins', key: ['id'] },
@@ -25,6 +25,10 @@ const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
   { name: 'ballots', key: ['id'] },
   { name: 'published_results', key: ['round_id', 'version'] },
   { name: 'mixing_pending', key: ['table_name'] },
+  { name: 'unit_comments', key: ['id'] },
+  { name: 'rectification_items', key: ['id'] },
+  { name: 'rectification_updates', key: ['item_id', 'seq'] },
+  { name: 'measures', key: ['round_id', 'unit_code'] },
 ];
 
 const BATCH = 500;

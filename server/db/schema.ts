@@ -5,11 +5,19 @@ import type { Kysely, Transaction } from 'kysely';
  * by the app. The same queries run on SQLite and PostgreSQL.
  */
 
+export type AccountRole = 'admin' | 'liaison';
+
+/** A console account: an administrator of the evaluation office, or a unit's liaison (bound to `unit_code`). */
 export interface AdminTable {
   id: string;
   username: string;
   password_hash: string;
   created_at: string;
+  role: AccountRole;
+  /** The unit a liaison answers for; null for an administrator. */
+  unit_code: string | null;
+  /** 0: disabled, cannot log in. */
+  active: number;
 }
 
 export interface AdminSessionTable {
@@ -184,6 +192,68 @@ export interface MixingPendingTable {
   table_name: string;
 }
 
+export type CommentStatus = 'pending' | 'released' | 'withheld';
+
+/**
+ * A representative's comment on one unit, handed over after the round closed: a random id, no reference to its
+ * ballot, and rows written in id order, so two comments of one ballot cannot be matched.
+ */
+export interface UnitCommentTable {
+  /** Random, 1 to 2^53 − 1; on SQLite the rowid itself. */
+  id: number;
+  round_id: string;
+  unit_code: string;
+  text: string;
+  status: CommentStatus;
+  /** Why it was withheld (administrators only). */
+  reason: string | null;
+  screened_at: string | null;
+  /** YYYY-MM-DD in the city's time zone: the reply is due by then (set when released). */
+  due_on: string | null;
+  reply: string | null;
+  replied_at: string | null;
+  /** 1 once an administrator made the comment and its reply public. */
+  public: number;
+}
+
+export type ItemStatus = 'planned' | 'in_progress' | 'done';
+
+/** One item of a unit's rectification plan for a year; never edited once written, only updated. */
+export interface RectificationItemTable {
+  id: string;
+  round_id: string;
+  unit_code: string;
+  /** Order within the unit's plan: 1, 2, … */
+  position: number;
+  problem: string;
+  measure: string;
+  /** YYYY-MM-DD. */
+  deadline: string;
+  created_at: string;
+}
+
+/** A dated progress update of an item; the latest one's status is the item's. */
+export interface RectificationUpdateTable {
+  item_id: string;
+  seq: number;
+  /** YYYY-MM-DD in the city's time zone, the day it was written. */
+  date: string;
+  status: ItemStatus;
+  note: string;
+  created_at: string;
+}
+
+/** The organisational measure taken for a unit in the bottom three two years running (one per unit and year). */
+export interface MeasureTable {
+  round_id: string;
+  unit_code: string;
+  measure: string;
+  /** YYYY-MM-DD. */
+  decided_on: string;
+  note: string;
+  recorded_at: string;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -203,6 +273,10 @@ export interface DB {
   ballots: BallotTable;
   published_results: PublishedResultTable;
   mixing_pending: MixingPendingTable;
+  unit_comments: UnitCommentTable;
+  rectification_items: RectificationItemTable;
+  rectification_updates: RectificationUpdateTable;
+  measures: MeasureTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */

@@ -50,6 +50,31 @@ export async function demoRound(store: Store, config: Config, year: number, opts
   }
 }
 
+/** Made-up comments of the kinds representatives write; the last ones name a shop, so screening must withhold them. */
+export const DEMO_COMMENTS = [
+  '窗口工作人员态度很好，办事效率高。',
+  '希望进一步简化办事流程，减少跑腿次数。',
+  '咨询电话经常打不通，希望增加人手。',
+  '网上办理系统经常卡顿，建议升级。',
+  '执法过程中有时态度生硬，希望改进。',
+  '信息公开不够及时，希望定期发布工作进展。',
+  '办事指南写得不清楚，材料要求前后不一致。',
+  '周末能否开放部分窗口，方便上班族办事。',
+  '对群众反映的问题回复太慢。',
+  '基层服务点太少，农村群众办事不便。',
+] as const;
+export const DEMO_NAMING_COMMENTS = ['南河区“好邻居”便利店长期占道经营，反映多次没人管。', '东湖区一家饭店油烟扰民，投诉多次没有下文。'] as const;
+
+/** A ballot's comments: mostly none; now and then one, more often on the year's weakest units. */
+function demoComments(talk: () => number, units: readonly { code: string }[], weakest: readonly string[]): Record<string, string> {
+  if (talk() >= 0.1) return {};
+  const code =
+    weakest.length && talk() < 0.6 ? (weakest[Math.floor(talk() * weakest.length)] as string) : (units[Math.floor(talk() * units.length)]?.code ?? '');
+  const r = talk();
+  const text = r < 0.05 ? DEMO_NAMING_COMMENTS[Math.floor(talk() * DEMO_NAMING_COMMENTS.length)] : DEMO_COMMENTS[Math.floor(r * DEMO_COMMENTS.length)];
+  return { [code]: text as string };
+}
+
 /**
  * Casts made-up ballots for a share of a round's seat holders, spread over the days the round has been open.
  * Each unit has a made-up quality for the year; `weakest` units get worse answers, so the demo's rankings and
@@ -67,6 +92,8 @@ export async function demoBallots(store: Store, config: Config, year: number, op
     .orderBy('code')
     .execute();
   const rng = seedrandom(`demo-ballots-${year}`);
+  // Comments come from a generator of their own, so that the answers (and the flags) stay as they always were.
+  const talk = seedrandom(`demo-comments-${year}`);
   const quality = new Map(units.map((u) => [u.code, opts.weakest.includes(u.code) ? 0.35 + rng() * 0.1 : 0.55 + rng() * 0.35]));
   const span = Math.max(1, opts.days.to.getTime() - opts.days.from.getTime());
   let cast = 0;
@@ -81,12 +108,14 @@ export async function demoBallots(store: Store, config: Config, year: number, op
     // Earlier days get more ballots, as with real reminders.
     const at = new Date(opts.days.from.getTime() + span * rng() ** 1.6);
     const token = linkToken(config.secret, year, link.code, link.generation);
+    // A draw no answer uses, kept in the sequence: the answers after it, and so the demo's flags, depend on it.
+    rng();
     const res = await castBallot(store, fixedClock(at), config.timeZone, {
       token,
       roundId: round.id,
       answers,
-      comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {},
-      comment: null,
+      comments: demoComments(talk, units, opts.weakest),
+      comment: talk() < 0.03 ? '希望测评结果和整改情况都能及时公开。' : null,
     });
     if (res.ok) cast++;
   }

@@ -7,11 +7,15 @@ import type { Store } from '../db/store.js';
 import type { Lang, Translate } from '../i18n/catalogue.js';
 import type { Assets } from './assets.js';
 
+/** Who is signed in to the console: an administrator, or a liaison bound to one unit (`unit`). */
 export interface AdminIdentity {
   id: string;
   username: string;
   sessionId: string;
   csrfToken: string;
+  role: 'admin' | 'liaison';
+  /** The liaison's unit code; null for an administrator. */
+  unit: string | null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { commonMessages } from './messages/common.js';
 import { drawMessages } from './messages/draw.js';
 import { poolMessages } from './messages/pool.js';
 import { publicMessages } from './messages/public.js';
+import { rectificationMessages } from './messages/rectification.js';
 import { resultsMessages } from './messages/results.js';
 import { roundMessages } from './messages/rounds.js';
 import { surveyMessages } from './messages/survey.js';
@@ -27,6 +28,7 @@ const all = {
   ...surveyMessages,
   ...resultsMessages,
   ...publicMessages,
+  ...rectificationMessages,
 } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;

@@ -4,6 +4,9 @@ import { acceptedEncoding, compress } from '../http/compress.js';
 import { AppError } from '../http/errors.js';
 import { formFields } from '../http/forms.js';
 import { Layout, page } from '../http/layout.js';
+import { unitFollowUps } from '../rectification/public-routes.js';
+import { UnitFollowUpSection } from '../rectification/public-views.js';
+import { dateInZone } from '../time.js';
 import { findUnit } from '../units/units.js';
 import { isCode } from '../validate.js';
 import type { AppEnv, Ctx } from '../http/context.js';
@@ -149,12 +152,15 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
     const seen = history.filter((h) => h.unit);
     const known = seen.length ? undefined : await findUnit(db, code);
     if (!seen.length && !known) throw new AppError('not_found', { message: 'public.unitNotFound', params: { code } });
+    const followUps = await unitFollowUps(db, code, dateInZone(c.get('clock').now(), c.get('config').timeZone), c.get('config').timeZone);
     const last = seen[seen.length - 1]?.unit;
     const name = last?.name ?? known?.name ?? code;
     const category = last?.category ?? known?.category ?? '';
     return page(
       c,
       { title: t('public.unit.title', { name }), scripts: seen.length ? ['vendor/chart.js', 'js/chart-style.js', 'js/unit-history.js'] : [] },
-      <UnitPage c={c} code={code} name={name} category={category} history={history.filter((h) => h.unit || h.doc.year > (seen[0]?.doc.year ?? Infinity))} />,
+      <UnitPage c={c} code={code} name={name} category={category} history={history.filter((h) => h.unit || h.doc.year > (seen[0]?.doc.year ?? Infinity))}>
+        {followUps.length > 0 && <UnitFollowUpSection c={c} entries={followUps} />}
+      </UnitPage>,
     );
   });

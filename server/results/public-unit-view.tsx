@@ -1,5 +1,6 @@
 // `/units/{code}`: one unit across the published years. The table is the source; web/js/unit-history.js draws
 // score and rank as line charts from the embedded JSON (the unit's entries of each year's open data).
+import type { Child } from 'hono/jsx';
 import type { Ctx } from '../http/context.js';
 import { JsonData } from '../http/layout.js';
 import { fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedUnit } from './public-data.js';
@@ -12,7 +13,22 @@ export interface UnitYear {
   unit: PublishedUnit | null;
 }
 
-export function UnitPage({ c, code, name, category, history }: { c: Ctx; code: string; name: string; category: string; history: UnitYear[] }) {
+export function UnitPage({
+  c,
+  code,
+  name,
+  category,
+  history,
+  children,
+}: {
+  c: Ctx;
+  code: string;
+  name: string;
+  category: string;
+  history: UnitYear[];
+  /** What other capabilities add about the unit (its rectification and comments handled), after the figures. */
+  children?: Child;
+}) {
   const t = c.get('t');
   const rows = history.map(({ doc, unit }) => ({
     doc,
@@ -142,6 +158,7 @@ export function UnitPage({ c, code, name, category, history }: { c: Ctx; code: s
           <JsonData id="unit-meta" data={{ words: browserWords(t) }} />
         </>
       )}
+      {children}
     </article>
   );
 }

@@ -6,6 +6,7 @@ import { JsonData } from '../http/layout.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
 import { drawnTurnout, fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedYear } from './public-data.js';
+import { FollowUpLink } from './public-followup-link.js';
 import { BottomThree, browserWords, Flags, KeyFigures, MethodBox, TwoYears, unitHref } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
 
@@ -70,6 +71,7 @@ export function ResultsPage(p: ResultsPageProps) {
 
       <TwoYears t={t} doc={doc} />
       <BottomThree t={t} doc={doc} decimals={decimals} />
+      {p.versions.length > 0 && <FollowUpLink t={t} year={doc.year} />}
 
       <section id="ranking" class="print-keep" aria-labelledby="ranking-h">
         <h2 id="ranking-h">{t('public.results.ranking')}</h2>

@@ -6,6 +6,7 @@ import type { Database, Executor, RoundTable } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
 import { linkToken, tokenHash } from '../links/tokens.js';
+import { handOverComments } from '../rectification/comments.js';
 import { dateInZone } from '../time.js';
 import { charLength, refused, type Outcome } from '../validate.js';
 import { settingsColumns, type RoundSettings } from './settings.js';
@@ -336,6 +337,8 @@ async function setStatus(
       .set({ status: to, ...stamp, updated_at: now })
       .where('id', '=', round.id)
       .execute();
+    // Closing hands the ballots' comments to the units' screening, as rows that cannot be matched to their ballots.
+    if (to === 'closed') await handOverComments(trx, round.id);
     await audit.record(trx, { actor, action: to === 'open' ? 'round.open' : 'round.close', detail: { year } });
     return { ok: true, value: { ...round, status: to, ...stamp } };
   });

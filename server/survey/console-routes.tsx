@@ -9,9 +9,10 @@ import { JsonData } from '../http/layout.js';
 import { invitations, type Invitation } from '../links/invitations.js';
 import { findRound, turnoutByStratum, type Round } from '../rounds/rounds.js';
 import { TurnoutTable } from '../rounds/views.js';
-import { commentsByUnit, turnoutByDay, turnoutByDistrict } from './turnout.js';
+import { turnoutByDay, turnoutByDistrict } from './turnout.js';
 
-async function drawnRound(c: Ctx): Promise<Round> {
+/** The round of the path's year, once drawn; 404 otherwise. */
+export async function drawnRound(c: Ctx): Promise<Round> {
   const y = c.req.param('year') ?? '';
   const round = /^\d{4}$/.test(y) ? await findRound(c.get('db'), Number(y)) : undefined;
   if (!round) throw new AppError('not_found', { message: 'rounds.error.notFound', params: { year: y.slice(0, 4) } });
@@ -21,7 +22,8 @@ async function drawnRound(c: Ctx): Promise<Round> {
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
 
-function SubNav(props: { c: Ctx; round: Round }) {
+/** The links between a round's console pages about its representatives' answers. */
+export function SubNav(props: { c: Ctx; round: Round }) {
   const t = props.c.get('t');
   const base = `/admin/rounds/${props.round.year}`;
   return (
@@ -34,7 +36,7 @@ function SubNav(props: { c: Ctx; round: Round }) {
   );
 }
 
-/** The console's view of a round in progress: turnout, who has not answered yet, and the comments. */
+/** The console's view of a round in progress: turnout and who has not answered yet (comments: rectification/). */
 export const surveyConsole = new Hono<AppEnv>()
   .get('/:year/turnout', async (c) => {
     const t = c.get('t');
@@ -123,59 +125,5 @@ export const surveyConsole = new Hono<AppEnv>()
     );
     return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'missing', { year: round.year, rows: list.length }, () =>
       c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="reminders-${round.year}.csv"` }),
-    );
-  })
-  .get('/:year/comments', async (c) => {
-    const t = c.get('t');
-    const round = await drawnRound(c);
-    const comments = await commentsByUnit(c.get('db'), round);
-    if (!comments) {
-      return consolePage(
-        c,
-        { title: t('comments.title', { year: round.year }) },
-        <>
-          <h1>{t('comments.title', { year: round.year })}</h1>
-          <SubNav c={c} round={round} />
-          <p class="notice" role="status">
-            {t('comments.afterClosing')}
-          </p>
-        </>,
-      );
-    }
-    const { units, overall } = comments;
-    return consolePage(
-      c,
-      { title: t('comments.title', { year: round.year }) },
-      <>
-        <h1>{t('comments.title', { year: round.year })}</h1>
-        <SubNav c={c} round={round} />
-        <p>{t('comments.intro')}</p>
-        {units.map((u) => (
-          <section>
-            <h2>
-              {u.name} <span class="count">({u.comments.length})</span>
-            </h2>
-            {u.comments.length ? (
-              <ul class="comments">
-                {u.comments.map((text) => (
-                  <li>{text}</li>
-                ))}
-              </ul>
-            ) : (
-              <p class="hint">{t('comments.none')}</p>
-            )}
-          </section>
-        ))}
-        <section>
-          <h2>
-            {t('comments.overall')} <span class="count">({overall.length})</span>
-          </h2>
-          <ul class="comments">
-            {overall.map((text) => (
-              <li>{text}</li>
-            ))}
-          </ul>
-        </section>
-      </>,
     );
   });

@@ -8,7 +8,7 @@ export const adminMessages = {
   'admin.nav.logout': { zh: '退出登录', en: 'Log out' },
   'admin.signedInAs': { zh: '当前用户：{name}', en: 'Signed in as {name}' },
 
-  'admin.login.title': { zh: '管理员登录', en: 'Administrator login' },
+  'admin.login.title': { zh: '管理后台登录', en: 'Console login' },
   'admin.login.username': { zh: '用户名', en: 'User name' },
   'admin.login.password': { zh: '密码', en: 'Password' },
   'admin.login.submit': { zh: '登录', en: 'Log in' },

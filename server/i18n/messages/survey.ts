@@ -75,8 +75,8 @@ export const surveyMessages = {
   'missing.letters': { zh: '打印提醒信', en: 'Print reminder letters' },
   'comments.title': { zh: '{year} 年度意见与建议', en: 'Comments, {year}' },
   'comments.intro': {
-    zh: '意见按单位归类，仅供管理员查看，不会公开，也无法追溯到提交人。',
-    en: 'Comments grouped by unit. For administrators only: never published, and not traceable to whoever wrote them.',
+    zh: '意见按单位归类。每条意见有一个随机编号，与测评票没有任何关联：无法据此判断两条意见是否出自同一张票，也无法追溯到提交人。意见只有交办后单位才能看到，只有连同答复标为公开后才会公布。',
+    en: 'Comments by unit. Each has a random number with no link to its ballot: nobody can tell from it whether two comments came from one ballot, nor who wrote them. A unit sees a comment only once it is released to it, and the public only once it is made public with its reply.',
   },
   'comments.overall': { zh: '总体意见', en: 'Overall comments' },
   'comments.afterClosing': {
