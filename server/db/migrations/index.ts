@@ -6,6 +6,7 @@ import * as m0004 from './0004-results.js';
 import * as m0005 from './0005-ballot-ids.js';
 import * as m0006 from './0006-login-attempts.js';
 import * as m0007 from './0007-mixing.js';
+import * as m0009 from './0009-ballot-design.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-ballot-ids': m0005,
   '0006-login-attempts': m0006,
   '0007-mixing': m0007,
+  '0009-ballot-design': m0009,
 };
