@@ -12,7 +12,11 @@ export async function defaultRoundResults(): Promise<{ doc: ResultsDocument; clo
   const s = await openSurvey();
   await s.db.updateTable('rounds').set({ min_valid: 10 }).execute();
   for (const [i, token] of s.tokens.entries()) {
-    const res = await post(s, token, fullBallot(s.units, (_c, k) => ANSWERS[(i * 5 + k * 3 + ((i * k) % 11)) % ANSWERS.length] as string));
+    const res = await post(
+      s,
+      token,
+      fullBallot(s.units, (_c, k) => ANSWERS[(i * 5 + k * 3 + ((i * k) % 11)) % ANSWERS.length] as string),
+    );
     if (res.status !== 303) throw new Error(`ballot ${i}: ${res.status}`);
   }
   ok(await closeRound(s.store, s.audit, 2026, 'test'), 'close');
