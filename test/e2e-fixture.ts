@@ -64,7 +64,10 @@ export async function launchBrowser(): Promise<Browser> {
 /** A test file that stalls (a browser that never answers) must not hold up `npm test` for ever. */
 const WATCHDOG_MS = 300_000;
 
-/** Builds the city, starts the server on a free port and launches Chromium; `design` is the current round's ballot design. */
+/**
+ * Builds the city, starts the server on a free port and launches Chromium; `design` is the ballot design of the
+ * current round and of the last past one.
+ */
 export async function startCity(opts: { design?: DesignInput } = {}): Promise<City> {
   setTimeout(() => {
     console.error(`e2e: still running after ${WATCHDOG_MS / 1000} s; giving up`);
@@ -83,7 +86,8 @@ export async function startCity(opts: { design?: DesignInput } = {}): Promise<Ci
   const pastYears = [thisYear - 2, thisYear - 1];
   await upsertUnits(db, audit, demoUnits(), 'e2e');
   await upsertRepresentatives(db, audit, demoPool(0.05), { actor: 'e2e' });
-  for (const year of pastYears) await demoRound(store, config, year, { now, current: false, weakest: WEAK });
+  for (const year of pastYears)
+    await demoRound(store, config, year, { now, current: false, weakest: WEAK, design: year === thisYear - 1 ? opts.design : undefined });
   await demoRound(store, config, thisYear, { now, current: true, weakest: [], design: opts.design });
   const made = await createAdmin(db, audit, { ...ADMIN, actor: 'e2e' });
   if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);

@@ -11,6 +11,7 @@ import {
   assertNoSidewaysScroll,
   brokenWords,
   newContext,
+  paintedCanvases,
   PHONE,
   shot,
   smallTargets,
@@ -209,7 +210,6 @@ NoJs.before(async () => {
 });
 NoJs.after(async () => {
   await nojs?.close();
-  await city?.close();
 });
 
 NoJs('a ballot with a 不满意 answer asks for reasons before it is cast, every answer carried along', async () => {
@@ -240,3 +240,51 @@ NoJs('a ballot with a 不满意 answer asks for reasons before it is cast, every
 });
 
 NoJs.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const Results = suite('the published results of a three-indicator weighted round, at 360 px');
+let rp: Page;
+let rctx: BrowserContext;
+
+Results.before(async () => {
+  rctx = await newContext(city, PHONE);
+  rp = await rctx.newPage();
+});
+Results.after(async () => {
+  await rctx?.close();
+  await city?.close();
+});
+
+Results('the items, reasons and strata show and fit; the grouped chart is drawn', async () => {
+  const year = city.thisYear - 1;
+  const errs = watchErrors(rp);
+  const res = await rp.goto(`${city.base}/results/${year}`);
+  assert.is(res?.status(), 200);
+  for (const id of ['indicators', 'reasons', 'strata']) assert.ok(await rp.locator(`section#${id}`).isVisible(), `section ${id}`);
+  assert.is(await rp.locator('#indicators-table tbody tr').count(), 40);
+  assert.ok((await rp.locator('#indicators-table .flag.low').count()) > 0, 'no lowest item marked');
+  await assertNoSidewaysScroll(rp, 'the results of a designed round');
+  const painted = await paintedCanvases(rp);
+  const chart = painted.find((c) => c.id === 'indicators-chart');
+  assert.ok(chart && chart.painted > 0.01, `the grouped chart is not drawn: ${JSON.stringify(painted)}`);
+  await rp.locator('section#indicators').scrollIntoViewIfNeeded();
+  await shot(rp, 'design-05-results-items', { fullPage: false });
+  await assertAxeClean(rp, `/results/${year} with a design`);
+  assert.equal(errs, []);
+});
+
+Results('the check in the browser recomputes the ranking and flags and says they match', async () => {
+  const button = rp.locator('#results-check');
+  assert.ok(await button.isVisible(), 'the check button stays hidden');
+  assert.ok(await rp.locator('#results-check-nojs').isHidden());
+  await button.tap();
+  const verdict = rp.locator('#results-check-result.ok');
+  await verdict.waitFor({ timeout: 15_000 });
+  assert.match((await verdict.textContent()) ?? '', /^✓ 完全一致/);
+  assert.match((await verdict.textContent()) ?? '', /按 \d{4} 年度公布的结果核对/);
+  await verdict.scrollIntoViewIfNeeded();
+  await shot(rp, 'design-06-results-check', { fullPage: false });
+});
+
+Results.run();

@@ -152,6 +152,7 @@ export const publicRoutes = new Hono<AppEnv>()
           <p>{t('about.bootstrapSeed', { method: rules?.method ?? BOOTSTRAP_METHOD })}</p>
           <p>{t('about.bootstrapExact', { method: rules?.method ?? BOOTSTRAP_METHOD })}</p>
           <p>{t('about.bootstrapCells')}</p>
+          <p>{t('about.verify')}</p>
         </section>
         <section id="publication">
           <h2>{t('about.publishHeading')}</h2>

@@ -100,6 +100,10 @@ export const publicMessages = {
     zh: '有多项指标或界别权重时，重抽样在每个单位的每项指标（加权时为每项指标的每个界别）内分别进行，再用上面的公式算出得分并重新排名。只有一项指标、不加权时，这正是原来的方法。',
     en: "With several items or weighted strata, each item of each unit (with weights, each stratum's answers on each item) is resampled on its own, and the scores and ranks are computed from the resamples with the formulas above. With one item and no weights this is the original method exactly.",
   },
+  'about.verify': {
+    zh: '任何人都可以核对公布的结果：结果页上的“在浏览器中核验”按钮用公布的数据重算得分、排名和后三位标注；命令 npm run cli -- verify-results 文件.json 还会重算 95% 区间，全部一致时才报告通过。',
+    en: 'Anyone can check the published results: the "check in your browser" button on a results page recomputes the scores, ranks and bottom-three flags from the published data, and the command npm run cli -- verify-results FILE.json also recomputes the 95% intervals, passing only when everything matches.',
+  },
   'about.rankHeading': { zh: '排名和并列', en: 'Ranking and ties' },
   'about.rank': {
     zh: '参加排名的单位按得分从高到低排列；得分相同的，满意率高的在前；得分和满意率都相同的并列同一名次，下一名次顺延（如 1、2、2、4）。比较时使用精确值，相差不到十亿分之一视为相同。页面上的得分保留两位小数；如果两个名次不同的单位保留两位小数后看起来一样，就显示三位小数。每个单位还有在本类别内的名次。',
@@ -355,6 +359,45 @@ export const publicMessages = {
     en: 'The score on each item, with the rank on it among the ranked units in brackets. Years with one overall question have no items.',
   },
   'public.unit.reasons': { zh: '历年不满意原因（票数）', en: 'Reasons for dissatisfaction by year (ballots)' },
+  'public.check.heading': { zh: '核验结果', en: 'Check the results' },
+  'public.check.text': {
+    zh: '公布的数据里有计算每个数字所需的全部票数。您的浏览器可以据此独立重算每个单位的得分、满意率、名次、类别名次和后三位标注，与本页公布的结果逐一比对。',
+    en: "The published data holds every count each figure is computed from. Your browser can recompute from it, on its own, every unit's score, satisfaction rate, rank, rank in its category and bottom-three flags, and compare them one by one with those published here.",
+  },
+  'public.check.button': { zh: '在浏览器中核验', en: 'Check in your browser' },
+  'public.check.nojs': {
+    zh: '浏览器中的核验需要 JavaScript；也可以下载 JSON 文件用命令行核验。',
+    en: 'The check in the browser needs JavaScript; you can also download the JSON file and check it on the command line.',
+  },
+  'public.check.cli': {
+    zh: '命令行还会重算 95% 区间，全部一致时才报告通过（把上一年度的文件用 --previous 给出，也核对“连续两年”）：',
+    en: 'The command line also recomputes the 95% intervals and passes only when everything matches (give the previous year\'s file with --previous to check "two years running" too):',
+  },
+  'public.js.checkRunning': { zh: '正在下载公开数据并重新计算……', en: 'Downloading the open data and recomputing…' },
+  'public.js.checkMatch': {
+    zh: '✓ 完全一致。您的浏览器根据公开的票数独立算出 {units} 个单位的得分和满意率、{ranked} 个参加排名单位的名次、类别名次和后三位标注，与公布的结果相同（计算用时 {ms} 毫秒）。',
+    en: '✓ It matches. From the published counts alone, your browser recomputed the scores and satisfaction rates of {units} units and the ranks, category ranks and bottom-three flags of the {ranked} ranked ones, and all are as published (computed in {ms} ms).',
+  },
+  'public.js.checkMatchRanks': {
+    zh: '✓ 名次和标注一致：百分制且不加权的测评不公布分数明细，您的浏览器根据公布的得分和满意率算出 {ranked} 个单位的名次、类别名次和后三位标注，与公布的相同（计算用时 {ms} 毫秒）。',
+    en: '✓ The ranks and flags match: a 0–100 round without weights publishes no score counts, so from the published scores and rates your browser recomputed the ranks, category ranks and bottom-three flags of the {ranked} ranked units, and they are as published (computed in {ms} ms).',
+  },
+  'public.js.checkTwoYears': {
+    zh: '“连续两年”已按 {previous} 年度公布的结果核对。',
+    en: '"Two years running" was checked against the published {previous} results.',
+  },
+  'public.js.checkTwoYearsFile': {
+    zh: '{previous} 年度的结果无法下载，“连续两年”只核对了它们都在今年的后三位中。',
+    en: 'The {previous} results could not be downloaded, so "two years running" was only checked to be within this year\'s bottom three.',
+  },
+  'public.js.checkMismatch': {
+    zh: '✗ 不一致。第一处差异在 {where}：公布的是 {published}，重新计算得到 {recomputed}。',
+    en: '✗ It does not match. The first difference is at {where}: the published data has {published}, the recomputation gives {recomputed}.',
+  },
+  'public.js.checkFailed': {
+    zh: '核验没能完成：{error}。可以下载 JSON 文件用命令行核验。',
+    en: 'The check could not finish: {error}. You can download the JSON file and use the command line.',
+  },
   'public.js.score': { zh: '得分', en: 'Score' },
   'public.js.rank': { zh: '名次', en: 'Rank' },
   'public.js.interval': { zh: '95% 区间', en: '95% interval' },
