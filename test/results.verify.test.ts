@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoPool, demoUnits } from '../server/demo/city.js';
-import { DEMO_DESIGN, demoRound } from '../server/demo/rounds.js';
+import { demoRound, demoYears } from '../server/demo/rounds.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
 import { publishResults } from '../server/results/publish.js';
 import type { ResultsDocument } from '../server/results/snapshot.js';
@@ -28,16 +28,18 @@ type Difference = { where: string; published: unknown; recomputed: unknown };
 type BrowserCheck = (doc: unknown, previous: unknown) => { difference?: Difference; units?: number; ranked?: number; fromCounts?: boolean; twoYears?: boolean };
 const { recompute } = (await import(new URL('../web/js/results-check.js', import.meta.url).href)) as { recompute: BrowserCheck };
 
-/** A demo city's past years (docs: the demo), the last with three items, strata weights and reasons; their files as served. */
+/** The demo city's published years (`npm run demo`, on a smaller pool), the last with a ballot design; their files as served. */
 async function demoCity(): Promise<{ t: TestApp; bodies: Map<number, string>; docs: Map<number, ResultsDocument> }> {
   const t = await createTestApp({ config: { minPool: 100 } });
   await upsertUnits(t.db, t.audit, demoUnits(), 'test');
   await upsertRepresentatives(t.db, t.audit, demoPool(0.05), { actor: 'test' });
   const now = new Date('2026-06-01T00:00:00Z');
-  const weakest: Record<number, string[]> = { 2023: ['U05', 'U31'], 2024: ['U05', 'U27'], 2025: ['U27', 'U12'] };
-  for (const year of YEARS) {
-    await demoRound(t.store, t.config, year, { now, current: false, weakest: weakest[year] ?? [], design: year === 2025 ? DEMO_DESIGN : undefined });
-  }
+  const past = demoYears(2026).filter((y) => !y.current);
+  assert.equal(
+    past.map((y) => y.year),
+    YEARS,
+  );
+  for (const y of past) await demoRound(t.store, t.config, y.year, { now, current: false, weakest: y.weakest, design: y.design });
   const bodies = new Map<number, string>();
   for (const year of YEARS) bodies.set(year, await (await t.app.request(`/results/${year}.json`)).text());
   return { t, bodies, docs: new Map([...bodies].map(([y, b]) => [y, JSON.parse(b) as ResultsDocument])) };

@@ -32,6 +32,28 @@ export const DEMO_DESIGN: DesignInput = {
   reasons: '办事拖拉;态度生硬;推诿扯皮;不作为乱作为',
 };
 
+export interface DemoYear {
+  year: number;
+  current: boolean;
+  /** Units the made-up ballots treat badly that year, so that the flags have something to show. */
+  weakest: string[];
+  design?: DesignInput;
+}
+
+/**
+ * The demo city's rounds: three published years and the current one. U27 is weak in the last two past years (so
+ * "bottom three two years running" shows), U05 in the two before; the last past year uses the ballot design of
+ * DEMO_DESIGN (three items, weighted strata, reasons), so its pages show every figure of the design.
+ */
+export function demoYears(thisYear: number): DemoYear[] {
+  return [
+    { year: thisYear - 3, current: false, weakest: ['U05', 'U31'] },
+    { year: thisYear - 2, current: false, weakest: ['U05', 'U27'] },
+    { year: thisYear - 1, current: false, weakest: ['U27', 'U12'], design: DEMO_DESIGN },
+    { year: thisYear, current: true, weakest: ['U12'] },
+  ];
+}
+
 /**
  * Creates, freezes and draws one round; past rounds are also opened and closed at their dates. `design` gives the
  * round a ballot design; without it the round has the default ballot.
