@@ -213,6 +213,7 @@ warn('weighted, 社区居民 with 8 ballots: warned, naming it; unweighted: no w
   const html = await (await admin.get(`/admin/rounds/${YEAR}/results`)).text();
   assert.match(html, /<p class="alert" role="alert">注意：本轮按界别加权，界别“社区居民”只有 8 张测评票（少于 10 张）/);
   assert.not.match(html, /“企业代表”只有/);
+  assert.not.match(html, /id="results-check"/, 'the draft preview offers no check: there is no published file yet');
   await s.store.destroy();
 
   const u = await designedRound(UNWEIGHTED);

@@ -55,7 +55,8 @@ export function ResultsPage(p: ResultsPageProps) {
     ...(doc.indicators ? [['strata', 'public.strata.heading'] as [string, MessageKey]] : []),
     ['turnout', 'public.turnoutHeading'],
     ['method', 'public.method'],
-    ['check', 'public.check.heading'],
+    // The check reads the published file: a draft (the console's preview) has none yet.
+    ...(p.sha256 ? [['check', 'public.check.heading'] as [string, MessageKey]] : []),
     ['downloads', 'public.downloads'],
     ['versions', 'public.versions'],
   ];
@@ -143,21 +144,23 @@ export function ResultsPage(p: ResultsPageProps) {
         <DesignMethod t={t} doc={doc} />
       </MethodBox>
 
-      <section id="check" class="results-check" aria-labelledby="check-h">
-        <h2 id="check-h">{t('public.check.heading')}</h2>
-        <p>{t('public.check.text')}</p>
-        <button type="button" id="results-check" class="primary" hidden data-json-url={`${base}.json${q}`}>
-          {t('public.check.button')}
-        </button>
-        <p id="results-check-nojs" class="hint">
-          {t('public.check.nojs')}
-        </p>
-        <div id="results-check-result" class="verdict" role="status" aria-live="polite"></div>
-        <p>{t('public.check.cli')}</p>
-        <pre class="command">
-          <code>{`npm run cli -- verify-results results-${doc.year}.json${doc.previousYear === null ? '' : ` --previous results-${doc.previousYear}.json`}`}</code>
-        </pre>
-      </section>
+      {p.sha256 && (
+        <section id="check" class="results-check" aria-labelledby="check-h">
+          <h2 id="check-h">{t('public.check.heading')}</h2>
+          <p>{t('public.check.text')}</p>
+          <button type="button" id="results-check" class="primary" hidden data-json-url={`${base}.json${q}`}>
+            {t('public.check.button')}
+          </button>
+          <p id="results-check-nojs" class="hint">
+            {t('public.check.nojs')}
+          </p>
+          <div id="results-check-result" class="verdict" role="status" aria-live="polite"></div>
+          <p>{t('public.check.cli')}</p>
+          <pre class="command">
+            <code>{`npm run cli -- verify-results results-${doc.year}.json${doc.previousYear === null ? '' : ` --previous results-${doc.previousYear}.json`}`}</code>
+          </pre>
+        </section>
+      )}
 
       <section id="downloads" aria-labelledby="downloads-h">
         <h2 id="downloads-h">{t('public.downloads')}</h2>
