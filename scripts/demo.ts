@@ -18,7 +18,7 @@ import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
 import { demoPool, demoUnits } from '../server/demo/city.js';
 import { demoFollowUp } from '../server/demo/followup.js';
-import { demoRound } from '../server/demo/rounds.js';
+import { demoRound, demoYears } from '../server/demo/rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
 let config: Config;
@@ -38,17 +38,11 @@ await createAdmin(db, audit, { username: 'demo', password, actor: 'demo' });
 const units = await upsertUnits(db, audit, demoUnits(), 'demo');
 const pool = await upsertRepresentatives(db, audit, demoPool(), { actor: 'demo' });
 const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
-const years = [thisYear - 3, thisYear - 2, thisYear - 1, thisYear];
-// U27 is weak in the last two past years (so "bottom three two years running" shows), U05 only once.
-const weakest: Record<number, string[]> = {
-  [thisYear - 3]: ['U05', 'U31'],
-  [thisYear - 2]: ['U05', 'U27'],
-  [thisYear - 1]: ['U27', 'U12'],
-  [thisYear]: ['U12'],
-};
-for (const year of years) await demoRound(store, config, year, { now: clock.now(), current: year === thisYear, weakest: weakest[year] ?? [] });
+const years = demoYears(thisYear);
+for (const y of years) await demoRound(store, config, y.year, { now: clock.now(), current: y.current, weakest: y.weakest, design: y.design });
+const designed = years.find((y) => y.design)?.year;
 // The comments handed to the units and answered, the rectification plans and the measures of the past years.
-const liaisons = await demoFollowUp(db, config, { now: clock.now(), years: years.slice(0, -1), liaisonPassword: password });
+const liaisons = await demoFollowUp(db, config, { now: clock.now(), years: years.filter((y) => !y.current).map((y) => y.year), liaisonPassword: password });
 const flagged = liaisons.find((l) => l.unit === 'U27') ?? liaisons.at(-1);
 const current = await findRound(db, thisYear);
 const tryLinks = current ? (await invitations(db, current, config, { unusedOnly: true })).slice(0, 5) : [];
@@ -65,7 +59,8 @@ Pingyi demo is running at ${base}
   data (temporary):  ${dataDir}
   units:             ${units.added} in 3 categories
   representatives:   ${pool.added} in 6 strata (synthetic people)
-  rounds:            ${years.join(', ')} (the last one open; see ${base}/draw/${thisYear})
+  rounds:            ${years.map((y) => y.year).join(', ')} (the last one open; see ${base}/draw/${thisYear})
+                     ${designed} rates each unit on three items, weighs the strata and asks why (see ${base}/results/${designed})
 
 Survey links of the open round to try (each works once):
 ${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}`).join('\n')}

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { demoPool, demoUnits } from '../server/demo/city.js';
 import { demoRound } from '../server/demo/rounds.js';
+import type { DesignInput } from '../server/rounds/design.js';
 import { auditTrail } from '../server/audit/log.js';
 import { createAdmin } from '../server/admin/accounts.js';
 import { systemClock } from '../server/clock.js';
@@ -63,8 +64,11 @@ export async function launchBrowser(): Promise<Browser> {
 /** A test file that stalls (a browser that never answers) must not hold up `npm test` for ever. */
 const WATCHDOG_MS = 300_000;
 
-/** Builds the city, starts the server on a free port and launches Chromium. */
-export async function startCity(): Promise<City> {
+/**
+ * Builds the city, starts the server on a free port and launches Chromium; `design` is the ballot design of the
+ * current round and of the last past one.
+ */
+export async function startCity(opts: { design?: DesignInput } = {}): Promise<City> {
   setTimeout(() => {
     console.error(`e2e: still running after ${WATCHDOG_MS / 1000} s; giving up`);
     process.exit(1);
@@ -82,8 +86,9 @@ export async function startCity(): Promise<City> {
   const pastYears = [thisYear - 2, thisYear - 1];
   await upsertUnits(db, audit, demoUnits(), 'e2e');
   await upsertRepresentatives(db, audit, demoPool(0.05), { actor: 'e2e' });
-  for (const year of pastYears) await demoRound(store, config, year, { now, current: false, weakest: WEAK });
-  await demoRound(store, config, thisYear, { now, current: true, weakest: [] });
+  for (const year of pastYears)
+    await demoRound(store, config, year, { now, current: false, weakest: WEAK, design: year === thisYear - 1 ? opts.design : undefined });
+  await demoRound(store, config, thisYear, { now, current: true, weakest: [], design: opts.design });
   const made = await createAdmin(db, audit, { ...ADMIN, actor: 'e2e' });
   if (!made.ok) throw new Error(`createAdmin: ${made.problems.join(', ')}`);
 
@@ -332,4 +337,27 @@ export async function assertNoSidewaysScroll(page: Page, where: string): Promise
 export async function assertAxeClean(page: Page, label: string): Promise<void> {
   const findings = await axeSerious(page);
   assert.ok(findings.length === 0, `axe-core found serious or critical violations:\n${describeFindings(label, findings)}`);
+}
+
+/**
+ * Latin words in the text of `selector`'s elements that the page shows broken over two lines ("Dissatisfi / ed"):
+ * each word's own boxes, measured with a Range, must lie on one line.
+ */
+export async function brokenWords(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (els) => {
+    const broken: string[] = [];
+    for (const el of els) {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of (node.textContent ?? '').matchAll(/[A-Za-z'’]+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index ?? 0);
+          range.setEnd(node, (m.index ?? 0) + m[0].length);
+          const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          if (lines.size > 1) broken.push(`${m[0]} in "${(el.textContent ?? '').trim().slice(0, 40)}"`);
+        }
+      }
+    }
+    return broken;
+  });
 }

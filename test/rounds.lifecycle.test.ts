@@ -24,6 +24,7 @@ import {
   replaceMember,
   updateRoundSettings,
 } from '../server/rounds/rounds.js';
+import { defaultDesign } from '../server/rounds/design.js';
 import { parseSettings, type RoundSettings, type SettingsInput } from '../server/rounds/settings.js';
 import { setUnitActive, updateUnit, upsertUnits } from '../server/units/units.js';
 import { problemText, type Outcome } from '../server/validate.js';
@@ -142,6 +143,7 @@ set('parseSettings fills the defaults of a round (README, A year’s round)', ()
     minValid: 30,
     opensAt: '2026-12-01T09:00:00+08:00',
     closesAt: '2026-12-20T18:00:00+08:00',
+    design: defaultDesign(),
   });
   assert.match(parsed.settings.opensAt, /\+08:00$/, 'times carry the city offset');
 });
@@ -170,6 +172,7 @@ set('given values are kept: score100, category scope, no stratification, own tim
     minValid: 12,
     opensAt: '2027-11-01T08:00:00+08:00',
     closesAt: '2027-11-30T20:00:00Z',
+    design: defaultDesign(),
   });
 });
 

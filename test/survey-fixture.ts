@@ -6,6 +6,7 @@ import type { SqliteStoreOptions } from '../server/db/sqlite-store.js';
 import { linkToken, tokenHash } from '../server/links/tokens.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
+import type { DesignInput } from '../server/rounds/design.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import { upsertUnits, type UnitInput } from '../server/units/units.js';
 import type { Outcome } from '../server/validate.js';
@@ -54,6 +55,8 @@ export interface SurveyOptions {
   config?: Partial<Config>;
   /** How the SQLite store is opened (its group commit's clock, say). */
   store?: SqliteStoreOptions;
+  /** The round's ballot design (indicators, weights, reasons); the default ballot without it. */
+  design?: DesignInput;
 }
 
 export interface Seat {
@@ -85,6 +88,7 @@ export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
       scale: opts.scale ?? 'satisfaction4',
       opens: opts.opens ?? OPENS,
       closes: opts.closes ?? CLOSES,
+      design: opts.design,
     },
     'Asia/Shanghai',
     (y) => `Round ${y}`,
@@ -162,18 +166,31 @@ export interface UnitBlock {
   comment: string;
 }
 
-/** Every unit fieldset of a form, in page order. */
+/** Every unit fieldset of a form, in page order (with what it holds: the fieldsets of its indicators and reasons). */
 export function unitBlocks(html: string): UnitBlock[] {
-  return [...html.matchAll(/(<fieldset\b[^>]*\bid="unit-([^"]+)"[^>]*>)([\s\S]*?)<\/fieldset>/g)].map((m) => {
-    const inner = m[3] as string;
+  return [...html.matchAll(/<fieldset\b[^>]*\bid="unit-([^"]+)"[^>]*>/g)].map((m) => {
+    // The fieldset's content up to its own end tag, over any fieldsets nested in it.
+    const from = (m.index as number) + m[0].length;
+    const fieldsetTags = /<(\/?)fieldset\b[^>]*>/g;
+    fieldsetTags.lastIndex = from;
+    let depth = 1;
+    let end = html.length;
+    for (let t = fieldsetTags.exec(html); t; t = fieldsetTags.exec(html)) {
+      depth += t[1] ? -1 : 1;
+      if (depth === 0) {
+        end = t.index;
+        break;
+      }
+    }
+    const inner = html.slice(from, end);
     const inputs = tags(inner, 'input').map(attrs);
     const score = inputs.find((a) => a.type === 'number');
     return {
-      code: unescapeHtml(m[2] as string),
-      openTag: m[1] as string,
+      code: unescapeHtml(m[1] as string),
+      openTag: m[0],
       html: inner,
       legend: unescapeHtml(/<legend>([\s\S]*?)<\/legend>/.exec(inner)?.[1] ?? ''),
-      hasError: /\bhas-error\b/.test(m[1] as string),
+      hasError: /\bhas-error\b/.test(m[0]),
       error: /<p class="field-error"[^>]*>([\s\S]*?)<\/p>/.exec(inner)?.[1]?.replace(/<[^>]+>/g, ''),
       checked: inputs.filter((a) => 'checked' in a).map((a) => a.value ?? ''),
       score: score?.value,

@@ -100,7 +100,7 @@ async function castAll(s: Survey, tokens: string[]): Promise<string[]> {
 
 anon('the ballots table has exactly the anonymous columns, no insertion counter, and nothing refers to a ballot', async () => {
   const s = await openSurvey({ units: UNITS });
-  assert.equal(await columnNames(s.db, 'ballots'), ['answers', 'comment', 'comments', 'id', 'receipt', 'round_id']);
+  assert.equal(await columnNames(s.db, 'ballots'), ['answers', 'comment', 'comments', 'id', 'reasons', 'receipt', 'round_id', 'stratum']);
   if (dialectOf(s.db) === 'sqlite') {
     // The id is the INTEGER PRIMARY KEY, i.e. the rowid itself: no hidden insertion counter besides the random id.
     const ddl = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'ballots'`.execute(s.db);
@@ -147,6 +147,29 @@ anon('no ballot value holds a token, a token hash, a representative, or a date',
     s.logs.some((l) => receipts.some((r) => l.includes(r))),
     'no receipt in the logs',
   );
+});
+
+anon('of the representative a ballot records the stratum of the seat it was cast on, and nothing else', async () => {
+  const s = await openSurvey({ units: UNITS });
+  await castAll(s, [...s.tokens.slice(0, 6), ...s.tokens.slice(-6)]); // seats of both strata
+  const rows = await s.db.selectFrom('ballots').select(['stratum', 'reasons']).execute();
+  // The strata of the ballots are exactly those of the seats whose links were used: no more is known of anyone.
+  const used = await s.db
+    .selectFrom('round_links')
+    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
+    .select('round_pool.stratum')
+    .where('round_links.used_on', 'is not', null)
+    .execute();
+  assert.equal(rows.map((r) => r.stratum).sort(), used.map((r) => r.stratum).sort());
+  assert.equal([...new Set(rows.map((r) => r.stratum))].sort(), ['企业代表', '社区居民']);
+  assert.ok(
+    rows.every((r) => r.reasons === null),
+    'no reasons where none were ticked',
+  );
+  // A stratum names a group of many (the smallest stratum of a real pool is far larger than this test's): the
+  // console warns before publishing per-stratum figures of a weighted round with a stratum under 10 ballots.
+  const pool = new Set(s.pool.map((p) => p.stratum));
+  for (const r of rows) assert.ok(pool.has(r.stratum ?? ''), `a stratum of the pool: ${r.stratum}`);
 });
 
 anon('ids are random, and the stored order is the id order, not the arrival order', async () => {

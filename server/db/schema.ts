@@ -111,6 +111,10 @@ export interface RoundTable {
   closed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The ballot design (rounds/design.ts), JSON; null where it is the default. */
+  indicators: string | null;
+  strata_weights: string | null;
+  reasons: string | null;
 }
 
 export interface RoundPoolTable {
@@ -175,6 +179,10 @@ export interface BallotTable {
   answers: string;
   comments: string;
   comment: string | null;
+  /** The stratum of the seat it was cast on; null for ballots cast before ballots recorded it. */
+  stratum: string | null;
+  /** {unitCode: [1-based reason index]} for the units with a reason ticked; null when none. */
+  reasons: string | null;
 }
 
 /** One published version of a round's results; never updated, never deleted. */

@@ -21,6 +21,8 @@ export interface LinkRow {
   opensAt: string;
   closesAt: string;
   usedOn: string | null;
+  /** The stratum of the seat, which its ballot records (for weights and per-stratum figures). */
+  stratum: string;
 }
 
 /** A unit of a round as its form shows it. */
@@ -31,7 +33,10 @@ export interface RoundUnitRow {
   categoryPosition: number;
 }
 
-/** A ballot as stored: nothing in it points to a person, a link or a moment (see migrations 0003 and 0005). */
+/**
+ * A ballot as stored: nothing in it points to a person, a link or a moment (see migrations 0003, 0005 and 0009);
+ * of the seat it was cast on it records the stratum only.
+ */
 export interface BallotRow {
   id: number;
   roundId: string;
@@ -39,6 +44,8 @@ export interface BallotRow {
   answers: string;
   comments: string;
   comment: string | null;
+  stratum: string | null;
+  reasons: string | null;
 }
 
 /** What casting did: stored the ballot, or found the link used (or not open) and stored nothing. */
@@ -96,9 +103,11 @@ export interface HotQueries {
 
 export function compileHotQueries(db: Kysely<DB>): HotQueries {
   return {
+    // The seat's stratum comes with the link, so casting needs no further query.
     link: db
       .selectFrom('round_links')
       .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
+      .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
       .select([
         'rounds.id as roundId',
         'rounds.year',
@@ -108,6 +117,7 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
         'rounds.opens_at as opensAt',
         'rounds.closes_at as closesAt',
         'round_links.used_on as usedOn',
+        'round_pool.stratum',
       ])
       .where('round_links.token_hash', '=', SLOT)
       .where('round_links.active', '=', 1)
@@ -130,7 +140,7 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
       .compile(),
     insertBallot: db
       .insertInto('ballots')
-      .values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT })
+      .values({ id: SLOT as unknown as number, round_id: SLOT, receipt: SLOT, answers: SLOT, comments: SLOT, comment: SLOT, stratum: SLOT, reasons: SLOT })
       .compile(),
     publishedHead: db
       .selectFrom('published_results')
@@ -143,7 +153,7 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
 export function castQueries(q: HotQueries, tokenHash: string, usedOn: string, b: BallotRow): { mark: CompiledQuery; insert: CompiledQuery } {
   return {
     mark: withParams(q.markUsed, [usedOn, tokenHash]),
-    insert: withParams(q.insertBallot, [b.id, b.roundId, b.receipt, b.answers, b.comments, b.comment]),
+    insert: withParams(q.insertBallot, [b.id, b.roundId, b.receipt, b.answers, b.comments, b.comment, b.stratum, b.reasons]),
   };
 }
 

@@ -8,6 +8,7 @@ import { fixedClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Store } from '../db/store.js';
 import { publishResults } from '../results/publish.js';
+import { designOf, isDefaultDesign, type DesignInput } from '../rounds/design.js';
 import { closeRound, createRound, drawRound, freezeRound, openRound } from '../rounds/rounds.js';
 import { parseSettings } from '../rounds/settings.js';
 import { linkToken } from '../links/tokens.js';
@@ -20,13 +21,49 @@ function must<T>(o: { ok: true; value: T } | { ok: false; problems: unknown[] })
   return o.value;
 }
 
-/** Creates, freezes and draws one round; past rounds are also opened and closed at their dates. */
-export async function demoRound(store: Store, config: Config, year: number, opts: { now: Date; current: boolean; weakest: string[] }) {
+/**
+ * A ballot as cities commonly design it (docs/SPEC.md, The ballot): three items, the first weighing double, the
+ * groups who deal with the departments most counting more, and reasons to tick for 不满意.
+ */
+export const DEMO_DESIGN: DesignInput = {
+  indicators: 'law:依法办事,service:服务质量,efficiency:办事效率',
+  indicatorWeights: '2,1,1',
+  strataWeights: '人大代表:1,政协委员:1,企业代表:2,社区居民:2,农村代表:1.5,媒体代表:1',
+  reasons: '办事拖拉;态度生硬;推诿扯皮;不作为乱作为',
+};
+
+export interface DemoYear {
+  year: number;
+  current: boolean;
+  /** Units the made-up ballots treat badly that year, so that the flags have something to show. */
+  weakest: string[];
+  design?: DesignInput;
+}
+
+/**
+ * The demo city's rounds: three published years and the current one. U27 is weak in the last two past years (so
+ * "bottom three two years running" shows), U05 in the two before; the last past year uses the ballot design of
+ * DEMO_DESIGN (three items, weighted strata, reasons), so its pages show every figure of the design.
+ */
+export function demoYears(thisYear: number): DemoYear[] {
+  return [
+    { year: thisYear - 3, current: false, weakest: ['U05', 'U31'] },
+    { year: thisYear - 2, current: false, weakest: ['U05', 'U27'] },
+    { year: thisYear - 1, current: false, weakest: ['U27', 'U12'], design: DEMO_DESIGN },
+    { year: thisYear, current: true, weakest: ['U12'] },
+  ];
+}
+
+/**
+ * Creates, freezes and draws one round; past rounds are also opened and closed at their dates. `design` gives the
+ * round a ballot design; without it the round has the default ballot.
+ */
+export async function demoRound(store: Store, config: Config, year: number, opts: { now: Date; current: boolean; weakest: string[]; design?: DesignInput }) {
   const tz = config.timeZone;
   const db = store.db;
   const opens = opts.current ? new Date(opts.now.getTime() - 2 * 86400_000).toISOString() : zonedIso(year, 12, 1, 9, 0, tz);
   const closes = opts.current ? new Date(opts.now.getTime() + 21 * 86400_000).toISOString() : zonedIso(year, 12, 20, 18, 0, tz);
-  const parsed = parseSettings({ year: String(year), opens, closes }, tz, (y) => `${y}年度部门单位工作作风民主测评`);
+  const parsed = parseSettings({ year: String(year), opens, closes, design: opts.design }, tz, (y) => `${y}年度部门单位工作作风民主测评`);
   if (!parsed.ok) throw new Error(`demo: ${JSON.stringify(parsed.problems)}`);
   const at = (iso: string) => auditTrail(config.secret, fixedClock(iso));
   const step = opts.current
@@ -95,15 +132,34 @@ export async function demoBallots(store: Store, config: Config, year: number, op
   // Comments come from a generator of their own, so that the answers (and the flags) stay as they always were.
   const talk = seedrandom(`demo-comments-${year}`);
   const quality = new Map(units.map((u) => [u.code, opts.weakest.includes(u.code) ? 0.35 + rng() * 0.1 : 0.55 + rng() * 0.35]));
+  const design = designOf(round);
+  // A ballot with a design: each item a little better or worse than the unit as a whole, and now and then a reason
+  // ticked for a unit rated 不满意. The default ballot draws as it always did, so its years keep their figures.
+  const designed = !isDefaultDesign(design);
+  const drift = designed ? design.indicators.map((_, i) => (i === 0 ? 0 : (rng() - 0.5) * 0.3)) : [];
+  const answer = (q: number): Answer => {
+    const r = rng();
+    return r < 0.08 ? 'unknown' : r < 0.08 + 0.92 * q ? 'satisfied' : r < 0.08 + 0.92 * (q + (1 - q) * 0.6) ? 'basic' : 'dissatisfied';
+  };
   const span = Math.max(1, opts.days.to.getTime() - opts.days.from.getTime());
   let cast = 0;
   for (const link of links) {
     if (rng() >= opts.share) continue;
-    const answers: Record<string, Answer> = {};
+    const answers: Record<string, Answer | Answer[]> = {};
+    const reasons: Record<string, number[]> = {};
     for (const u of units) {
       const q = quality.get(u.code) as number;
-      const r = rng();
-      answers[u.code] = r < 0.08 ? 'unknown' : r < 0.08 + 0.92 * q ? 'satisfied' : r < 0.08 + 0.92 * (q + (1 - q) * 0.6) ? 'basic' : 'dissatisfied';
+      if (!designed) {
+        answers[u.code] = answer(q);
+        continue;
+      }
+      const given = drift.map((d) => answer(Math.min(0.97, Math.max(0.05, q + d))));
+      answers[u.code] = design.indicators.length > 1 ? given : (given[0] as Answer);
+      if (design.reasons.length && given.includes('dissatisfied') && rng() < 0.6) {
+        const picked = new Set([1 + Math.floor(rng() * design.reasons.length)]);
+        if (rng() < 0.3) picked.add(1 + Math.floor(rng() * design.reasons.length));
+        reasons[u.code] = [...picked].sort((a, b) => a - b);
+      }
     }
     // Earlier days get more ballots, as with real reminders.
     const at = new Date(opts.days.from.getTime() + span * rng() ** 1.6);
@@ -114,6 +170,7 @@ export async function demoBallots(store: Store, config: Config, year: number, op
       token,
       roundId: round.id,
       answers,
+      reasons,
       comments: demoComments(talk, units, opts.weakest),
       comment: talk() < 0.03 ? '希望测评结果和整改情况都能及时公开。' : null,
     });

@@ -5,8 +5,10 @@ import type { Translate } from '../i18n/catalogue.js';
 import { poolComposition } from '../pool/representatives.js';
 import { DEFAULT_RESAMPLES, BOOTSTRAP_METHOD } from '../results/bootstrap.js';
 import { categoriesOf, fmtNumber, publishedDoc, publishedYears, roundCategories, scoreDecimals, type PublishedYear } from '../results/public-data.js';
+import { DesignFacts, type DesignShown } from '../results/public-design.js';
 import { BottomThree, Flags, KeyFigures, TwoYears } from '../results/public-parts.js';
 import type { ResultsDocument } from '../results/snapshot.js';
+import { designOf, isDefaultDesign } from '../rounds/design.js';
 import { listRounds } from '../rounds/rounds.js';
 import { formatDateTime } from '../time.js';
 import { listUnits } from '../units/units.js';
@@ -72,6 +74,13 @@ export const publicRoutes = new Hono<AppEnv>()
             published: false,
           }
         : undefined;
+    // The ballot design of the same round, when it has one.
+    const roundDesign = round && designOf(round);
+    const design: DesignShown | undefined = doc?.indicators
+      ? { indicators: doc.indicators, strataWeights: doc.strataWeights ?? null, reasons: doc.reasons ?? [] }
+      : roundDesign && !isDefaultDesign(roundDesign)
+        ? roundDesign
+        : undefined;
     const [p1, p2, p3] = rules?.points ?? [100, 70, 30];
     const example = fmtNumber((p1 * 60 + p2 * 30 + p3 * 10) / 100, 2);
     const resamples = rules?.resamples ?? DEFAULT_RESAMPLES;
@@ -113,6 +122,19 @@ export const publicRoutes = new Hono<AppEnv>()
           )}
           <p>{t('about.minValid', { n: rules?.minValid ?? 30 })}</p>
         </section>
+        <section id="design">
+          <h2>{t('about.designHeading')}</h2>
+          <p>{t('about.design')}</p>
+          <p>{t('about.designWeights')}</p>
+          <p>{t('about.designStrata')}</p>
+          <p>{t('about.designReasons')}</p>
+          {design && rules && (
+            <>
+              <h3>{t('about.designYear', { year: rules.year })}</h3>
+              <DesignFacts t={t} design={design} />
+            </>
+          )}
+        </section>
         <section id="ranking">
           <h2>{t('about.rankHeading')}</h2>
           <p>{t('about.rank')}</p>
@@ -129,6 +151,8 @@ export const publicRoutes = new Hono<AppEnv>()
           <p>{t('about.bootstrapIndependent')}</p>
           <p>{t('about.bootstrapSeed', { method: rules?.method ?? BOOTSTRAP_METHOD })}</p>
           <p>{t('about.bootstrapExact', { method: rules?.method ?? BOOTSTRAP_METHOD })}</p>
+          <p>{t('about.bootstrapCells')}</p>
+          <p>{t('about.verify')}</p>
         </section>
         <section id="publication">
           <h2>{t('about.publishHeading')}</h2>

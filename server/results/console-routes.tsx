@@ -12,7 +12,7 @@ import { publishResults } from './publish.js';
 import { computeResults, type ResultsDocument } from './snapshot.js';
 import { categoriesOf, roundCategories } from './public-data.js';
 import { ResultsPage as PublicResultsPage } from './public-views.js';
-import { smallCategories } from './tally.js';
+import { MIN_STRATUM_BALLOTS, smallCategories } from './tally.js';
 
 async function roundOr404(c: Ctx): Promise<Round> {
   const y = c.req.param('year') ?? '';
@@ -62,6 +62,8 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
     ? await computeResults(db, round, { version: versions.length + 1, publishedAt: c.get('clock').now().toISOString(), note: null })
     : undefined;
   const small = draft ? smallCategories({ bottomScope: round.bottom_scope, units: draft.units }, draft.units) : [];
+  // A weighted round publishes every stratum's answer counts: a stratum of a few ballots would all but show them.
+  const thin = draft?.strataWeights ? draft.turnoutByStratum.filter((s) => s.ballots > 0 && s.ballots < MIN_STRATUM_BALLOTS) : [];
   const done =
     c.req.query('done') === 'published'
       ? t('results.published', { year: round.year, version: c.req.query('version') ?? '', sha: c.req.query('sha') ?? '' })
@@ -104,6 +106,11 @@ async function ResultsPage(c: Ctx, round: Round, extra: { problems?: Problem[]; 
             {small.map((s) => (
               <p class="alert" role="alert">
                 {t('results.console.smallCategory', { category: s.category, n: s.ranked })}
+              </p>
+            ))}
+            {thin.map((s) => (
+              <p class="alert" role="alert">
+                {t('results.console.thinStratum', { stratum: s.stratum, n: s.ballots, min: MIN_STRATUM_BALLOTS })}
               </p>
             ))}
             <RankingTable c={c} doc={draft} />

@@ -101,11 +101,25 @@ export const CSV_COLUMNS = [
   'ranked',
 ] as const;
 
-/** `/results/{year}.csv`: UTF-8 with BOM, one row per unit in the JSON's order, numbers exactly as in the JSON. */
+/**
+ * `/results/{year}.csv`: UTF-8 with BOM, one row per unit in the JSON's order, numbers exactly as in the JSON. A round
+ * with a ballot design adds its unit fields after those, flattened the same way: each indicator's figures under
+ * `indicators.{key}.…`, each stratum's under `byStratum.{stratum}.…` and each reason's count under `reasons.{reason}`.
+ */
 export function resultsCsv(doc: ResultsDocument): string {
   const bool = (b: boolean) => (b ? 'true' : 'false');
+  const designed = doc.indicators !== undefined;
+  const strata = designed ? [...new Set(doc.units.flatMap((u) => (u.byStratum ?? []).map((s) => s.stratum)))] : [];
+  const header: string[] = [...CSV_COLUMNS];
+  if (designed) {
+    for (const d of doc.indicators ?? []) {
+      for (const f of INDICATOR_COLUMNS) header.push(`indicators.${d.key}.${f}`);
+    }
+    for (const s of strata) for (const f of ['ballots', 'score', 'satisfactionRate']) header.push(`byStratum.${s}.${f}`);
+    for (const r of doc.reasons ?? []) header.push(`reasons.${r}`);
+  }
   return toCsv(
-    CSV_COLUMNS,
+    header,
     doc.units.map((u) => [
       u.code,
       u.name ?? '',
@@ -126,9 +140,25 @@ export function resultsCsv(doc: ResultsDocument): string {
       bool(u.bottom3),
       bool(u.bottom3TwoYears),
       bool(u.ranked),
+      ...(designed
+        ? [
+            ...(doc.indicators ?? []).flatMap((d) => {
+              const x = u.indicators?.find((i) => i.key === d.key);
+              return [x?.valid, x?.unknown, x?.counts?.satisfied, x?.counts?.basic, x?.counts?.dissatisfied, x?.score, x?.satisfactionRate, x?.rank];
+            }),
+            ...strata.flatMap((s) => {
+              const x = u.byStratum?.find((b) => b.stratum === s);
+              return [x?.ballots, x?.score, x?.satisfactionRate];
+            }),
+            ...(doc.reasons ?? []).map((r) => u.reasons?.find((x) => x.reason === r)?.count),
+          ]
+        : []),
     ]),
   );
 }
+
+/** An indicator's columns in the CSV of a round with a ballot design, after `indicators.{key}.`. */
+const INDICATOR_COLUMNS = ['valid', 'unknown', 'counts.satisfied', 'counts.basic', 'counts.dissatisfied', 'score', 'satisfactionRate', 'rank'] as const;
 
 // ---- How numbers are shown (docs/SPEC.md, The method) ----
 

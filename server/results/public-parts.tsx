@@ -75,7 +75,7 @@ export function BottomThree({ t, doc, decimals }: { t: Translate; doc: ResultsDo
 }
 
 /** The round's rules in a few lines: its points (or scale), the threshold, the scope of the bottom three, intervals. */
-export function MethodBox({ t, doc }: { t: Translate; doc: ResultsDocument }): Child {
+export function MethodBox({ t, doc, children }: { t: Translate; doc: ResultsDocument; children?: Child }): Child {
   const [p1, p2, p3] = doc.points;
   return (
     <section id="method" class="method-box" aria-labelledby="method-h">
@@ -95,6 +95,7 @@ export function MethodBox({ t, doc }: { t: Translate; doc: ResultsDocument }): C
         {t(doc.bottomScope === 'overall' ? 'public.method.scopeOverall' : 'public.method.scopeCategory')}
       </p>
       <p>{t('public.method.intervals', { resamples: doc.intervals.resamples, method: doc.intervals.method })}</p>
+      {children}
       <p class="row">
         <a href="/about">{t('public.method.more')}</a>
         <a href={`/draw/${doc.year}`}>{t('public.method.draw')}</a>

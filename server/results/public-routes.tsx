@@ -114,7 +114,7 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
       const sha256 = versions.find((v) => v.version === version)?.sha256 ?? '';
       const t = c.get('t');
       const body = <ResultsPage c={c} doc={doc} sha256={sha256} versions={versions} latest={head.latest} categories={categoriesOf(doc, order)} years={years} />;
-      const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/results.js'] };
+      const opts = { title: t('public.results.title', { year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/results.js', 'js/results-check.js'] };
       const html = Buffer.from(
         '<!doctype html>' +
           (await (

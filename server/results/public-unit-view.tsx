@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import type { Ctx } from '../http/context.js';
 import { JsonData } from '../http/layout.js';
 import { fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedUnit } from './public-data.js';
+import { UnitItems } from './public-design.js';
 import { browserWords, Flags } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
 
@@ -135,6 +136,8 @@ export function UnitPage({
               </table>
             </div>
           </section>
+
+          <UnitItems t={t} history={history} />
 
           <section aria-labelledby="unit-charts-h">
             <h2 id="unit-charts-h">{t('public.charts')}</h2>

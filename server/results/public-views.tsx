@@ -6,6 +6,7 @@ import { JsonData } from '../http/layout.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
 import { drawnTurnout, fmtInterval, fmtNumber, fmtPercent, scoreDecimals, type PublishedYear } from './public-data.js';
+import { DesignMethod, IndicatorsSection, ReasonsSection, StrataSection } from './public-design.js';
 import { FollowUpLink } from './public-followup-link.js';
 import { BottomThree, browserWords, Flags, KeyFigures, MethodBox, TwoYears, unitHref } from './public-parts.js';
 import type { ResultsDocument } from './snapshot.js';
@@ -37,12 +38,26 @@ export function ResultsPage(p: ResultsPageProps) {
   const q = isLatest ? '' : `?version=${doc.version}`;
   const base = `/results/${doc.year}`;
   // What the charts draw: the open data's own fields, units exactly as published (receipts are on their own page).
-  const chartData = { year: doc.year, version: doc.version, scale: doc.scale, points: doc.points, bottomScope: doc.bottomScope, units: doc.units };
+  const chartData = {
+    year: doc.year,
+    version: doc.version,
+    scale: doc.scale,
+    points: doc.points,
+    bottomScope: doc.bottomScope,
+    units: doc.units,
+    ...(doc.indicators && { indicators: doc.indicators }),
+  };
+  const items = (doc.indicators?.length ?? 0) > 1;
   const toc: [string, MessageKey][] = [
     ['ranking', 'public.results.ranking'],
     ['charts', 'public.charts'],
+    ...(items ? [['indicators', 'public.indicators.heading'] as [string, MessageKey]] : []),
+    ...(doc.reasons?.length ? [['reasons', 'public.reasons.heading'] as [string, MessageKey]] : []),
+    ...(doc.indicators ? [['strata', 'public.strata.heading'] as [string, MessageKey]] : []),
     ['turnout', 'public.turnoutHeading'],
     ['method', 'public.method'],
+    // The check reads the published file: a draft (the console's preview) has none yet.
+    ...(p.sha256 ? [['check', 'public.check.heading'] as [string, MessageKey]] : []),
     ['downloads', 'public.downloads'],
     ['versions', 'public.versions'],
   ];
@@ -111,7 +126,7 @@ export function ResultsPage(p: ResultsPageProps) {
         <div class="chart-box chart-scores js-only" hidden>
           <canvas id="score-chart" role="img" aria-label={t('public.chart.scoresAlt', { n: ranked.length })}></canvas>
         </div>
-        {doc.scale === 'satisfaction4' && (
+        {doc.scale === 'satisfaction4' && !items && (
           <>
             <h3 class="js-only" hidden>
               {t('public.chart.answers')}
@@ -123,8 +138,31 @@ export function ResultsPage(p: ResultsPageProps) {
         )}
       </section>
 
+      <IndicatorsSection t={t} doc={doc} />
+      <ReasonsSection t={t} doc={doc} />
+      <StrataSection t={t} doc={doc} />
       <Turnout t={t} doc={doc} />
-      <MethodBox t={t} doc={doc} />
+      <MethodBox t={t} doc={doc}>
+        <DesignMethod t={t} doc={doc} />
+      </MethodBox>
+
+      {p.sha256 && (
+        <section id="check" class="results-check" aria-labelledby="check-h">
+          <h2 id="check-h">{t('public.check.heading')}</h2>
+          <p>{t('public.check.text')}</p>
+          <button type="button" id="results-check" class="primary" hidden data-json-url={`${base}.json${q}`}>
+            {t('public.check.button')}
+          </button>
+          <p id="results-check-nojs" class="hint">
+            {t('public.check.nojs')}
+          </p>
+          <div id="results-check-result" class="verdict" role="status" aria-live="polite"></div>
+          <p>{t('public.check.cli')}</p>
+          <pre class="command">
+            <code>{`npm run cli -- verify-results results-${doc.year}.json${doc.previousYear === null ? '' : ` --previous results-${doc.previousYear}.json`}`}</code>
+          </pre>
+        </section>
+      )}
 
       <section id="downloads" aria-labelledby="downloads-h">
         <h2 id="downloads-h">{t('public.downloads')}</h2>
@@ -202,7 +240,8 @@ export function ResultsPage(p: ResultsPageProps) {
  * how web/js/results.js matches them when it sorts and filters.
  */
 function RankingTable({ t, doc, decimals }: { t: Translate; doc: ResultsDocument; decimals: Map<string, number> }) {
-  const counts = doc.scale === 'satisfaction4';
+  // Answer counts per unit exist for one question per unit; with several items they are in the items' figures.
+  const counts = doc.scale === 'satisfaction4' && (doc.indicators?.length ?? 1) === 1;
   const col = (key: MessageKey, sort?: string) => (
     <th scope="col" data-sort={sort}>
       {t(key)}

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AuditHead } from '../audit/log.js';
 import type { Executor } from '../db/schema.js';
+import { compareBytes } from '../draw/algorithm.js';
+import { designOf, isDefaultDesign, type Indicator } from '../rounds/design.js';
 import type { Round } from '../rounds/rounds.js';
 import { turnoutByStratum } from '../rounds/rounds.js';
 import { BOOTSTRAP_METHOD, DEFAULT_RESAMPLES } from './bootstrap.js';
-import { countAnswers, tally, type Answer, type UnitResult } from './tally.js';
+import { countBallots, type Cell } from './cells.js';
+import { countAnswers, tally, tallyDesign, type Answer, type IndicatorResult, type ReasonCount, type StratumResult, type UnitResult } from './tally.js';
 
 /** The published results of one round (README, Open data), in field order; `sha256` is appended when serialised. */
 export interface ResultsDocument {
@@ -24,11 +27,28 @@ export interface ResultsDocument {
   seed: string;
   intervals: { method: string; resamples: number; level: number };
   previousYear: number | null;
-  units: (UnitResult & { name: string })[];
+  units: PublishedUnitResult[];
+  // The ballot design (docs/SPEC.md, The ballot), in rounds that have one; a round with the default ballot
+  // publishes none of these fields, so it publishes exactly what it did before the design existed.
+  indicators?: Indicator[];
+  strataWeights?: Record<string, number> | null;
+  reasons?: string[];
+  /** The round's categories in the form's order: with the unit codes in byte order, the order the bootstrap draws in. */
+  categories?: string[];
+  /** A weighted round's answer counts per unit, indicator and stratum: its scores cannot be recomputed without them. */
+  cells?: Cell[];
   /** The audit chain just before publishing (absent from versions published before heads were recorded). */
   audit?: AuditHead;
   receipts: string[];
 }
+
+/** A unit as published; the figures of the design are present in rounds with one. */
+export type PublishedUnitResult = UnitResult & {
+  name: string;
+  indicators?: IndicatorResult[];
+  byStratum?: StratumResult[];
+  reasons?: ReasonCount[];
+};
 
 export interface Serialized {
   body: string;
@@ -81,32 +101,50 @@ export async function computeResults(
   round: Round,
   meta: { version: number; publishedAt: string; note: string | null; audit?: AuditHead },
 ): Promise<ResultsDocument> {
-  const units = await db
-    .selectFrom('round_units')
-    .select(['code', 'name', 'category'])
-    .where('round_id', '=', round.id)
-    .orderBy('category_position')
-    .orderBy('code')
-    .execute();
-  const ballots = await db.selectFrom('ballots').select(['answers', 'receipt']).where('round_id', '=', round.id).execute();
+  // The round's order: categories as on the form, codes in byte order within each (what the bootstrap draws in).
+  const units = (await db.selectFrom('round_units').select(['code', 'name', 'category', 'category_position']).where('round_id', '=', round.id).execute())
+    .sort((a, b) => a.category_position - b.category_position || compareBytes(a.code, b.code))
+    .map(({ code, name, category }) => ({ code, name, category }));
+  const ballots = await db.selectFrom('ballots').select(['answers', 'receipt', 'stratum', 'reasons']).where('round_id', '=', round.id).execute();
   const scale = round.scale;
-  const counts = countAnswers(
-    scale,
-    units.map((u) => u.code),
-    ballots.map((b) => JSON.parse(b.answers) as Record<string, Answer>),
-  );
   const previous = await previousBottom3(db, round.year);
   const points = round.points.split(',').map(Number) as [number, number, number];
-  const results = tally({
+  const common = {
     scale,
     points,
     minValid: round.min_valid,
     bottomScope: round.bottom_scope,
     units,
-    counts,
     previousBottom3: previous?.codes ?? null,
     seed: round.seed ?? '',
-  });
+  };
+  const design = designOf(round);
+  const plain = isDefaultDesign(design);
+  let results: PublishedUnitResult[];
+  let cells: Cell[] = [];
+  if (plain) {
+    const counts = countAnswers(
+      scale,
+      units.map((u) => u.code),
+      ballots.map((b) => JSON.parse(b.answers) as Record<string, Answer>),
+    );
+    results = tally({ ...common, counts }) as PublishedUnitResult[];
+  } else {
+    const counted = countBallots(
+      { scale, unitCodes: units.map((u) => u.code), indicators: design.indicators.map((d) => d.key), reasons: design.reasons.length },
+      ballots.map((b) => ({ stratum: b.stratum, answers: JSON.parse(b.answers), reasons: b.reasons === null ? null : JSON.parse(b.reasons) })),
+    );
+    cells = counted.cells;
+    results = tallyDesign({
+      ...common,
+      indicators: design.indicators,
+      strataWeights: design.strataWeights,
+      reasons: design.reasons,
+      cells,
+      strata: counted.strata,
+      reasonCounts: counted.reasons,
+    }) as PublishedUnitResult[];
+  }
   const strata = await turnoutByStratum(db, round);
   // The sample actually drawn: the setting, or the whole pool when the pool was smaller.
   const seats = strata.reduce((n, s) => n + s.seats, 0);
@@ -127,7 +165,14 @@ export async function computeResults(
     seed: round.seed ?? '',
     intervals: { method: BOOTSTRAP_METHOD, resamples: DEFAULT_RESAMPLES, level: 0.95 },
     previousYear: previous?.year ?? null,
-    units: results as (UnitResult & { name: string })[],
+    units: results,
+    ...(!plain && {
+      indicators: design.indicators.map(({ key, label, weight }) => ({ key, label, weight })),
+      strataWeights: design.strataWeights,
+      reasons: design.reasons,
+      categories: [...new Set(units.map((u) => u.category))],
+      ...(design.strataWeights && { cells }),
+    }),
     ...(meta.audit && { audit: meta.audit }),
     receipts: ballots.map((b) => b.receipt).sort(),
   };

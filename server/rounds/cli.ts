@@ -2,8 +2,20 @@ import { recordExport } from '../audit/log.js';
 import { CliError, flagText, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
 import { linksCsv } from '../links/invitations.js';
 import { problemText, type Outcome } from '../validate.js';
-import { closeRound, createRound, drawRound, findRound, freezeRound, openRound, reissueLink, replaceMember, turnoutByStratum } from './rounds.js';
-import { parseSettings } from './settings.js';
+import { designOf, type BallotDesign, type DesignInput } from './design.js';
+import {
+  closeRound,
+  createRound,
+  drawRound,
+  findRound,
+  freezeRound,
+  openRound,
+  reissueLink,
+  replaceMember,
+  turnoutByStratum,
+  updateRoundSettings,
+} from './rounds.js';
+import { parseSettings, settingsOf } from './settings.js';
 
 function year(args: ParsedArgs): number {
   const y = flagText(args, 'year');
@@ -17,6 +29,33 @@ function required(args: ParsedArgs, name: string): string {
   return v;
 }
 
+const DESIGN_FLAGS = ['indicators', 'indicator-weights', 'strata-weights', 'reasons'];
+const DESIGN_USAGE = '[--indicators "key:label,…"] [--indicator-weights 2,1,…] [--strata-weights "stratum:weight,…"] [--reasons "text;text;…"]';
+
+function designInput(args: ParsedArgs): DesignInput {
+  return {
+    indicators: flagText(args, 'indicators'),
+    indicatorWeights: flagText(args, 'indicator-weights'),
+    strataWeights: flagText(args, 'strata-weights'),
+    reasons: flagText(args, 'reasons'),
+  };
+}
+
+/** The design in a few lines: each indicator with its weight, the strata's weights, the reasons. */
+function designLines(d: BallotDesign): string[] {
+  return [
+    `indicators: ${d.indicators.map((x) => `${x.key}:${x.label} ×${x.weight}`).join(', ')}`,
+    `strata weights: ${
+      d.strataWeights
+        ? Object.entries(d.strataWeights)
+            .map(([s, w]) => `${s} ×${w}`)
+            .join(', ')
+        : 'none (every ballot counts the same)'
+    }`,
+    `reasons: ${d.reasons.length ? d.reasons.join('; ') : 'none'}`,
+  ];
+}
+
 /** Turns a refused outcome into the CLI's error, or returns the value. */
 function unwrap<T>(ctx: CliContext, outcome: Outcome<T>): T {
   if (!outcome.ok) throw new CliError(outcome.problems.map((p) => problemText(ctx.t, p)).join('\n'));
@@ -25,10 +64,9 @@ function unwrap<T>(ctx: CliContext, outcome: Outcome<T>): T {
 
 export const roundCommands: Record<string, Command> = {
   'round create': {
-    usage:
-      'round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO]',
+    usage: `round create --year Y [--title T] [--sample 1000] [--scale satisfaction4|score100] [--points 100,70,30] [--no-stratify] [--bottom-scope category|overall] [--min-valid 30] [--opens ISO] [--closes ISO] ${DESIGN_USAGE}`,
     summary: 'create the round of a year (a draft whose settings can still change)',
-    flags: ['year', 'title', 'sample', 'scale', 'points', 'bottom-scope', 'min-valid', 'opens', 'closes'],
+    flags: ['year', 'title', 'sample', 'scale', 'points', 'bottom-scope', 'min-valid', 'opens', 'closes', ...DESIGN_FLAGS],
     switches: ['no-stratify'],
     async run(ctx, args) {
       const parsed = parseSettings(
@@ -43,6 +81,7 @@ export const roundCommands: Record<string, Command> = {
           minValid: flagText(args, 'min-valid'),
           opens: flagText(args, 'opens'),
           closes: flagText(args, 'closes'),
+          design: designInput(args),
         },
         ctx.config.timeZone,
         (y) => ctx.t('rounds.defaultTitle', { year: y }),
@@ -52,6 +91,27 @@ export const roundCommands: Record<string, Command> = {
       ctx.out(
         `${ctx.t('rounds.created', { year: round.year })} ${round.title}; sample ${round.sample_size}, ${round.scale}, opens ${round.opens_at}, closes ${round.closes_at}`,
       );
+      for (const line of designLines(designOf(round))) ctx.out(`  ${line}`);
+    },
+  },
+  'round design': {
+    usage: `round design --year Y ${DESIGN_USAGE}`,
+    summary: "change a draft round's ballot design (what is not given stays); without options, print it",
+    flags: ['year', ...DESIGN_FLAGS],
+    async run(ctx, args) {
+      const y = year(args);
+      const round = await findRound(ctx.db, y);
+      if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
+      const input = designInput(args);
+      if (Object.values(input).some((v) => v !== undefined)) {
+        const parsed = parseSettings({ design: input }, ctx.config.timeZone, (n) => ctx.t('rounds.defaultTitle', { year: n }), settingsOf(round));
+        if (!parsed.ok) throw new CliError(parsed.problems.map((p) => problemText(ctx.t, p)).join('\n'));
+        const saved = unwrap(ctx, await updateRoundSettings(ctx.db, ctx.audit, y, parsed.settings, 'cli'));
+        ctx.out(ctx.t('rounds.saved'));
+        for (const line of designLines(designOf(saved))) ctx.out(`  ${line}`);
+        return;
+      }
+      for (const line of designLines(designOf(round))) ctx.out(line);
     },
   },
   'round freeze': {
@@ -161,6 +221,7 @@ export const roundCommands: Record<string, Command> = {
       ctx.out(`${ctx.t('rounds.status')}: ${ctx.t(`rounds.status.${round.status}`)} (${round.status})`);
       if (round.pool_hash) ctx.out(`poolHash ${round.pool_hash}`);
       if (round.seed) ctx.out(`seed ${round.seed}`);
+      for (const line of designLines(designOf(round))) ctx.out(line);
       const rows = await turnoutByStratum(ctx.db, round);
       if (!rows.length) return;
       const pct = (a: number, s: number) => (s ? `${((100 * a) / s).toFixed(1)}%` : '—');

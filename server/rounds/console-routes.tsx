@@ -24,6 +24,7 @@ import {
   updateRoundSettings,
   type Round,
 } from './rounds.js';
+import type { DesignInput } from './design.js';
 import { parseSettings, settingsOf, type SettingsInput } from './settings.js';
 import { ActionForm, SettingsForm, Timeline, TurnoutTable } from './views.js';
 
@@ -53,6 +54,7 @@ function settingsInput(f: FormFields): SettingsInput {
     minValid: opt('minValid'),
     opens: opt('opens'),
     closes: opt('closes'),
+    design: { indicators: opt('indicators'), indicatorWeights: opt('indicatorWeights'), strataWeights: opt('strataWeights'), reasons: opt('reasons') },
   };
 }
 
@@ -96,6 +98,7 @@ async function ListPage(c: Ctx, extra: { problems?: Problem[]; values?: Settings
             opensAt: v?.opens,
             closesAt: v?.closes,
           }}
+          design={v?.design}
           problems={extra.problems}
         />
       </section>
@@ -114,7 +117,7 @@ const DONE = {
   closed: 'rounds.closed',
 } as const;
 
-async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; status?: 200 | 422 } = {}) {
+async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; status?: 200 | 422; design?: DesignInput } = {}) {
   const t = c.get('t');
   const db = c.get('db');
   const base = `/admin/rounds/${round.year}`;
@@ -213,7 +216,14 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
       <section class="panel">
         <h2>{t('rounds.settings')}</h2>
         {round.status !== 'draft' && <p class="hint">{t('rounds.settingsLocked')}</p>}
-        <SettingsForm c={c} action={`${base}/settings`} values={settingsOf(round)} locked={round.status !== 'draft'} problems={extra.problems} />
+        <SettingsForm
+          c={c}
+          action={`${base}/settings`}
+          values={settingsOf(round)}
+          design={extra.design}
+          locked={round.status !== 'draft'}
+          problems={extra.problems}
+        />
       </section>
     </>,
   );
@@ -250,8 +260,9 @@ export const roundConsole = new Hono<AppEnv>()
   .post('/:year/settings', async (c) => {
     const round = await roundOr404(c);
     const t = c.get('t');
-    const parsed = parseSettings(settingsInput(await formFields(c)), c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }), settingsOf(round));
-    if (!parsed.ok) return RoundPage(c, round, { problems: parsed.problems, status: 422 });
+    const input = settingsInput(await formFields(c));
+    const parsed = parseSettings(input, c.get('config').timeZone, (y) => t('rounds.defaultTitle', { year: y }), settingsOf(round));
+    if (!parsed.ok) return RoundPage(c, round, { problems: parsed.problems, status: 422, design: input.design });
     const saved = await updateRoundSettings(c.get('db'), c.get('audit'), round.year, parsed.settings, currentAdmin(c).username);
     if (!saved.ok) return RoundPage(c, round, { problems: saved.problems, status: 422 });
     return c.redirect(`/admin/rounds/${round.year}?done=saved`, 303);

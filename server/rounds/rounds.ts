@@ -4,11 +4,12 @@ import { insertInBatches } from '../db/batch.js';
 import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RoundTable } from '../db/schema.js';
 import type { Store } from '../db/store.js';
-import { freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
+import { compareBytes, freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
 import { linkToken, tokenHash } from '../links/tokens.js';
 import { handOverComments } from '../rectification/comments.js';
 import { dateInZone } from '../time.js';
 import { charLength, refused, type Outcome } from '../validate.js';
+import { designOf, unweightedStrata } from './design.js';
 import { settingsColumns, type RoundSettings } from './settings.js';
 
 export type Round = RoundTable;
@@ -89,6 +90,9 @@ export async function freezeRound(
     if (round.status !== 'draft') return refused('rounds.error.notDraft', { year, status: round.status });
     const reps = await trx.selectFrom('representatives').select(['code', 'stratum']).where('active', '=', 1).execute();
     if (reps.length < minPool) return refused('rounds.error.poolTooSmall', { active: reps.length, min: minPool });
+    // Weights are fixed with the pool: every stratum in it needs one, or the tally could not weigh its ballots.
+    const missing = unweightedStrata(designOf(round), [...new Set(reps.map((r) => r.stratum))].sort(compareBytes));
+    if (missing.length) return refused('rounds.error.unweightedStrata', { strata: missing.join('、') }, 'strataWeights');
     const units = await trx
       .selectFrom('units')
       .innerJoin('categories', 'categories.name', 'units.category')

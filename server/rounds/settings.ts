@@ -1,6 +1,7 @@
 import type { RoundTable } from '../db/schema.js';
 import { isZonedIso, zonedIso } from '../time.js';
 import { charLength, type Problem } from '../validate.js';
+import { designColumns, designOf, parseDesign, type BallotDesign, type DesignInput } from './design.js';
 
 /** A round's settings as people give them (CLI flags or console form fields), all text. */
 export interface SettingsInput {
@@ -14,6 +15,8 @@ export interface SettingsInput {
   minValid?: string;
   opens?: string;
   closes?: string;
+  /** The ballot design's fields (rounds/design.ts); those left out keep what they were. */
+  design?: DesignInput;
 }
 
 export interface RoundSettings {
@@ -27,6 +30,7 @@ export interface RoundSettings {
   minValid: number;
   opensAt: string;
   closesAt: string;
+  design: BallotDesign;
 }
 
 const wholeNumber = (v: string, min: number, max: number) => (/^\d{1,9}$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? Number(v) : undefined);
@@ -47,7 +51,7 @@ export function parseSettings(
   input: SettingsInput,
   timeZone: string,
   defaultTitle: (year: number) => string,
-  current?: RoundSettings,
+  current?: Omit<RoundSettings, 'design'> & { design?: BallotDesign },
 ): { ok: true; settings: RoundSettings } | { ok: false; problems: Problem[] } {
   const problems: Problem[] = [];
   const year = current?.year ?? wholeNumber(input.year ?? '', 2000, 2100);
@@ -78,7 +82,9 @@ export function parseSettings(
   if (!isZonedIso(closesAt) || (isZonedIso(opensAt) && Date.parse(closesAt) <= Date.parse(opensAt))) {
     problems.push({ key: 'rounds.error.closesAt', field: 'closes' });
   }
-  if (problems.length) return { ok: false, problems };
+  const design = parseDesign(input.design ?? {}, current?.design);
+  if (!design.ok) problems.push(...design.problems);
+  if (problems.length || !design.ok) return { ok: false, problems };
   return {
     ok: true,
     settings: {
@@ -92,6 +98,7 @@ export function parseSettings(
       minValid: minValid as number,
       opensAt,
       closesAt,
+      design: design.design,
     },
   };
 }
@@ -108,6 +115,7 @@ export function settingsOf(r: RoundTable): RoundSettings {
     minValid: r.min_valid,
     opensAt: r.opens_at,
     closesAt: r.closes_at,
+    design: designOf(r),
   };
 }
 
@@ -123,5 +131,6 @@ export function settingsColumns(s: RoundSettings) {
     min_valid: s.minValid,
     opens_at: s.opensAt,
     closes_at: s.closesAt,
+    ...designColumns(s.design),
   };
 }

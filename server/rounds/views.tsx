@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
 import type { Problem } from '../validate.js';
 import type { Round, StratumTurnout } from './rounds.js';
+import { defaultDesign, designText, type DesignInput } from './design.js';
 import type { RoundSettings } from './settings.js';
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
@@ -13,6 +14,8 @@ export function SettingsForm(props: {
   c: Ctx;
   action: string;
   values: Partial<RoundSettings> & { yearText?: string };
+  /** The design's fields as typed, when a refused form is shown again; else the design of `values`. */
+  design?: DesignInput;
   problems?: Problem[];
   locked?: boolean;
   creating?: boolean;
@@ -21,6 +24,8 @@ export function SettingsForm(props: {
   const t = c.get('t');
   const bad = (f: string) => (props.problems?.some((p) => p.field === f) ? 'true' : undefined);
   const dis = props.locked || undefined;
+  const stored = designText(v.design ?? defaultDesign());
+  const d = { ...stored, ...Object.fromEntries(Object.entries(props.design ?? {}).filter(([, x]) => x !== undefined)) };
   return (
     <form method="post" action={props.action} class="stack">
       <CsrfField c={c} />
@@ -63,6 +68,26 @@ export function SettingsForm(props: {
       <input id="opens" name="opens" value={v.opensAt ?? ''} disabled={dis} aria-invalid={bad('opens')} />
       <label for="closes">{t('rounds.closesAt')}</label>
       <input id="closes" name="closes" value={v.closesAt ?? ''} disabled={dis} aria-invalid={bad('closes')} />
+      <fieldset class="design">
+        <legend>{t('rounds.design')}</legend>
+        <p class="hint">{t('rounds.designHelp')}</p>
+        <label for="indicators">{t('rounds.indicators')}</label>
+        <p class="hint">{t('rounds.indicatorsHint')}</p>
+        <textarea id="indicators" name="indicators" rows={5} disabled={dis} aria-invalid={bad('indicators')}>
+          {d.indicators}
+        </textarea>
+        <label for="indicatorWeights">{t('rounds.indicatorWeights')}</label>
+        <input id="indicatorWeights" name="indicatorWeights" value={d.indicatorWeights} disabled={dis} aria-invalid={bad('indicatorWeights')} />
+        <label for="strataWeights">{t('rounds.strataWeights')}</label>
+        <p class="hint">{t('rounds.strataWeightsHint')}</p>
+        <textarea id="strataWeights" name="strataWeights" rows={4} disabled={dis} aria-invalid={bad('strataWeights')}>
+          {d.strataWeights}
+        </textarea>
+        <label for="reasons">{t('rounds.reasons')}</label>
+        <textarea id="reasons" name="reasons" rows={4} disabled={dis} aria-invalid={bad('reasons')}>
+          {d.reasons}
+        </textarea>
+      </fieldset>
       {!props.locked && (
         <button type="submit" class="primary">
           {props.creating ? t('rounds.create') : t('common.save')}

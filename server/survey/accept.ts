@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import { TOKEN_PATTERN, tokenHash } from '../links/tokens.js';
-import { ballotFields, parseBallot, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
+import { ballotFields, dissatisfiedUnits, parseBallot, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
 import { acceptsBallot, castBallot, type LinkState } from './cast.js';
-import { surveyUnits, type SurveyState } from './state.js';
+import { surveyForm, type SurveyState } from './state.js';
 
 /*
  * The rules a representative's request is decided by, in one place for both of the ballot's entrances: the Hono
@@ -64,26 +64,45 @@ export type BallotRefusal =
   /** Another content type: 415. */
   | { kind: 'unsupported' }
   /** Something missing or wrong: 422, the form shown again with every problem marked and every answer kept. */
-  | { kind: 'invalid'; link: LinkState; units: FormUnit[]; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
+  | { kind: 'invalid'; link: LinkState; form: BallotForm; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft }
+  /**
+   * A valid ballot with 不满意 answers whose reasons were not offered yet (the form was sent without JavaScript):
+   * 200, the reasons asked as a second step that carries every answer along; nothing is cast yet.
+   */
+  | { kind: 'reasons'; link: LinkState; form: BallotForm; ballot: ValidBallot; draft: BallotDraft }
+  /** "Change my answers" on that second step: 200, the form again with every answer kept. */
+  | { kind: 'review'; link: LinkState; form: BallotForm; draft: BallotDraft };
 
 export type BallotOutcome = { ok: true; receipt: string } | { ok: false; refusal: BallotRefusal };
 
+/** Sent by a form on which the reasons were offered: by the script that shows them, and by the second step. */
+export const REASONS_ASKED = 'reasonsAsked';
+/** Sent by the second step's "Change my answers". */
+export const REVIEW = 'review';
+
 /**
  * Decides a ballot and, when every rule is met, casts it: the link must be usable now (`openLink`), the form
- * complete and valid (docs/SPEC.md, Anonymity and trust), and the link still unused when the cast commits.
+ * complete and valid (docs/SPEC.md, Anonymity and trust), the reasons offered for any 不满意 answer, and the link
+ * still unused when the cast commits.
  */
 export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<BallotOutcome> {
   const opened = await openLink(deps, s.token, s.address);
   if (!opened.ok) return opened;
   if (!s.formEncoded) return { ok: false, refusal: { kind: 'unsupported' } };
   const { link } = opened;
-  const units = await surveyUnits(deps.survey, deps.store, link.roundId);
-  const parsed = parseBallot(ballotFields(await s.body()), units, link.scale);
-  if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, units, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
+  const form = await surveyForm(deps.survey, deps.store, link.roundId);
+  const fields = ballotFields(await s.body());
+  const parsed = parseBallot(fields, form, link.scale);
+  if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, form, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
+  if (fields[REVIEW]) return { ok: false, refusal: { kind: 'review', link, form, draft: parsed.draft } };
+  if (form.reasons.length && !fields[REASONS_ASKED] && dissatisfiedUnits(form, parsed.answers).length)
+    return { ok: false, refusal: { kind: 'reasons', link, form, ballot: parsed, draft: parsed.draft } };
   const cast = await castBallot(deps.store, deps.clock, deps.timeZone, {
     token: s.token,
     roundId: link.roundId,
+    stratum: link.stratum,
     answers: parsed.answers,
+    reasons: parsed.reasons,
     comments: parsed.comments,
     comment: parsed.comment,
   });

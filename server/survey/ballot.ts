@@ -57,16 +57,46 @@ export interface FieldProblem {
 }
 
 export interface BallotDraft {
-  /** What the person gave, kept to show the form again: a choice, a score as typed, or nothing. */
+  /**
+   * What the person gave, kept to show the form again, by the answer field's name without `u.` (the unit's code,
+   * or `{code}.{key}` with several indicators): a choice, a score as typed, or nothing.
+   */
   given: Record<string, string>;
-  /** score100: units whose "don't know" box was ticked (possibly beside a score, which is refused). */
+  /** score100: answers whose "don't know" box was ticked (possibly beside a score, which is refused), by the same names. */
   unknownTicked: Record<string, boolean>;
+  /** The reasons ticked per unit (1-based), as far as they are reasons of the round. */
+  reasons: Record<string, number[]>;
   comments: Record<string, string>;
   comment: string;
 }
 
+export interface FormIndicator {
+  key: string;
+  label: string;
+}
+
+/**
+ * What a round's form asks: its units, the indicators each is rated on and the reasons offered for 不满意. Fixed at
+ * the freeze, so each server reads it once per round (survey/state.ts).
+ */
+export interface BallotForm {
+  units: FormUnit[];
+  /** One: the form of one question per unit, fields `u.{code}`; several: `u.{code}.{key}` per indicator. */
+  indicators: FormIndicator[];
+  reasons: string[];
+}
+
+/** A valid ballot: per unit the answer, or with several indicators the answers in the round's order of indicators. */
+export interface ValidBallot {
+  answers: Record<string, Answer | Answer[]>;
+  /** Per unit with any ticked, the reasons' 1-based indices in increasing order. */
+  reasons: Record<string, number[]>;
+  comments: Record<string, string>;
+  comment: string | null;
+}
+
 export type ParsedBallot =
-  | { ok: true; answers: Record<string, Answer>; comments: Record<string, string>; comment: string | null }
+  | ({ ok: true; draft: BallotDraft } & ValidBallot)
   | { ok: false; problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft };
 
 /** A form's fields: every value of each field name, in order. */
@@ -86,17 +116,28 @@ export function ballotFields(body: string): BallotFields {
   return fields;
 }
 
-/** The field names of a round's units, built once per list of units (a round's list is cached and reused). */
+/** The field names of a round's form, built once per form (a round's form is cached and reused). */
 interface FieldNames {
   known: Set<string>;
-  names: { code: string; answer: string; comment: string }[];
+  answerNames: Set<string>;
+  names: { code: string; answers: { field: string; given: string; label: string }[]; comment: string; reasons: string }[];
 }
-const fieldNamesOf = new WeakMap<readonly { code: string }[], FieldNames>();
-function fieldNames(units: readonly { code: string }[]): FieldNames {
-  let f = fieldNamesOf.get(units);
+const fieldNamesOf = new WeakMap<BallotForm, FieldNames>();
+function fieldNames(form: BallotForm): FieldNames {
+  let f = fieldNamesOf.get(form);
   if (!f) {
-    f = { known: new Set(units.map((u) => u.code)), names: units.map(({ code }) => ({ code, answer: `u.${code}`, comment: `c.${code}` })) };
-    fieldNamesOf.set(units, f);
+    const several = form.indicators.length > 1;
+    const names = form.units.map(({ code }) => ({
+      code,
+      answers: form.indicators.map((d) => {
+        const given = several ? `${code}.${d.key}` : code;
+        return { field: `u.${given}`, given, label: d.label };
+      }),
+      comment: `c.${code}`,
+      reasons: `r.${code}`,
+    }));
+    f = { known: new Set(form.units.map((u) => u.code)), answerNames: new Set(names.flatMap((n) => n.answers.map((a) => a.field))), names };
+    fieldNamesOf.set(form, f);
   }
   return f;
 }
@@ -105,27 +146,64 @@ const NONE: readonly string[] = [];
 /** The last value of a field, trimmed; '' when the field is absent. */
 const lastOf = (values: readonly string[]) => (values.length ? (values[values.length - 1] as string).trim() : '');
 
+/** An answer that opens the reasons (§2.6): 不满意, or a score under 60. */
+export function isDissatisfied(answer: Answer): boolean {
+  return answer === 'dissatisfied' || (typeof answer === 'number' && answer < 60);
+}
+
+/** The units of a valid ballot with at least one answer that opens the reasons, in the form's order. */
+export function dissatisfiedUnits(form: BallotForm, answers: ValidBallot['answers']): FormUnit[] {
+  return form.units.filter((u) => {
+    const a = answers[u.code];
+    return a !== undefined && (Array.isArray(a) ? a.some(isDissatisfied) : isDissatisfied(a));
+  });
+}
+
+/** One answer field's value: the answer, or the problem with it. */
+function parseAnswer(values: readonly string[], scale: Scale): { answer?: Answer; given: string; unknownTicked?: true; problem?: FieldProblem } {
+  if (scale === 'satisfaction4') {
+    const v = lastOf(values);
+    if (v === '') return { given: v, problem: { key: 'survey.error.missing' } };
+    if (values.length > 1 || !(CHOICES as readonly string[]).includes(v)) return { given: v, problem: { key: 'survey.error.invalid' } };
+    return { given: v, answer: v as Choice };
+  }
+  const trimmed = values.map((v) => v.trim());
+  const unknown = trimmed.includes('unknown');
+  const numbers = trimmed.filter((v) => v !== 'unknown' && v !== '');
+  const given = unknown && numbers.length === 0 ? 'unknown' : (numbers.at(-1) ?? '');
+  const ticked = unknown ? ({ unknownTicked: true } as const) : {};
+  if (unknown && numbers.length) return { given, ...ticked, problem: { key: 'survey.error.both' } };
+  if (unknown) return { given, ...ticked, answer: 'unknown' };
+  if (numbers.length === 0) return { given, problem: { key: 'survey.error.missing' } };
+  if (numbers.length > 1 || !/^\d{1,3}$/.test(numbers[0] as string) || Number(numbers[0]) > 100) return { given, problem: { key: 'survey.error.score' } };
+  return { given, answer: Number(numbers[0]) };
+}
+
 /**
- * Checks a submitted form against the round's units (docs/SPEC.md, Anonymity and trust): every unit answered, answers from the scale,
- * comments within their limits, no unit outside the round. Lists every problem at once; stores nothing.
+ * Checks a submitted form against the round's form (docs/SPEC.md, Anonymity and trust): every indicator of every
+ * unit answered, answers from the scale, reasons only for a unit with a 不满意 (or < 60) answer, comments within
+ * their limits, no unit or field outside the round. Lists every problem at once (one per unit); stores nothing.
  */
-export function parseBallot(fields: BallotFields, units: readonly { code: string }[], scale: Scale): ParsedBallot {
+export function parseBallot(fields: BallotFields, form: BallotForm, scale: Scale): ParsedBallot {
   const problems: Record<string, FieldProblem> = {};
   const general: FieldProblem[] = [];
-  const answers: Record<string, Answer> = {};
+  const answers: Record<string, Answer | Answer[]> = {};
   const given: Record<string, string> = {};
   const comments: Record<string, string> = {};
   const unknownTicked: Record<string, boolean> = {};
-  const { known, names } = fieldNames(units);
+  const ticked: Record<string, number[]> = {};
+  const { known, answerNames, names } = fieldNames(form);
+  const several = form.indicators.length > 1;
 
   for (const name in fields) {
-    if ((name.startsWith('u.') || name.startsWith('c.')) && !known.has(name.slice(2))) {
-      general.push({ key: 'survey.error.unknownUnit', params: { code: name.slice(2, 42) } });
-    }
+    const kind = name.slice(0, 2);
+    if (kind !== 'u.' && kind !== 'c.' && kind !== 'r.') continue;
+    const code = kind === 'u.' && several ? name.slice(2).split('.')[0]! : name.slice(2);
+    if (!known.has(code)) general.push({ key: 'survey.error.unknownUnit', params: { code: code.slice(0, 40) } });
+    else if (kind === 'u.' && !answerNames.has(name)) general.push({ key: 'survey.error.unknownField', params: { name: name.slice(0, 60) } });
   }
 
-  for (const { code, answer, comment: commentName } of names) {
-    const values = fields[answer] ?? NONE;
+  for (const { code, answers: fieldsOfUnit, comment: commentName, reasons: reasonsName } of names) {
     const comment = lastOf(fields[commentName] ?? NONE);
     if (comment) {
       comments[code] = comment;
@@ -133,34 +211,44 @@ export function parseBallot(fields: BallotFields, units: readonly { code: string
         problems[code] = { key: 'survey.error.commentLong', params: { max: UNIT_COMMENT_MAX, n: charLength(comment) } };
     }
 
-    let problem: FieldProblem | undefined;
-    if (scale === 'satisfaction4') {
-      const v = lastOf(values);
-      given[code] = v;
-      if (v === '') problem = { key: 'survey.error.missing' };
-      else if (values.length > 1 || !(CHOICES as readonly string[]).includes(v)) problem = { key: 'survey.error.invalid' };
-      else answers[code] = v as Choice;
-    } else {
-      const trimmed = values.map((v) => v.trim());
-      const unknown = trimmed.includes('unknown');
-      const numbers = trimmed.filter((v) => v !== 'unknown' && v !== '');
-      given[code] = unknown && numbers.length === 0 ? 'unknown' : (numbers.at(-1) ?? '');
-      if (unknown) unknownTicked[code] = true;
-      if (unknown && numbers.length) problem = { key: 'survey.error.both' };
-      else if (unknown) answers[code] = 'unknown';
-      else if (numbers.length === 0) problem = { key: 'survey.error.missing' };
-      else if (numbers.length > 1 || !/^\d{1,3}$/.test(numbers[0] as string) || Number(numbers[0]) > 100) problem = { key: 'survey.error.score' };
-      else answers[code] = Number(numbers[0]);
+    const got: Answer[] = [];
+    const missing: string[] = [];
+    let invalid: FieldProblem | undefined;
+    for (const a of fieldsOfUnit) {
+      const one = parseAnswer(fields[a.field] ?? NONE, scale);
+      given[a.given] = one.given;
+      if (one.unknownTicked) unknownTicked[a.given] = true;
+      if (one.answer !== undefined) got.push(one.answer);
+      else if (one.problem?.key === 'survey.error.missing') missing.push(a.label);
+      else invalid ??= one.problem;
     }
-    if (problem && !problems[code]) problems[code] = problem;
+    const problem =
+      invalid ??
+      (missing.length === 0
+        ? undefined
+        : several
+          ? { key: 'survey.error.missingItems' as const, params: { items: missing.join('、') } }
+          : { key: 'survey.error.missing' as const });
+    if (problem) problems[code] ??= problem;
+    else answers[code] = several ? got : (got[0] as Answer);
+
+    const reasonValues = fields[reasonsName];
+    if (reasonValues?.length) {
+      const picked = reasonValues.map((v) => (/^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : 0));
+      const valid = picked.filter((r, i) => r >= 1 && r <= form.reasons.length && picked.indexOf(r) === i).sort((x, y) => x - y);
+      ticked[code] = valid;
+      if (valid.length !== picked.length) problems[code] ??= { key: 'survey.error.reasonInvalid' };
+      else if (!problem && !got.some(isDissatisfied)) problems[code] ??= { key: 'survey.error.reasonWithout' };
+    }
   }
 
   const comment = lastOf(fields.comment ?? NONE);
   if (comment.length > OVERALL_COMMENT_MAX && charLength(comment) > OVERALL_COMMENT_MAX)
     general.push({ key: 'survey.error.commentLong', params: { max: OVERALL_COMMENT_MAX, n: charLength(comment) } });
 
-  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft: { given, unknownTicked, comments, comment } };
-  return { ok: true, answers, comments, comment: comment || null };
+  const draft = { given, unknownTicked, reasons: ticked, comments, comment };
+  if (Object.keys(problems).length || general.length) return { ok: false, problems, general, draft };
+  return { ok: true, answers, reasons: ticked, comments, comment: comment || null, draft };
 }
 
 const RECEIPT_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'; // no 0/O, 1/I/L: easy to read aloud and type

@@ -41,25 +41,44 @@ export type CastResult = { ok: true; receipt: string } | { ok: false; reason: 'u
 export interface BallotInput {
   token: string;
   roundId: string;
-  answers: Record<string, Answer>;
+  /**
+   * The stratum of the seat: all the ballot keeps of the representative. Given by `acceptBallot`, which has the
+   * link at hand; read from the link when left out (the demo, tests).
+   */
+  stratum?: string;
+  answers: Record<string, Answer | Answer[]>;
+  /** Per unit, the reasons ticked; units without any left out. */
+  reasons?: Record<string, number[]>;
   comments: Record<string, string>;
   comment: string | null;
 }
 
 /**
  * Marks the link used and stores the ballot in one transaction, which succeeds only for an unused link: however
- * many times one link is submitted at once, one ballot is stored. The ballot carries no link, no time, no person;
- * the link keeps the date only.
+ * many times one link is submitted at once, one ballot is stored. The ballot carries no link, no time, no person
+ * (of the seat, its stratum only); the link keeps the date only.
  */
 export async function castBallot(store: Store, clock: Clock, timeZone: string, input: BallotInput): Promise<CastResult> {
   const usedOn = dateInZone(clock.now(), timeZone);
   const hash = tokenHash(input.token);
   const answers = JSON.stringify(input.answers);
   const comments = JSON.stringify(input.comments);
+  const reasons = input.reasons && Object.keys(input.reasons).length ? JSON.stringify(input.reasons) : null;
+  // A link that is not found casts nothing below, whatever stratum is given here.
+  const stratum = input.stratum ?? (await store.findLink(hash))?.stratum ?? null;
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt(pooledRandomBytes);
     try {
-      const outcome = await store.castBallot(hash, usedOn, { id: ballotId(), roundId: input.roundId, receipt, answers, comments, comment: input.comment });
+      const outcome = await store.castBallot(hash, usedOn, {
+        id: ballotId(),
+        roundId: input.roundId,
+        receipt,
+        answers,
+        comments,
+        comment: input.comment,
+        stratum,
+        reasons,
+      });
       return outcome === 'cast' ? { ok: true, receipt } : { ok: false, reason: 'used' };
     } catch (e) {
       // A receipt that collides with another in the same round (about 1 in 10^12 per pair), or an id with any

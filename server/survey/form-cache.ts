@@ -1,4 +1,4 @@
-import type { FormUnit } from './ballot.js';
+import type { BallotForm } from './ballot.js';
 import type { FormShell } from './form-view.js';
 
 /*
@@ -35,11 +35,11 @@ export class FormPieces {
   }
 }
 
-/** The frozen units of each round, read once per round (a round's units never change after its freeze). */
-export class RoundUnitLists {
-  private lists = new Map<string, Promise<FormUnit[]>>();
+/** The form of each round, read once per round (a round's units and ballot design never change after its freeze). */
+export class RoundForms {
+  private lists = new Map<string, Promise<BallotForm>>();
 
-  get(roundId: string, load: () => Promise<FormUnit[]>): Promise<FormUnit[]> {
+  get(roundId: string, load: () => Promise<BallotForm>): Promise<BallotForm> {
     let u = this.lists.get(roundId);
     if (!u) {
       u = load();
@@ -54,7 +54,8 @@ export class RoundUnitLists {
 /**
  * Buffers for form pages, used again once the answer that carried one is done: a fresh buffer per page, freed a
  * little later by the garbage collector, can make the C allocator give memory back to the system and take it again
- * page by page, which slowed some server processes to half speed (docs/PERFORMANCE.md).
+ * page by page, which slowed some server processes to half speed (docs/PERFORMANCE.md). A round's pages are all
+ * about the same size, so a buffer too small for a page is dropped for one in whole steps of `size` that fits it.
  */
 export class PageBuffers {
   private free: Buffer[] = [];
@@ -63,8 +64,9 @@ export class PageBuffers {
     readonly keep = 256,
   ) {}
 
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  take(length = 0): Buffer {
+    const b = this.free.pop();
+    return b && b.length >= length ? b : Buffer.allocUnsafeSlow(Math.max(1, Math.ceil(length / this.size)) * this.size);
   }
 
   give(b: Buffer): void {

@@ -6,40 +6,47 @@ import { acceptedEncoding, compress } from '../http/compress.js';
 import { escapeHtml as esc } from '../http/html.js';
 import { page, renderPage, type PageOptions } from '../http/layout.js';
 import { formatDateTime } from '../time.js';
-import { formOrder, type BallotDraft, type FieldProblem, type FormUnit } from './ballot.js';
+import { dissatisfiedUnits, formOrder, isDissatisfied, type Answer, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
 import type { LinkState } from './cast.js';
-import { cutShell, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, unitFieldset } from './form-view.js';
+import { cutShell, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, reasonsFieldset, unitFieldset } from './form-view.js';
 import type { Ctx } from '../http/context.js';
+import { REASONS_ASKED, REVIEW } from './accept.js';
 
 /**
- * A link's form page: blank, from the cached shell and fragments (form-cache.ts), or shown again after a refusal
- * with every answer kept and every problem marked.
+ * A link's form page: blank, from the cached shell and fragments (form-cache.ts), or shown again, after a refusal
+ * or from the reasons step, with every answer kept and every problem marked (422 when there are problems).
  */
 export async function formPage(
   c: Ctx,
   token: string,
   link: LinkState,
-  units: FormUnit[],
-  refused?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft },
+  form: BallotForm,
+  shown?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft },
 ) {
   const t = c.get('t');
   const lang = c.get('lang');
+  const { units } = form;
   const groups = formOrder(units, token);
-  if (!refused) {
-    // Everything a blank page shows besides the token and the units' order is in the key; a query in the address
-    // would be carried into the switches' links, so such a request is rendered in full.
+  if (!shown) {
+    // Everything a blank page shows besides the token and the units' order is in the key (a round's units and
+    // ballot design are fixed at its freeze); a query in the address would be carried into the switches' links,
+    // so such a request is rendered in full.
     const survey = c.get('survey');
-    const blank = survey.pieces.fragments(`${link.roundId}|${lang}`, () => new Map(units.map((u) => [u.code, Buffer.from(unitFieldset(t, link.scale, u))])));
+    const blank = survey.pieces.fragments(
+      `${link.roundId}|${lang}`,
+      () => new Map(units.map((u) => [u.code, Buffer.from(unitFieldset(t, link.scale, u, form))])),
+    );
     const key = [link.roundId, lang, c.get('largeText'), link.title, link.closesAt, link.scale, units.length].join('|');
     const cacheable = !c.req.url.includes('?');
     let shell = cacheable ? survey.pieces.shell(key) : undefined;
     if (!shell) {
-      const html = await renderPage(c, ...formPageParts(c, token, link, units, raw(FORM_BODY_MARK + formEnd(t))));
+      const html = await renderPage(c, ...formPageParts(c, token, link, form, raw(FORM_BODY_MARK + formEnd(t, form))));
       shell = cutShell(html, token);
       if (!shell) throw new Error('the form page cannot be cut into a shell');
       if (cacheable) survey.pieces.keepShell(key, shell);
     }
     const body = formBodyParts(t, groups, (u) => blank.get(u.code) as Buffer).map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
+    const length = body.reduce((n, p) => n + p.length, 0) + shell.size;
     // Compressed when asked (a tenth of the bytes on a phone's slow network). Only a page without a query, which
     // repeats nothing the request chose beside the page's own secret, the token, in its address.
     const encoding = cacheable ? acceptedEncoding(c.req.header('accept-encoding')) : undefined;
@@ -47,7 +54,7 @@ export async function formPage(
     if (encoding) {
       headers['Content-Encoding'] = encoding;
       // Compressed at once, so its buffer is free again as soon as the compressed copy exists.
-      const buffer = survey.pages.take();
+      const buffer = survey.pages.take(length);
       try {
         return c.body(compress(fillShell(shell, token, body, buffer), encoding) as Uint8Array<ArrayBuffer>, 200, headers);
       } finally {
@@ -56,31 +63,75 @@ export async function formPage(
     }
     // Sent as it is: its buffer is free again once the answer is done (on a real server; tests have no socket).
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-    const buffer = outgoing && survey.pages.take();
+    const buffer = outgoing && survey.pages.take(length);
     if (buffer) outgoing.once('close', () => survey.pages.give(buffer));
     return c.body(fillShell(shell, token, body, buffer) as Uint8Array<ArrayBuffer>, 200, headers);
   }
-  const body = formBody(t, groups, (u) =>
-    unitFieldset(t, link.scale, u, {
-      given: refused.draft.given[u.code],
-      unknownTicked: refused.draft.unknownTicked[u.code],
-      comment: refused.draft.comments[u.code],
-      problem: refused.problems[u.code],
-    }),
-  );
-  const problemCount = Object.keys(refused.problems).length + refused.general.length;
-  const summary =
-    `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
-    refused.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
-    units
-      .filter((u) => refused.problems[u.code])
-      .map(
-        (u) =>
-          `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((refused.problems[u.code] as FieldProblem).key, (refused.problems[u.code] as FieldProblem).params))}</li>`,
-      )
+  const body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, form, { draft: shown.draft, problem: shown.problems[u.code] }));
+  const problemCount = Object.keys(shown.problems).length + shown.general.length;
+  const summary = problemCount
+    ? `<div class="problems" role="alert" id="problems" tabindex="-1"><p>${esc(t('survey.problems', { n: problemCount }))}</p><ul>` +
+      shown.general.map((p) => `<li>${esc(t(p.key, p.params))}</li>`).join('') +
+      units
+        .filter((u) => shown.problems[u.code])
+        .map(
+          (u) =>
+            `<li><a href="#unit-${esc(u.code)}">${esc(u.name)}</a>: ${esc(t((shown.problems[u.code] as FieldProblem).key, (shown.problems[u.code] as FieldProblem).params))}</li>`,
+        )
+        .join('') +
+      `</ul></div>`
+    : '';
+  return page(c, ...formPageParts(c, token, link, form, raw(summary + body + formEnd(t, form, shown.draft)), problemCount ? 422 : 200));
+}
+
+/**
+ * The reasons as a second step, for a ballot sent without JavaScript with 不满意 answers: every answer and comment
+ * goes along in hidden fields, the units rated 不满意 offer their reasons, and the ballot is cast only when this
+ * page is sent. "Change my answers" shows the whole form again with everything kept.
+ */
+export function reasonsStep(c: Ctx, token: string, link: LinkState, form: BallotForm, ballot: ValidBallot, draft: BallotDraft) {
+  const t = c.get('t');
+  const several = form.indicators.length > 1;
+  const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
+  const carried =
+    form.units
+      .map((u) => {
+        const a = ballot.answers[u.code];
+        const values = Array.isArray(a) ? a : [a];
+        return (
+          values.map((v, i) => hidden(several ? `u.${u.code}.${form.indicators[i]?.key}` : `u.${u.code}`, String(v))).join('') +
+          (ballot.comments[u.code] ? hidden(`c.${u.code}`, ballot.comments[u.code] as string) : '')
+        );
+      })
       .join('') +
-    `</ul></div>`;
-  return page(c, ...formPageParts(c, token, link, units, raw(summary + body + formEnd(t, refused.draft)), 422));
+    (ballot.comment ? hidden('comment', ballot.comment) : '') +
+    hidden(REASONS_ASKED, '1');
+  const asked = dissatisfiedUnits(form, ballot.answers)
+    .map((u) => {
+      const a = ballot.answers[u.code];
+      const items = several && Array.isArray(a) ? form.indicators.filter((_, i) => isDissatisfied(a[i] as Answer)) : [];
+      const which = items.length ? `<p class="hint">${esc(t('survey.reasons.items', { items: items.map((d) => d.label).join('、') }))}</p>` : '';
+      return `<fieldset class="unit" id="unit-${esc(u.code)}"><legend>${esc(u.name)}</legend>${which}${reasonsFieldset(t, u.code, form.reasons, draft.reasons[u.code])}</fieldset>`;
+    })
+    .join('');
+  return page(
+    c,
+    { title: link.title, scripts: ['js/survey.js'], path: `/s/${token}` },
+    <section class="survey">
+      <h1>{link.title}</h1>
+      <h2>{t('survey.reasons.title')}</h2>
+      <p>{t('survey.reasons.intro')}</p>
+      <form method="post" action={`/s/${token}`} id="survey-reasons" novalidate>
+        {raw(carried + asked)}
+        <button type="submit" class="primary send">
+          {t('survey.submit')}
+        </button>
+        <button type="submit" name={REVIEW} value="1" class="secondary back">
+          {t('survey.reasons.back')}
+        </button>
+      </form>
+    </section>,
+  );
 }
 
 /** The survey page around the form's inner HTML. */
@@ -88,7 +139,7 @@ function formPageParts(
   c: Ctx,
   token: string,
   link: LinkState,
-  units: FormUnit[],
+  form: BallotForm,
   inner: HtmlEscapedString,
   status: 200 | 422 = 200,
 ): [PageOptions, JSX.Element] {
@@ -101,12 +152,12 @@ function formPageParts(
       <p class="deadline">
         <strong>{t('survey.deadline', { deadline })}</strong>
       </p>
-      <p>{t('survey.intro')}</p>
+      <p>{t(form.indicators.length > 1 ? 'survey.introItems' : 'survey.intro')}</p>
       <p class="hint js-only" hidden>
         {t('survey.saved')}
       </p>
       <p class="progress" id="progress" aria-live="polite" hidden data-template={t('survey.progress', { done: '{done}', total: '{total}' })}></p>
-      <form method="post" action={`/s/${token}`} id="survey" novalidate data-total={String(units.length)} data-scale={link.scale}>
+      <form method="post" action={`/s/${token}`} id="survey" novalidate data-total={String(form.units.length * form.indicators.length)} data-scale={link.scale}>
         {inner}
       </form>
     </section>,

@@ -1,6 +1,6 @@
 import { escapeHtml as esc } from '../http/html.js';
 import type { Translate } from '../i18n/catalogue.js';
-import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type FieldProblem, type FormUnit, type Scale } from './ballot.js';
+import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type BallotForm, type FieldProblem, type FormUnit, type Scale } from './ballot.js';
 
 /*
  * The survey form is built from one fragment per unit. A blank fragment depends only on the round, the unit and
@@ -11,41 +11,84 @@ import { CHOICES, OVERALL_COMMENT_MAX, UNIT_COMMENT_MAX, type BallotDraft, type 
  */
 
 export interface UnitState {
-  given?: string;
-  unknownTicked?: boolean;
-  comment?: string;
+  /** What was given, when the form is shown again. */
+  draft?: BallotDraft;
   problem?: FieldProblem;
 }
 
-/** One unit's fieldset: its name as the legend, each answer a large labelled button, an optional comment. */
-export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, state: UnitState = {}): string {
+/** The answer buttons (or score box) of one answer field, `u.{name}`, kept as given in `draft`. */
+function answerChoices(t: Translate, scale: Scale, name: string, draft: BallotDraft | undefined): string {
+  const id = esc(name);
+  const given = draft?.given[name];
+  if (scale === 'satisfaction4') {
+    return CHOICES.map(
+      (c) =>
+        `<label class="choice choice-${c}"><input type="radio" name="u.${id}" value="${c}"${given === c ? ' checked' : ''}><span>${esc(t(`survey.a.${c}`))}</span></label>`,
+    ).join('');
+  }
+  const score = given && given !== 'unknown' ? esc(given) : '';
+  const ticked = given === 'unknown' || draft?.unknownTicked[name];
+  return (
+    `<label class="score-label" for="s-${id}">${esc(t('survey.score'))}</label>` +
+    `<input class="score" id="s-${id}" type="number" name="u.${id}" min="0" max="100" step="1" inputmode="numeric" value="${score}">` +
+    `<label class="choice choice-unknown"><input type="checkbox" name="u.${id}" value="unknown"${ticked ? ' checked' : ''}><span>${esc(t('survey.scoreUnknown'))}</span></label>`
+  );
+}
+
+/** The reasons a unit's 不满意 may be given, as boxes named `r.{code}`; `code` may be a placeholder for the script's template. */
+export function reasonsFieldset(t: Translate, code: string, reasons: readonly string[], ticked: readonly number[] = []): string {
+  const id = esc(code);
+  return (
+    `<fieldset class="reasons" id="reasons-${id}"><legend>${esc(t('survey.reasons.legend'))}</legend><div class="reason-list">` +
+    reasons
+      .map(
+        (r, i) =>
+          `<label class="choice reason"><input type="checkbox" name="r.${id}" value="${i + 1}"${ticked.includes(i + 1) ? ' checked' : ''}><span>${esc(r)}</span></label>`,
+      )
+      .join('') +
+    `</div></fieldset>`
+  );
+}
+
+/**
+ * One unit's fieldset: its name as the legend, each answer a large labelled button (with several indicators, a row
+ * of them per indicator, each row a fieldset of its own), the reasons when some were ticked, an optional comment.
+ */
+export function unitFieldset(t: Translate, scale: Scale, unit: FormUnit, form: Pick<BallotForm, 'indicators' | 'reasons'>, state: UnitState = {}): string {
   const id = esc(unit.code);
-  const name = `u.${id}`;
+  const { draft } = state;
   const err = state.problem
     ? `<p class="field-error" id="err-${id}"><span aria-hidden="true">⚠ </span>${esc(t(state.problem.key, state.problem.params))}</p>`
     : '';
   const described = state.problem ? ` aria-describedby="err-${id}"` : '';
-  let choices: string;
-  if (scale === 'satisfaction4') {
-    choices = CHOICES.map(
-      (c) =>
-        `<label class="choice choice-${c}"><input type="radio" name="${name}" value="${c}"${state.given === c ? ' checked' : ''}><span>${esc(t(`survey.a.${c}`))}</span></label>`,
-    ).join('');
-  } else {
-    const score = state.given && state.given !== 'unknown' ? esc(state.given) : '';
-    choices =
-      `<label class="score-label" for="s-${id}">${esc(t('survey.score'))}</label>` +
-      `<input class="score" id="s-${id}" type="number" name="${name}" min="0" max="100" step="1" inputmode="numeric" value="${score}">` +
-      `<label class="choice choice-unknown"><input type="checkbox" name="${name}" value="unknown"${state.given === 'unknown' || state.unknownTicked ? ' checked' : ''}><span>${esc(t('survey.scoreUnknown'))}</span></label>`;
-  }
-  const comment = state.comment ?? '';
+  const answers =
+    form.indicators.length > 1
+      ? form.indicators
+          .map((d) => {
+            const name = `${unit.code}.${d.key}`;
+            const missing = state.problem && !draft?.given[name] ? ' missing' : '';
+            return `<fieldset class="item${missing}" id="item-${esc(name)}"><legend>${esc(d.label)}</legend><div class="choices">${answerChoices(t, scale, name, draft)}</div></fieldset>`;
+          })
+          .join('')
+      : `<div class="choices">${answerChoices(t, scale, unit.code, draft)}</div>`;
+  const ticked = draft?.reasons[unit.code];
+  const reasons = ticked?.length ? reasonsFieldset(t, unit.code, form.reasons, ticked) : '';
+  const comment = draft?.comments[unit.code] ?? '';
   return (
     `<fieldset class="unit${state.problem ? ' has-error' : ''}" id="unit-${id}"${described}>` +
-    `<legend>${esc(unit.name)}</legend>${err}<div class="choices">${choices}</div>` +
+    `<legend>${esc(unit.name)}</legend>${err}${answers}${reasons}` +
     `<details class="unit-comment"${comment ? ' open' : ''}><summary>${esc(t('survey.unitCommentShort'))}</summary>` +
     `<textarea name="c.${id}" rows="3" maxlength="${UNIT_COMMENT_MAX}" aria-label="${esc(t('survey.unitComment', { unit: unit.name }))}">${esc(comment)}</textarea></details>` +
     `</fieldset>`
   );
+}
+
+/** The unit code in the reasons template, replaced by the script (web/js/survey.js) for each unit it shows them for. */
+export const REASONS_PLACEHOLDER = '__unit__';
+
+/** The reasons as a template the script copies into a unit once one of its answers is 不满意 (none without reasons). */
+export function reasonsTemplate(t: Translate, reasons: readonly string[]): string {
+  return reasons.length ? `<template id="reasons-template">${reasonsFieldset(t, REASONS_PLACEHOLDER, reasons)}</template>` : '';
 }
 
 /** Stands for the units in a page rendered to become a shell. */
@@ -58,6 +101,8 @@ export const FORM_BODY_MARK = '<!--form-body-->';
 export interface FormShell {
   head: Buffer[];
   tail: Buffer[];
+  /** Bytes of head and tail together, without the token. */
+  size: number;
 }
 
 /** Cuts a page rendered for `token` with FORM_BODY_MARK in place of the units; undefined if it cannot be cut. */
@@ -65,7 +110,7 @@ export function cutShell(html: string, token: string): FormShell | undefined {
   const halves = html.split(FORM_BODY_MARK);
   if (halves.length !== 2) return undefined;
   const [head, tail] = halves.map((h) => h.split(token).map((s) => Buffer.from(s))) as [Buffer[], Buffer[]];
-  return { head, tail };
+  return { head, tail, size: [...head, ...tail].reduce((n, b) => n + b.length, 0) + token.length * (head.length + tail.length - 2) };
 }
 
 /**
@@ -109,9 +154,10 @@ export function formBody(t: Translate, groups: FormUnit[][], fragment: (u: FormU
   return formBodyParts(t, groups, fragment).join('');
 }
 
-/** The overall comment box and the send button. */
-export function formEnd(t: Translate, draft?: BallotDraft): string {
+/** The overall comment box and the send button; the reasons' template for the script, if the round has reasons. */
+export function formEnd(t: Translate, form: Pick<BallotForm, 'reasons'>, draft?: BallotDraft): string {
   return (
+    reasonsTemplate(t, form.reasons) +
     `<div class="overall"><label for="comment">${esc(t('survey.overallComment'))}</label>` +
     `<textarea id="comment" name="comment" rows="5" maxlength="${OVERALL_COMMENT_MAX}">${esc(draft?.comment ?? '')}</textarea></div>` +
     `<p class="hint">${esc(t('survey.submitHint'))}</p>` +

@@ -7,10 +7,10 @@ import { clientAddress } from '../http/middleware.js';
 import type { MessageKey, Params } from '../i18n/catalogue.js';
 import { formatDateTime } from '../time.js';
 import { acceptBallot, openLink, type BallotRefusal, type SurveyDeps } from './accept.js';
-import { formPage } from './form-page.js';
+import { formPage, reasonsStep } from './form-page.js';
 import { clearedReceiptCookie, RECEIPT_COOKIE, RECEIPT_PATTERN, receiptCookie } from './receipt.js';
 import type { AppEnv, Ctx } from '../http/context.js';
-import { surveyUnits } from './state.js';
+import { surveyForm } from './state.js';
 
 export function surveyDeps(c: Ctx): SurveyDeps {
   return { store: c.get('store'), survey: c.get('survey'), clock: c.get('clock'), timeZone: c.get('config').timeZone };
@@ -31,7 +31,8 @@ function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: Me
 /**
  * What the person sees when their request is refused: too many guesses → 429; unknown or re-issued link → 404
  * (counted as a guess here, where it is shown); used → 409 with the date only; round not open → 410 saying when it
- * opens or that it has closed; another content type → 415; a form with problems → 422, shown again.
+ * opens or that it has closed; another content type → 415; a form with problems → 422, shown again; a ballot whose
+ * reasons were not offered yet → 200, the reasons step; "change my answers" there → 200, the form again.
  */
 async function refusalPage(c: Ctx, token: string, r: BallotRefusal) {
   const tz = c.get('config').timeZone;
@@ -47,7 +48,11 @@ async function refusalPage(c: Ctx, token: string, r: BallotRefusal) {
     case 'unsupported':
       throw new AppError('unsupported_media');
     case 'invalid':
-      return formPage(c, token, r.link, r.units, r);
+      return formPage(c, token, r.link, r.form, r);
+    case 'reasons':
+      return reasonsStep(c, token, r.link, r.form, r.ballot, r.draft);
+    case 'review':
+      return formPage(c, token, r.link, r.form, { problems: {}, general: [], draft: r.draft });
     case 'closed': {
       const { link } = r;
       // Say only what is true now: a date in the future for "opens", in the past for "closed", else no date.
@@ -67,7 +72,7 @@ export const surveyRoutes = new Hono<AppEnv>()
     const token = c.req.param('token');
     const opened = await openLink(surveyDeps(c), token, clientAddress(c));
     if (!opened.ok) return refusalPage(c, token, opened.refusal);
-    return formPage(c, token, opened.link, await surveyUnits(c.get('survey'), c.get('store'), opened.link.roundId));
+    return formPage(c, token, opened.link, await surveyForm(c.get('survey'), c.get('store'), opened.link.roundId));
   })
   .post('/s/:token', async (c) => {
     const token = c.req.param('token');

@@ -1,6 +1,7 @@
 import type { Store } from '../db/store.js';
-import type { FormUnit } from './ballot.js';
-import { FormPieces, PageBuffers, RoundUnitLists } from './form-cache.js';
+import { designOf } from '../rounds/design.js';
+import type { BallotForm } from './ballot.js';
+import { FormPieces, PageBuffers, RoundForms } from './form-cache.js';
 import { GuessLimiter } from './guess-limit.js';
 
 /**
@@ -10,18 +11,25 @@ import { GuessLimiter } from './guess-limit.js';
  */
 export interface SurveyState {
   pieces: FormPieces;
-  units: RoundUnitLists;
+  forms: RoundForms;
   pages: PageBuffers;
   guesses: GuessLimiter;
 }
 
 export function newSurveyState(): SurveyState {
-  return { pieces: new FormPieces(), units: new RoundUnitLists(), pages: new PageBuffers(), guesses: new GuessLimiter() };
+  return { pieces: new FormPieces(), forms: new RoundForms(), pages: new PageBuffers(), guesses: new GuessLimiter() };
 }
 
-/** The round's frozen units, read once per round and server. */
-export function surveyUnits(state: SurveyState, store: Store, roundId: string): Promise<FormUnit[]> {
-  return state.units.get(roundId, () => store.roundUnits(roundId));
+/** The round's form (frozen units and ballot design), read once per round and server. */
+export function surveyForm(state: SurveyState, store: Store, roundId: string): Promise<BallotForm> {
+  return state.forms.get(roundId, async () => {
+    const [units, round] = await Promise.all([
+      store.roundUnits(roundId),
+      store.db.selectFrom('rounds').select(['indicators', 'strata_weights', 'reasons']).where('id', '=', roundId).executeTakeFirstOrThrow(),
+    ]);
+    const design = designOf(round);
+    return { units, indicators: design.indicators.map(({ key, label }) => ({ key, label })), reasons: design.reasons };
+  });
 }
 
 // The survey's state is one of the app's variables (set by createApp), declared here so that http/ knows nothing of it.

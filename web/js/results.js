@@ -12,6 +12,8 @@ const INK = '#1a1a1a';
 const PALETTE = ['#0b4f9c', '#b34700', '#6b3fa0', '#1d6b3a', '#8a5a00', '#a4161a'];
 const ANSWERS = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
 const ANSWER_COLOURS = { satisfied: '#08519c', basic: '#6baed6', dissatisfied: '#d4500b', unknown: '#9e9e9e' };
+// One colour per item of a ballot with several (each ≥ 3:1 against white); the item is also named in the legend and tooltip.
+const ITEM_COLOURS = ['#08519c', '#d4500b', '#1d6b3a', '#6b3fa0', '#8a5a00', '#a4161a', '#00607a', '#5c5c5c'];
 
 if (doc && meta) {
   const words = meta.words;
@@ -192,12 +194,60 @@ function chartMaker(doc, meta, words) {
     );
   }
 
+  // A ballot with several items: each unit's bar per item, side by side, so the item that pulls a unit down shows.
+  function items(units) {
+    const canvas = document.getElementById('indicators-chart');
+    const list = doc.indicators || [];
+    if (!canvas || list.length < 2 || !units.length) return;
+    const box = canvas.parentElement;
+    box.style.height = `${Math.round(units.length * size() * (0.8 + 0.75 * list.length) + size() * 9)}px`;
+    const px = room(box);
+    const score = (u, key) => u.indicators?.find((x) => x.key === key)?.score ?? null;
+    const all = units.flatMap((u) => list.map((d) => score(u, d.key))).filter((v) => v !== null);
+    const top = doc.scale === 'satisfaction4' ? doc.points[0] : 100;
+    const min = Math.max(0, Math.floor((Math.min(...all) - 2) / 10) * 10);
+    const max = Math.min(top, Math.ceil((Math.max(...all) + 1) / 10) * 10);
+    drawn.push(
+      new Chart(canvas, {
+        type: 'bar',
+        data: {
+          labels: units.map((u) => fitLabel(`${u.rank ?? '—'}${u.bottom3 ? ' ▼' : ''} `, u.name, px)),
+          datasets: list.map((d, i) => ({
+            label: d.label,
+            data: units.map((u) => score(u, d.key)),
+            backgroundColor: ITEM_COLOURS[i % ITEM_COLOURS.length],
+            barPercentage: 0.9,
+            categoryPercentage: 0.85,
+          })),
+        },
+        options: {
+          indexAxis: 'y',
+          responsive: true,
+          scales: {
+            x: { min, max, position: 'top', title: { display: true, text: words.score }, grid: { color: '#d0d3d8' }, ticks: { maxRotation: 0 } },
+            y: { grid: { display: false }, ticks: { autoSkip: false } },
+          },
+          plugins: {
+            legend: { position: 'bottom', onClick: () => {} },
+            tooltip: {
+              callbacks: {
+                title: (tip) => units[tip[0].dataIndex].name,
+                label: (item) => `${item.dataset.label} ${fmt(item.parsed.x, units[item.dataIndex].code)}`,
+              },
+            },
+          },
+        },
+      }),
+    );
+  }
+
   return {
     draw(category) {
       while (drawn.length) drawn.pop().destroy();
       const units = doc.units.filter((u) => !category || u.category === category);
       scores(units.filter((u) => u.ranked));
       if (doc.scale === 'satisfaction4') answers(units);
+      items(units.filter((u) => u.ranked));
     },
   };
 }

@@ -7,6 +7,7 @@ import * as m0005 from './0005-ballot-ids.js';
 import * as m0006 from './0006-login-attempts.js';
 import * as m0007 from './0007-mixing.js';
 import * as m0008 from './0008-rectification.js';
+import * as m0009 from './0009-ballot-design.js';
 import * as m0010 from './0010-postgres-hot-path.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006-login-attempts': m0006,
   '0007-mixing': m0007,
   '0008-rectification': m0008,
+  '0009-ballot-design': m0009,
   '0010-postgres-hot-path': m0010,
 };

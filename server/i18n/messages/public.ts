@@ -78,6 +78,32 @@ export const publicMessages = {
     zh: '有效票少于 {n} 张的单位不参加排名，在结果中列为“不参加排名（有效票不足）”，它的票数照样公布。',
     en: 'A unit with fewer than {n} valid answers is not ranked: it is listed as "not ranked (too few valid answers)", and its counts are still published.',
   },
+  'about.designHeading': { zh: '多项指标、界别权重和不满意原因', en: 'Several items, weights for the strata, and reasons' },
+  'about.design': {
+    zh: '一轮测评可以让代表对每个单位按几项指标分别评价（例如依法办事、服务质量、办事效率），每项按上面的办法算出得分和满意率。单位的得分和满意率是各项按指标权重的加权平均；每项指标也在参加排名的单位中单独排名，单位能看出哪一项拖了后腿。一个单位的有效票数取各项中最少的一项。',
+    en: "A round may ask each unit to be rated on several items (for instance lawful conduct, quality of service, efficiency); each item gets a score and a satisfaction rate as above. A unit's score and rate are the weighted means of its items' with the items' weights, and each item is also ranked on its own among the ranked units, so a unit sees which item pulls it down. A unit's valid answers are those of its item with the fewest.",
+  },
+  'about.designWeights': {
+    zh: '一轮测评也可以给各界别不同的权重（例如服务对象的评价比机关干部的分量重）。这时每项指标先在每个界别内算出得分，再按界别权重加权平均，只计在该项有有效票的界别。加权的测评会公布每个单位、每项指标、每个界别的票数，任何人都能据此重算。',
+    en: "A round may also give the strata different weights (for instance the view of the people a department serves counting more than that of civil servants). Each item's score is then computed within each stratum first and averaged with the strata's weights, over the strata with valid answers on that item. A weighted round publishes the answer counts of every unit, item and stratum, so anyone can recompute it.",
+  },
+  'about.designStrata': {
+    zh: '各界别给出的得分也单独公布，但只限有 10 张以上测评票的界别，以免少数人的选择被认出；测评票只记录所属界别，不记录代表的其他任何信息。',
+    en: "The score each stratum gave is published too, for strata with at least 10 ballots only, so that no few people's answers can be made out; a ballot records its stratum and nothing else about the representative.",
+  },
+  'about.designReasons': {
+    zh: '代表评为“不满意”（百分制低于 60 分）时，可以勾选原因（例如办事拖拉、态度生硬），公布的是每个单位各原因被勾选的票数。',
+    en: 'A representative who rates a unit "dissatisfied" (or under 60 on the 0–100 scale) may tick reasons (such as slow handling, or rudeness); what is published is how many ballots ticked each reason for each unit.',
+  },
+  'about.designYear': { zh: '{year} 年度的测评票', en: 'The ballot in {year}' },
+  'about.bootstrapCells': {
+    zh: '有多项指标或界别权重时，重抽样在每个单位的每项指标（加权时为每项指标的每个界别）内分别进行，再用上面的公式算出得分并重新排名。只有一项指标、不加权时，这正是原来的方法。',
+    en: "With several items or weighted strata, each item of each unit (with weights, each stratum's answers on each item) is resampled on its own, and the scores and ranks are computed from the resamples with the formulas above. With one item and no weights this is the original method exactly.",
+  },
+  'about.verify': {
+    zh: '任何人都可以核对公布的结果：结果页上的“在浏览器中核验”按钮用公布的数据重算得分、排名和后三位标注；命令 npm run cli -- verify-results 文件.json 还会重算 95% 区间，全部一致时才报告通过。',
+    en: 'Anyone can check the published results: the "check in your browser" button on a results page recomputes the scores, ranks and bottom-three flags from the published data, and the command npm run cli -- verify-results FILE.json also recomputes the 95% intervals, passing only when everything matches.',
+  },
   'about.rankHeading': { zh: '排名和并列', en: 'Ranking and ties' },
   'about.rank': {
     zh: '参加排名的单位按得分从高到低排列；得分相同的，满意率高的在前；得分和满意率都相同的并列同一名次，下一名次顺延（如 1、2、2、4）。比较时使用精确值，相差不到十亿分之一视为相同。页面上的得分保留两位小数；如果两个名次不同的单位保留两位小数后看起来一样，就显示三位小数。每个单位还有在本类别内的名次。',
@@ -275,6 +301,103 @@ export const publicMessages = {
     en: "Line chart: the unit's rank by year (1 is best, at the top), the shaded band its 95% interval. The table above has the same figures.",
   },
 
+  'public.list.separator': { zh: '、', en: ', ' },
+  'public.design.heading': { zh: '本年度测评票', en: "This year's ballot" },
+  'public.design.indicators': { zh: '评价指标（括号内为权重）：{items}', en: 'Items rated (weights in brackets): {items}' },
+  'public.design.indicator': { zh: '{label}（{weight}）', en: '{label} ({weight})' },
+  'public.design.strataWeights': { zh: '界别权重：{items}', en: 'Weights of the strata: {items}' },
+  'public.design.equal': { zh: '每张测评票权重相同。', en: 'Every ballot counts the same.' },
+  'public.design.reasons': { zh: '评为“不满意”时可勾选的原因：{items}', en: 'Reasons one could tick with a "dissatisfied" answer: {items}' },
+  'public.design.formula': {
+    zh: '单位得分 = 各项指标得分按指标权重的加权平均。{weighted}',
+    en: "A unit's score is the weighted mean of its item scores, with the items' weights. {weighted}",
+  },
+  'public.design.formulaWeighted': {
+    zh: '每项指标的得分又是各界别得分按界别权重的加权平均（只计有该项有效票的界别）。',
+    en: "Each item's score is in turn the weighted mean of the strata's own scores, with the strata's weights (over the strata with valid answers on it).",
+  },
+  'public.design.formulaEqual': {
+    zh: '每项指标的得分按全部有效票计算，每张票权重相同。',
+    en: "Each item's score is computed from all its valid answers, every ballot counting the same.",
+  },
+  'public.design.valid': {
+    zh: '一个单位的有效票数取各项指标中最少的一项，参加排名需达到最低有效票数。',
+    en: "A unit's valid answers are those of its item with the fewest; it needs the minimum of valid answers to be ranked.",
+  },
+  'public.indicators.heading': { zh: '各项指标', en: 'The items' },
+  'public.indicators.hint': {
+    zh: '各单位每项指标的得分，括号内是该项在参加排名单位中的名次；▼ 标出单位得分最低的一项，即最拖后腿的方面。',
+    en: "Each unit's score on every item, with its rank on that item among the ranked units in brackets; ▼ marks the unit's lowest item, the one that pulls it down most.",
+  },
+  'public.indicators.caption': { zh: '{year} 年度各单位分项得分', en: 'Item scores by unit, {year}' },
+  'public.indicators.lowest': { zh: '最低项', en: 'lowest item' },
+  'public.chart.indicators': { zh: '各单位分项得分', en: 'Item scores by unit' },
+  'public.chart.indicatorsAlt': {
+    zh: '分组条形图：每个单位各项指标的得分，每项一种颜色。相同数字见“各项指标”表。',
+    en: "Grouped bar chart: each unit's score on every item, one colour per item. The table of the items has the same figures.",
+  },
+  'public.reasons.heading': { zh: '不满意的原因', en: 'Why dissatisfied' },
+  'public.reasons.hint': {
+    zh: '评为“不满意”的代表可以勾选原因（选填、可多选）。表中是每个单位各原因被勾选的票数，只列出有人勾选原因的单位。',
+    en: 'A representative who rated a unit "dissatisfied" could tick reasons (optional, any number). The table gives, for each unit, how many ballots ticked each reason; only units for which someone ticked one are listed.',
+  },
+  'public.reasons.caption': { zh: '{year} 年度各单位不满意原因（票数）', en: 'Reasons for dissatisfaction by unit, {year} (ballots)' },
+  'public.reasons.none': { zh: '本年度没有人勾选不满意的原因。', en: 'Nobody ticked a reason this year.' },
+  'public.strata.heading': { zh: '各界别的评价', en: 'Scores by stratum' },
+  'public.strata.hint': {
+    zh: '每个界别的代表给出的得分（只列出有 {min} 张以上测评票的界别，以免少数人的选择被认出）。{how}',
+    en: "The score each stratum's representatives gave (strata with at least {min} ballots only, so that no few people's answers can be made out). {how}",
+  },
+  'public.strata.weighted': { zh: '总得分按界别权重合成，见“测评办法”。', en: 'The overall score weighs the strata as set out in the method.' },
+  'public.strata.equal': { zh: '总得分中每张测评票权重相同。', en: 'In the overall score every ballot counts the same.' },
+  'public.strata.none': { zh: '没有一个界别达到 {min} 张测评票，不单独公布。', en: 'No stratum has {min} ballots or more, so none is shown on its own.' },
+  'public.strata.caption': { zh: '{year} 年度各界别给出的得分', en: 'Scores by stratum, {year}' },
+  'public.strata.col': { zh: '{stratum}（{n} 票）', en: '{stratum} ({n} ballots)' },
+  'public.unit.indicators': { zh: '历年分项得分', en: 'Item scores by year' },
+  'public.unit.indicatorsHint': {
+    zh: '每项指标的得分，括号内是该项在参加排名单位中的名次。只问一项总体评价的年度不列分项。',
+    en: 'The score on each item, with the rank on it among the ranked units in brackets. Years with one overall question have no items.',
+  },
+  'public.unit.reasons': { zh: '历年不满意原因（票数）', en: 'Reasons for dissatisfaction by year (ballots)' },
+  'public.check.heading': { zh: '核验结果', en: 'Check the results' },
+  'public.check.text': {
+    zh: '公布的数据里有计算每个数字所需的全部票数。您的浏览器可以据此独立重算每个单位的得分、满意率、名次、类别名次和后三位标注，与本页公布的结果逐一比对。',
+    en: "The published data holds every count each figure is computed from. Your browser can recompute from it, on its own, every unit's score, satisfaction rate, rank, rank in its category and bottom-three flags, and compare them one by one with those published here.",
+  },
+  'public.check.button': { zh: '在浏览器中核验', en: 'Check in your browser' },
+  'public.check.nojs': {
+    zh: '浏览器中的核验需要 JavaScript；也可以下载 JSON 文件用命令行核验。',
+    en: 'The check in the browser needs JavaScript; you can also download the JSON file and check it on the command line.',
+  },
+  'public.check.cli': {
+    zh: '命令行还会重算 95% 区间，全部一致时才报告通过（把上一年度的文件用 --previous 给出，也核对“连续两年”）：',
+    en: 'The command line also recomputes the 95% intervals and passes only when everything matches (give the previous year\'s file with --previous to check "two years running" too):',
+  },
+  'public.js.checkRunning': { zh: '正在下载公开数据并重新计算……', en: 'Downloading the open data and recomputing…' },
+  'public.js.checkMatch': {
+    zh: '✓ 完全一致。您的浏览器根据公开的票数独立算出 {units} 个单位的得分和满意率、{ranked} 个参加排名单位的名次、类别名次和后三位标注，与公布的结果相同（计算用时 {ms} 毫秒）。',
+    en: '✓ It matches. From the published counts alone, your browser recomputed the scores and satisfaction rates of {units} units and the ranks, category ranks and bottom-three flags of the {ranked} ranked ones, and all are as published (computed in {ms} ms).',
+  },
+  'public.js.checkMatchRanks': {
+    zh: '✓ 名次和标注一致：百分制且不加权的测评不公布分数明细，您的浏览器根据公布的得分和满意率算出 {ranked} 个单位的名次、类别名次和后三位标注，与公布的相同（计算用时 {ms} 毫秒）。',
+    en: '✓ The ranks and flags match: a 0–100 round without weights publishes no score counts, so from the published scores and rates your browser recomputed the ranks, category ranks and bottom-three flags of the {ranked} ranked units, and they are as published (computed in {ms} ms).',
+  },
+  'public.js.checkTwoYears': {
+    zh: '“连续两年”已按 {previous} 年度公布的结果核对。',
+    en: '"Two years running" was checked against the published {previous} results.',
+  },
+  'public.js.checkTwoYearsFile': {
+    zh: '{previous} 年度的结果无法下载，“连续两年”只核对了它们都在今年的后三位中。',
+    en: 'The {previous} results could not be downloaded, so "two years running" was only checked to be within this year\'s bottom three.',
+  },
+  'public.js.checkMismatch': {
+    zh: '✗ 不一致。第一处差异在 {where}：公布的是 {published}，重新计算得到 {recomputed}。',
+    en: '✗ It does not match. The first difference is at {where}: the published data has {published}, the recomputation gives {recomputed}.',
+  },
+  'public.js.checkFailed': {
+    zh: '核验没能完成：{error}。可以下载 JSON 文件用命令行核验。',
+    en: 'The check could not finish: {error}. You can download the JSON file and use the command line.',
+  },
   'public.js.score': { zh: '得分', en: 'Score' },
   'public.js.rank': { zh: '名次', en: 'Rank' },
   'public.js.interval': { zh: '95% 区间', en: '95% interval' },

@@ -35,6 +35,10 @@ export const resultsMessages = {
     zh: '注意：按类别排名时，“{category}”只有 {n} 个参加排名的单位，其中每个单位都会被标为后三位。',
     en: 'Warning: with ranking by category, "{category}" has only {n} ranked units, so every one of them is flagged bottom three.',
   },
+  'results.console.thinStratum': {
+    zh: '注意：本轮按界别加权，界别“{stratum}”只有 {n} 张测评票（少于 {min} 张）。加权测评要公布每个界别的票数明细，该界别代表的选择几乎可以从中看出。确认无妨再公布。',
+    en: 'Warning: this round weighs strata, and "{stratum}" has only {n} ballots (fewer than {min}). A weighted round publishes the answer counts of every stratum, so its members\' answers are nearly visible in them. Publish only if that is acceptable.',
+  },
   'results.console.unranked': { zh: '未排名（有效票不足）', en: 'not ranked (too few valid answers)' },
   'results.console.bottom3': { zh: '▼ 后三位', en: '▼ bottom three' },
   'results.console.twoYears': { zh: '‼ 连续两年后三位', en: '‼ bottom three two years running' },

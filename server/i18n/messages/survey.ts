@@ -3,6 +3,10 @@ export const surveyMessages = {
     zh: '请对下列每个部门单位的工作作风作出评价。每个单位都需要选择一项；不了解的单位请选“不了解”。测评不记名，提交后不能修改。',
     en: 'Please rate the work style of each unit below. Every unit needs one answer; choose "Don\'t know" for a unit you have no experience of. Your ballot is anonymous and cannot be changed once sent.',
   },
+  'survey.introItems': {
+    zh: '请对下列每个部门单位的每一项指标作出评价。每一项都需要选择；不了解的请选“不了解”。测评不记名，提交后不能修改。',
+    en: 'Please rate each unit below on every item. Each item needs one answer; choose "Don\'t know" where you have no experience of it. Your ballot is anonymous and cannot be changed once sent.',
+  },
   'survey.deadline': { zh: '截止时间：{deadline}', en: 'Deadline: {deadline}' },
   'survey.progress': { zh: '已答 {done} / {total} 项', en: '{done} of {total} answered' },
   'survey.saved': {
@@ -27,6 +31,21 @@ export const surveyMessages = {
   'survey.error.score': { zh: '请填写 0 到 100 之间的整数，或选择“不了解”', en: 'Enter a whole number from 0 to 100, or choose "Don\'t know"' },
   'survey.error.both': { zh: '已填分数时不能同时选择“不了解”', en: 'Give a score or choose "Don\'t know", not both' },
   'survey.error.commentLong': { zh: '意见不能超过 {max} 字（现有 {n} 字）', en: 'The comment may have at most {max} characters (it has {n})' },
+  'survey.error.missingItems': { zh: '请对以下各项作出选择：{items}', en: 'Please answer: {items}' },
+  'survey.error.unknownField': { zh: '表单中有不属于本次测评的项目 {name}', en: 'The form has a field that is not in this round: {name}' },
+  'survey.error.reasonInvalid': { zh: '所选原因不在本次测评的选项中', en: 'A reason ticked here is not one of the reasons offered' },
+  'survey.error.reasonWithout': {
+    zh: '只有评为“不满意”（百分制低于 60 分）时才能选择原因',
+    en: 'Reasons go with a "Dissatisfied" answer (or a score under 60) only',
+  },
+  'survey.reasons.legend': { zh: '不满意的原因（选填，可多选）', en: 'Why dissatisfied? (optional, tick any)' },
+  'survey.reasons.title': { zh: '还差一步：不满意的原因', en: 'One more step: why dissatisfied?' },
+  'survey.reasons.intro': {
+    zh: '您对以下单位有“不满意”的评价。如愿意，请勾选原因（选填），然后提交测评票。您的其他选择都已保留。',
+    en: 'You rated the units below "Dissatisfied". If you like, tick the reasons (optional), then send your ballot. All your other answers are kept.',
+  },
+  'survey.reasons.items': { zh: '评为不满意的指标：{items}', en: 'Rated dissatisfied on: {items}' },
+  'survey.reasons.back': { zh: '返回修改选择', en: 'Change my answers' },
   'survey.error.unknownUnit': { zh: '表单中有不属于本次测评的单位 {code}', en: 'The form names a unit that is not in this round: {code}' },
   'survey.unitsLeft': { zh: '未答单位：', en: 'Not answered yet:' },
 
