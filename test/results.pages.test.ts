@@ -397,10 +397,11 @@ pageSuite('no inline script, no style attributes, no personal data; chart data e
   const doc = JSON.parse(await stored(t, 2025)) as ResultsDocument;
   assert.equal(JSON.parse(embedded!).units, doc.units, 'the open data units, as published');
   const scripts = (html.match(/<script type="module" src="([^"]+)"/g) ?? []).map((s) => /src="([^"]+)"/.exec(s)![1]!);
-  assert.is(scripts.length, 3);
+  assert.is(scripts.length, 4);
   assert.match(scripts[0]!, /vendor\/chart\./, 'chart.js first');
   assert.match(scripts[1]!, /js\/chart-style\./, "then the charts' text style");
   assert.match(scripts[2]!, /js\/results\./);
+  assert.match(scripts[3]!, /js\/results-check\./, 'and the check in the browser');
   for (const src of scripts) assert.is((await get(t, src)).status, 200, `served from our own server: ${src}`);
 });
 
