@@ -98,10 +98,11 @@ export async function demoBallots(store: Store, config: Config, year: number, op
   const units = await db.selectFrom('round_units').select('code').where('round_id', '=', round.id).orderBy('code').execute();
   const links = await db
     .selectFrom('round_links')
-    .select(['code', 'generation'])
-    .where('round_id', '=', round.id)
-    .where('active', '=', 1)
-    .orderBy('code')
+    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
+    .select(['round_links.code', 'round_links.generation', 'round_pool.stratum'])
+    .where('round_links.round_id', '=', round.id)
+    .where('round_links.active', '=', 1)
+    .orderBy('round_links.code')
     .execute();
   const rng = seedrandom(`demo-ballots-${year}`);
   const quality = new Map(units.map((u) => [u.code, opts.weakest.includes(u.code) ? 0.35 + rng() * 0.1 : 0.55 + rng() * 0.35]));
@@ -140,6 +141,7 @@ export async function demoBallots(store: Store, config: Config, year: number, op
     const res = await castBallot(store, fixedClock(at), config.timeZone, {
       token,
       roundId: round.id,
+      stratum: link.stratum,
       answers,
       reasons,
       comments: rng() < 0.05 ? { [units[0]?.code ?? '']: '办事效率有待提高。' } : {},
