@@ -53,6 +53,7 @@ async function designedRound(design: DesignInput, qy = 15, sq = 8): Promise<{ s:
     const cast = await castBallot(s.store, s.clock, 'Asia/Shanghai', {
       token: seat.token,
       roundId: await roundId(s),
+      stratum: s.pool.find((p) => p.code === seat.code)?.stratum,
       answers,
       reasons,
       comments: {},

@@ -123,10 +123,11 @@ export async function demoBallots(store: Store, config: Config, year: number, op
   const units = await db.selectFrom('round_units').select('code').where('round_id', '=', round.id).orderBy('code').execute();
   const links = await db
     .selectFrom('round_links')
-    .select(['code', 'generation'])
-    .where('round_id', '=', round.id)
-    .where('active', '=', 1)
-    .orderBy('code')
+    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
+    .select(['round_links.code', 'round_links.generation', 'round_pool.stratum'])
+    .where('round_links.round_id', '=', round.id)
+    .where('round_links.active', '=', 1)
+    .orderBy('round_links.code')
     .execute();
   const rng = seedrandom(`demo-ballots-${year}`);
   // Comments come from a generator of their own, so that the answers (and the flags) stay as they always were.
@@ -169,6 +170,7 @@ export async function demoBallots(store: Store, config: Config, year: number, op
     const res = await castBallot(store, fixedClock(at), config.timeZone, {
       token,
       roundId: round.id,
+      stratum: link.stratum,
       answers,
       reasons,
       comments: demoComments(talk, units, opts.weakest),

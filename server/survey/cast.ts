@@ -42,10 +42,10 @@ export interface BallotInput {
   token: string;
   roundId: string;
   /**
-   * The stratum of the seat: all the ballot keeps of the representative. Given by `acceptBallot`, which has the
-   * link at hand; read from the link when left out (the demo, tests).
+   * The stratum of the seat: all the ballot keeps of the representative. `acceptBallot` has it with the link; a
+   * ballot cast without it (by a test, say) records none, which only a round with strata weights cannot count.
    */
-  stratum?: string;
+  stratum?: string | null;
   answers: Record<string, Answer | Answer[]>;
   /** Per unit, the reasons ticked; units without any left out. */
   reasons?: Record<string, number[]>;
@@ -64,8 +64,7 @@ export async function castBallot(store: Store, clock: Clock, timeZone: string, i
   const answers = JSON.stringify(input.answers);
   const comments = JSON.stringify(input.comments);
   const reasons = input.reasons && Object.keys(input.reasons).length ? JSON.stringify(input.reasons) : null;
-  // A link that is not found casts nothing below, whatever stratum is given here.
-  const stratum = input.stratum ?? (await store.findLink(hash))?.stratum ?? null;
+  const stratum = input.stratum ?? null;
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt(pooledRandomBytes);
     try {
