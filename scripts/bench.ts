@@ -3,6 +3,7 @@
  * `npm run bench -- draw` runs only the benchmarks whose names contain "draw". With TEST_DATABASE_URL set (for
  * example `scripts/with-postgres.sh npm run bench`), the HTTP benchmarks run on PostgreSQL.
  */
+import { benchDesignedSurvey } from './bench/design.js';
 import { benchDraw } from './bench/draw.js';
 import { benchSurvey } from './bench/http.js';
 import { benchScale } from './bench/scale.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   draw: benchDraw,
   // The form page, ballots and the published results page, on one server in one run.
   'survey and results': benchSurvey,
+  'survey, 40 units × 5 items': benchDesignedSurvey,
   tally: benchTally,
   scale: benchScale,
 };

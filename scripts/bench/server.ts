@@ -18,6 +18,7 @@ import { closeRound, findRound } from '../../server/rounds/rounds.js';
 import { castBallot } from '../../server/survey/cast.js';
 import { demoUnits } from '../../server/demo/city.js';
 import { openRoundForWholePool } from '../../server/demo/open-round.js';
+import type { DesignInput } from '../../server/rounds/design.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const YEAR = 2026;
@@ -34,7 +35,13 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(opts: { links: number; port: number; publishedBallots?: number; nodeArgs?: string[] }): Promise<BenchServer> {
+export async function startBenchServer(opts: {
+  links: number;
+  port: number;
+  publishedBallots?: number;
+  design?: DesignInput;
+  nodeArgs?: string[];
+}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-bench-'));
   // On PostgreSQL when TEST_DATABASE_URL names a server (scripts/with-postgres.sh npm run bench): a fresh schema.
   const databaseUrl = process.env.TEST_DATABASE_URL ? await createSchema(process.env.TEST_DATABASE_URL) : undefined;
@@ -85,7 +92,7 @@ export async function startBenchServer(opts: { links: number; port: number; publ
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }
   }
-  const pool = await openRoundForWholePool(db, clock, config, { ...plan, year: YEAR });
+  const pool = await openRoundForWholePool(db, clock, config, { ...plan, year: YEAR, design: opts.design });
   await store.destroy();
 
   const first = await spawnServer(env, opts.port, opts.nodeArgs);

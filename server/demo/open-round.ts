@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../rounds/rounds.js';
+import type { DesignInput } from '../rounds/design.js';
 import { parseSettings } from '../rounds/settings.js';
 import { upsertUnits, type UnitInput } from '../units/units.js';
 
@@ -19,6 +20,8 @@ export interface OpenRoundPlan {
   links: number;
   /** How many of the pool are drawn (the whole pool when left out). */
   sample?: number;
+  /** The round's ballot design (the default ballot when left out). */
+  design?: DesignInput;
   strata: readonly string[];
   /** Member i gets the code `${codePrefix}${i}` with i padded to `codeDigits`. */
   codePrefix: string;
@@ -49,6 +52,7 @@ export async function openRoundForWholePool(db: Database, clock: Clock, config: 
       sample: String(plan.sample ?? plan.links),
       opens: new Date(now - 86400_000).toISOString(),
       closes: new Date(now + 86400_000).toISOString(),
+      design: plan.design,
     },
     config.timeZone,
     () => plan.title,
