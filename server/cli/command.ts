@@ -71,6 +71,20 @@ export function flagText(args: ParsedArgs, name: string): string | undefined {
   return v;
 }
 
+/** `--year YYYY`, which every command about one year's round requires. */
+export function yearFlag(args: ParsedArgs): number {
+  const y = flagText(args, 'year');
+  if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
+  return Number(y);
+}
+
+/** A flag that must be given, with a value that is not blank. */
+export function requiredFlag(args: ParsedArgs, name: string): string {
+  const v = flagText(args, name);
+  if (v === undefined || v.trim() === '') throw new CliError(`--${name} is required`);
+  return v;
+}
+
 /** Writes a file of personal data or links: readable by its owner only; a failure is the user's to act on. */
 export function writeExport(file: string, text: string): void {
   try {

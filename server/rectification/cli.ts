@@ -1,4 +1,4 @@
-import { CliError, flagText, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
+import { CliError, flagText, requiredFlag, yearFlag, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
 import { findRound } from '../rounds/rounds.js';
 import { dateInZone } from '../time.js';
 import { problemText } from '../validate.js';
@@ -14,20 +14,8 @@ import { replyOverdue } from './rules.js';
  * their progress, measures. Each is the same audited action as in the console, by the actor `cli`.
  */
 
-function year(args: ParsedArgs): number {
-  const y = flagText(args, 'year');
-  if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
-  return Number(y);
-}
-
-function required(args: ParsedArgs, name: string): string {
-  const v = flagText(args, name);
-  if (v === undefined || v.trim() === '') throw new CliError(`--${name} is required`);
-  return v;
-}
-
 function commentId(args: ParsedArgs): number {
-  const id = required(args, 'id');
+  const id = requiredFlag(args, 'id');
   if (!/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) throw new CliError(`--id must be a comment's number (got ${id.slice(0, 20)})`);
   return Number(id);
 }
@@ -47,7 +35,7 @@ export const followUpCommands: Record<string, Command> = {
     summary: "a closed round's unit comments: id, unit, state, text (and the reply)",
     flags: ['year', 'unit', 'status'],
     async run(ctx, args) {
-      const y = year(args);
+      const y = yearFlag(args);
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       if (!handedOver(round)) throw new CliError(ctx.t('comments.error.notClosed', { year: y }));
@@ -77,7 +65,7 @@ export const followUpCommands: Record<string, Command> = {
         await releaseComment(
           ctx.db,
           ctx.audit,
-          { year: year(args), id: commentId(args), replyDays: ctx.config.replyDays, timeZone: ctx.config.timeZone },
+          { year: yearFlag(args), id: commentId(args), replyDays: ctx.config.replyDays, timeZone: ctx.config.timeZone },
           'cli',
         ),
       );
@@ -89,7 +77,10 @@ export const followUpCommands: Record<string, Command> = {
     summary: 'withhold a comment from its unit (it names a person or a shop, or is abusive)',
     flags: ['year', 'id', 'reason'],
     async run(ctx, args) {
-      const x = unwrap(ctx, await withholdComment(ctx.db, ctx.audit, { year: year(args), id: commentId(args), reason: flagText(args, 'reason') ?? '' }, 'cli'));
+      const x = unwrap(
+        ctx,
+        await withholdComment(ctx.db, ctx.audit, { year: yearFlag(args), id: commentId(args), reason: flagText(args, 'reason') ?? '' }, 'cli'),
+      );
       ctx.out(`comment ${x.id} withheld`);
     },
   },
@@ -98,7 +89,7 @@ export const followUpCommands: Record<string, Command> = {
     summary: 'publish an answered comment with its reply',
     flags: ['year', 'id'],
     async run(ctx, args) {
-      const x = unwrap(ctx, await makeCommentPublic(ctx.db, ctx.audit, { year: year(args), id: commentId(args) }, 'cli'));
+      const x = unwrap(ctx, await makeCommentPublic(ctx.db, ctx.audit, { year: yearFlag(args), id: commentId(args) }, 'cli'));
       ctx.out(`comment ${x.id} and its reply are public`);
     },
   },
@@ -122,8 +113,8 @@ export const followUpCommands: Record<string, Command> = {
           ctx.db,
           ctx.audit,
           {
-            year: year(args),
-            unit: required(args, 'unit'),
+            year: yearFlag(args),
+            unit: requiredFlag(args, 'unit'),
             problem: flagText(args, 'problem') ?? '',
             measure: flagText(args, 'measure') ?? '',
             deadline: flagText(args, 'deadline') ?? '',
@@ -145,7 +136,13 @@ export const followUpCommands: Record<string, Command> = {
         await addUpdate(
           ctx.db,
           ctx.audit,
-          { id: required(args, 'id'), status: flagText(args, 'status') ?? '', note: flagText(args, 'note') ?? '', unit: null, timeZone: ctx.config.timeZone },
+          {
+            id: requiredFlag(args, 'id'),
+            status: flagText(args, 'status') ?? '',
+            note: flagText(args, 'note') ?? '',
+            unit: null,
+            timeZone: ctx.config.timeZone,
+          },
           'cli',
         ),
       );
@@ -157,7 +154,7 @@ export const followUpCommands: Record<string, Command> = {
     summary: "a published year's follow-up by unit: flags, measure, items with status and overdue flags, replies",
     flags: ['year', 'unit'],
     async run(ctx, args) {
-      const y = year(args);
+      const y = yearFlag(args);
       const follow = await followUpOfYear(ctx.db, y, today(ctx), ctx.config.timeZone);
       if (!follow) throw new CliError(ctx.t('items.error.notPublished', { year: y }));
       const only = flagText(args, 'unit');
@@ -188,8 +185,8 @@ export const followUpCommands: Record<string, Command> = {
           ctx.db,
           ctx.audit,
           {
-            year: year(args),
-            unit: required(args, 'unit'),
+            year: yearFlag(args),
+            unit: requiredFlag(args, 'unit'),
             measure: flagText(args, 'measure') ?? '',
             decidedOn: flagText(args, 'decided-on') ?? '',
             note: flagText(args, 'note') ?? '',

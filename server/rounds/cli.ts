@@ -1,5 +1,5 @@
 import { recordExport } from '../audit/log.js';
-import { CliError, flagText, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
+import { CliError, flagText, requiredFlag, yearFlag, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
 import { linksCsv } from '../links/invitations.js';
 import { problemText, type Outcome } from '../validate.js';
 import { designOf, type BallotDesign, type DesignInput } from './design.js';
@@ -16,18 +16,6 @@ import {
   updateRoundSettings,
 } from './rounds.js';
 import { parseSettings, settingsOf } from './settings.js';
-
-function year(args: ParsedArgs): number {
-  const y = flagText(args, 'year');
-  if (!y || !/^\d{4}$/.test(y)) throw new CliError('--year YYYY is required');
-  return Number(y);
-}
-
-function required(args: ParsedArgs, name: string): string {
-  const v = flagText(args, name);
-  if (v === undefined || v.trim() === '') throw new CliError(`--${name} is required`);
-  return v;
-}
 
 const DESIGN_FLAGS = ['indicators', 'indicator-weights', 'strata-weights', 'reasons'];
 const DESIGN_USAGE = '[--indicators "key:label,…"] [--indicator-weights 2,1,…] [--strata-weights "stratum:weight,…"] [--reasons "text;text;…"]';
@@ -71,7 +59,7 @@ export const roundCommands: Record<string, Command> = {
     async run(ctx, args) {
       const parsed = parseSettings(
         {
-          year: required(args, 'year'),
+          year: requiredFlag(args, 'year'),
           title: flagText(args, 'title'),
           sample: flagText(args, 'sample'),
           scale: flagText(args, 'scale'),
@@ -99,7 +87,7 @@ export const roundCommands: Record<string, Command> = {
     summary: "change a draft round's ballot design (what is not given stays); without options, print it",
     flags: ['year', ...DESIGN_FLAGS],
     async run(ctx, args) {
-      const y = year(args);
+      const y = yearFlag(args);
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       const input = designInput(args);
@@ -119,7 +107,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'snapshot the active pool and units; prints poolHash',
     flags: ['year'],
     async run(ctx, args) {
-      const r = unwrap(ctx, await freezeRound(ctx.db, ctx.audit, year(args), ctx.config.minPool, 'cli'));
+      const r = unwrap(ctx, await freezeRound(ctx.db, ctx.audit, yearFlag(args), ctx.config.minPool, 'cli'));
       ctx.out(`poolHash ${r.poolHash}`);
       for (const [stratum, n] of Object.entries(r.strata)) ctx.out(`  ${stratum}: ${n}`);
       ctx.out(ctx.t('rounds.units', { n: r.units }));
@@ -135,7 +123,7 @@ export const roundCommands: Record<string, Command> = {
         await drawRound(
           ctx.db,
           ctx.audit,
-          { year: year(args), publicRandom: required(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret },
+          { year: yearFlag(args), publicRandom: requiredFlag(args, 'public-random'), source: flagText(args, 'source') ?? '', secret: ctx.config.secret },
           'cli',
         ),
       );
@@ -148,13 +136,13 @@ export const roundCommands: Record<string, Command> = {
     summary: 'give a seat to the next reserve of the same stratum; prints the reserve',
     flags: ['year', 'code', 'reason'],
     async run(ctx, args) {
-      const code = required(args, 'code');
+      const code = requiredFlag(args, 'code');
       const r = unwrap(
         ctx,
         await replaceMember(
           ctx.db,
           ctx.audit,
-          { year: year(args), code, reason: required(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone },
+          { year: yearFlag(args), code, reason: requiredFlag(args, 'reason'), secret: ctx.config.secret, timeZone: ctx.config.timeZone },
           'cli',
         ),
       );
@@ -166,8 +154,8 @@ export const roundCommands: Record<string, Command> = {
     summary: 'issue a new link for a seat; the old link stops working',
     flags: ['year', 'code'],
     async run(ctx, args) {
-      const code = required(args, 'code');
-      unwrap(ctx, await reissueLink(ctx.db, ctx.audit, { year: year(args), code, secret: ctx.config.secret }, 'cli'));
+      const code = requiredFlag(args, 'code');
+      unwrap(ctx, await reissueLink(ctx.db, ctx.audit, { year: yearFlag(args), code, secret: ctx.config.secret }, 'cli'));
       ctx.out(ctx.t('rounds.reissued', { code }));
     },
   },
@@ -176,8 +164,8 @@ export const roundCommands: Record<string, Command> = {
     summary: 'the invitation list (UTF-8 with BOM): code,name,stratum,district,phone,email,url',
     flags: ['year', 'out'],
     async run(ctx, args) {
-      const y = year(args);
-      const out = required(args, 'out');
+      const y = yearFlag(args);
+      const out = requiredFlag(args, 'out');
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       if (!round.drawn_at) throw new CliError(ctx.t('rounds.error.notDrawn', { year: y }));
@@ -191,7 +179,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'accept ballots (between the opening and closing times)',
     flags: ['year'],
     async run(ctx, args) {
-      unwrap(ctx, await openRound(ctx.db, ctx.audit, year(args), 'cli'));
+      unwrap(ctx, await openRound(ctx.db, ctx.audit, yearFlag(args), 'cli'));
       ctx.out(ctx.t('rounds.opened'));
     },
   },
@@ -200,7 +188,7 @@ export const roundCommands: Record<string, Command> = {
     summary: 'stop accepting ballots, and mix them so the database files say nothing of their order',
     flags: ['year'],
     async run(ctx, args) {
-      const round = unwrap(ctx, await closeRound(ctx.store, ctx.audit, year(args), 'cli'));
+      const round = unwrap(ctx, await closeRound(ctx.store, ctx.audit, yearFlag(args), 'cli'));
       ctx.out(ctx.t('rounds.closed'));
       if (round.mixingFailed) {
         throw new CliError(
@@ -214,7 +202,7 @@ export const roundCommands: Record<string, Command> = {
     summary: "the round's state and turnout overall and by stratum",
     flags: ['year'],
     async run(ctx, args) {
-      const y = year(args);
+      const y = yearFlag(args);
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       ctx.out(`${round.year} ${round.title}`);
