@@ -1,7 +1,7 @@
 // Ballots into cells (docs/SPEC.md, The method: indicators and weights), a pure function: the counts every figure of
 // a round is computed from. A cell is one indicator of one unit, from the ballots of one stratum.
 import { compareBytes } from '../draw/algorithm.js';
-import { answerSlot, slotCount, type Answer, type Scale } from './tally.js';
+import { slotCount, slotReader, UNANSWERED, type Answer, type Scale } from './tally.js';
 
 /** The answers to one indicator about one unit from one stratum's ballots: `histogram[k]` counts slot k (see AnswerCounts). */
 export interface Cell {
@@ -45,34 +45,55 @@ export function countBallots(
 ): BallotCounts {
   const { scale, unitCodes, indicators } = shape;
   const size = slotCount(scale);
+  const slotOf = slotReader(scale);
   const single = indicators.length === 1;
-  const perUnit = indicators.length * (size + 1); // per indicator: the histogram, then unknown
-  const byStratum = new Map<string, Float64Array>();
+  const perUnit = indicators.length * (size + 1); // per indicator: the histogram, then unknown (slot `size`)
+  const byStratum = new Map<string, Int32Array>();
   const strata = new Map<string, number>();
   const reasons = unitCodes.map(() => new Array<number>(shape.reasons).fill(0));
+  const unitAt = new Map(unitCodes.map((code, j) => [code, j]));
+  const refuse = (b: number, j: number, i: number): never => {
+    throw new Error(`tally: ballot ${b} has no valid ${scale} answer for unit ${unitCodes[j]}, indicator ${indicators[i]}`);
+  };
   for (let b = 0; b < ballots.length; b++) {
     const ballot = ballots[b]!;
     const stratum = ballot.stratum ?? '';
     let counts = byStratum.get(stratum);
     if (!counts) {
-      counts = new Float64Array(unitCodes.length * perUnit);
+      counts = new Int32Array(unitCodes.length * perUnit);
       byStratum.set(stratum, counts);
     }
     strata.set(stratum, (strata.get(stratum) ?? 0) + 1);
     for (let j = 0; j < unitCodes.length; j++) {
       const code = unitCodes[j]!;
       const given = ballot.answers[code];
-      const listed = Array.isArray(given);
-      const keyed = !listed && typeof given === 'object' && given !== null;
-      for (let i = 0; i < indicators.length; i++) {
-        const answer = listed ? given[i] : keyed ? (given as Readonly<Record<string, Answer>>)[indicators[i]!] : single ? given : undefined;
-        const slot = answerSlot(scale, answer);
-        if (slot === undefined) throw new Error(`tally: ballot ${b} has no valid ${scale} answer for unit ${code}, indicator ${indicators[i]}`);
-        counts[j * perUnit + i * (size + 1) + (slot < 0 ? size : slot)]!++;
+      const at = j * perUnit;
+      // The shape of a unit's answers (see CountedBallot) decides how each indicator's answer is found.
+      if (Array.isArray(given)) {
+        for (let i = 0; i < indicators.length; i++) {
+          const slot = slotOf(given[i]);
+          if (slot === UNANSWERED) refuse(b, j, i);
+          counts[at + i * (size + 1) + slot]!++;
+        }
+      } else if (typeof given === 'object' && given !== null) {
+        for (let i = 0; i < indicators.length; i++) {
+          const slot = slotOf((given as Readonly<Record<string, Answer>>)[indicators[i]!]);
+          if (slot === UNANSWERED) refuse(b, j, i);
+          counts[at + i * (size + 1) + slot]!++;
+        }
+      } else {
+        const slot = single ? slotOf(given) : UNANSWERED;
+        if (slot === UNANSWERED) refuse(b, j, 0);
+        counts[at + slot]!++;
       }
-      const ticked = ballot.reasons?.[code];
-      if (ticked) {
-        for (const r of ticked) {
+    }
+    // Few units have reasons on a ballot: walk those rather than look up every unit.
+    const ticked = ballot.reasons;
+    if (ticked) {
+      for (const code in ticked) {
+        const j = unitAt.get(code);
+        if (j === undefined) continue;
+        for (const r of ticked[code]!) {
           if (!Number.isInteger(r) || r < 1 || r > shape.reasons) throw new Error(`tally: ballot ${b} ticks reason ${r} for unit ${code}`);
           reasons[j]![r - 1]!++;
         }

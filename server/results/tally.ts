@@ -65,8 +65,6 @@ export interface UnitResult {
   ranked: boolean;
 }
 
-const SATISFACTION4: readonly Answer[] = ['satisfied', 'basic', 'dissatisfied'];
-
 /** Number of answer slots of a scale's histogram. */
 export function slotCount(scale: Scale): number {
   return scale === 'satisfaction4' ? 3 : 101;
@@ -79,12 +77,22 @@ export function slotMeaning(scale: Scale, points: readonly [number, number, numb
   return { values, satisfied: values.map((s) => s >= 60) };
 }
 
-/** The histogram slot of an answer, -1 for unknown, undefined when it is not an answer on this scale. */
-export function answerSlot(scale: Scale, answer: unknown): number | undefined {
-  if (answer === 'unknown') return -1;
-  if (scale === 'score100') return Number.isInteger(answer) && (answer as number) >= 0 && (answer as number) <= 100 ? (answer as number) : undefined;
-  const k = SATISFACTION4.indexOf(answer as Answer);
-  return k < 0 ? undefined : k;
+/** What a slot reader returns for something that is not an answer on its scale. */
+export const UNANSWERED = -1;
+
+// satisfaction4's slots in the order of its histogram (satisfied, basic, dissatisfied), then unknown.
+const slot4 = (answer: unknown): number =>
+  answer === 'satisfied' ? 0 : answer === 'basic' ? 1 : answer === 'dissatisfied' ? 2 : answer === 'unknown' ? 3 : UNANSWERED;
+const slot100 = (answer: unknown): number =>
+  typeof answer === 'number' ? (Number.isInteger(answer) && answer >= 0 && answer <= 100 ? answer : UNANSWERED) : answer === 'unknown' ? 101 : UNANSWERED;
+
+/**
+ * The scale's answer-to-index function for counting loops: a slot of the histogram, `slotCount(scale)` for
+ * unknown (the count kept right after the histogram), UNANSWERED for anything else. Chosen once per tally so the
+ * loop over every answer of every ballot makes one call and no comparison with the scale.
+ */
+export function slotReader(scale: Scale): (answer: unknown) => number {
+  return scale === 'satisfaction4' ? slot4 : slot100;
 }
 
 /**
@@ -96,12 +104,13 @@ export function countAnswers(scale: Scale, unitCodes: readonly string[], ballots
   const size = slotCount(scale);
   const histograms = unitCodes.map(() => new Array<number>(size).fill(0));
   const unknown = unitCodes.map(() => 0);
+  const slotOf = slotReader(scale);
   for (let b = 0; b < ballots.length; b++) {
     const ballot = ballots[b]!;
     for (let j = 0; j < unitCodes.length; j++) {
-      const slot = answerSlot(scale, ballot[unitCodes[j]!]);
-      if (slot === undefined) throw new Error(`tally: ballot ${b} has no valid ${scale} answer for unit ${unitCodes[j]}`);
-      if (slot < 0) unknown[j]!++;
+      const slot = slotOf(ballot[unitCodes[j]!]);
+      if (slot === UNANSWERED) throw new Error(`tally: ballot ${b} has no valid ${scale} answer for unit ${unitCodes[j]}`);
+      if (slot === size) unknown[j]!++;
       else histograms[j]![slot]!++;
     }
   }
