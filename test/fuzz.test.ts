@@ -17,6 +17,7 @@ import { representativeProblems, upsertRepresentatives, type RepresentativeInput
 import { publishResults } from '../server/results/publish.js';
 import { closeRound, createRound, drawRound, findRound, freezeRound, openRound } from '../server/rounds/rounds.js';
 import { parseSettings } from '../server/rounds/settings.js';
+import { ballotFields } from '../server/survey/ballot.js';
 import { castBallot } from '../server/survey/cast.js';
 import { parseUnitsCsv } from '../server/units/import.js';
 import { unitProblems, upsertUnits, type UnitInput } from '../server/units/units.js';
@@ -1041,6 +1042,22 @@ for (const c of lines) {
 }
 
 csv.run();
+
+// The ballot's form parser slices plain pairs itself (survey/ballot.ts ballotFields): it must read any body exactly as
+// URLSearchParams, the standard form decoding, does.
+const forms = suite('fuzz: form bodies decode as URLSearchParams decodes them');
+forms('random bodies of separators, escapes and text give the same fields', () => {
+  const rng = seedrandom(`${SEED}|forms`);
+  const pieces = ['&', '=', '%', '+', '%2', '%41', '%E5%BE%88', '%C3', '%ZZ', 'u.D01', '.law', 'satisfied', '评', '__proto__', 'a', '1', ' '];
+  for (let n = 0; n < 5000; n++) {
+    let body = '';
+    for (let k = Math.floor(rng() * 12); k > 0; k--) body += pieces[Math.floor(rng() * pieces.length)];
+    const want = new Map<string, string[]>();
+    for (const [k, v] of new URLSearchParams(body)) want.set(k, [...(want.get(k) ?? []), v]);
+    assert.equal([...ballotFields(body)], [...want], `body ${JSON.stringify(body)}`);
+  }
+});
+forms.run();
 
 // ---- the real server, over a raw socket ----
 

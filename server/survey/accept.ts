@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import { TOKEN_PATTERN, tokenHash } from '../links/tokens.js';
-import { ballotFields, dissatisfiedUnits, parseBallot, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
+import { ballotDraft, ballotFields, dissatisfiedUnits, parseBallot, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
 import { acceptsBallot, castBallot, type LinkState } from './cast.js';
 import { surveyForm, type SurveyState } from './state.js';
 
@@ -94,9 +94,9 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
   const fields = ballotFields(await s.body());
   const parsed = parseBallot(fields, form, link.scale);
   if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, form, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
-  if (fields[REVIEW]) return { ok: false, refusal: { kind: 'review', link, form, draft: parsed.draft } };
-  if (form.reasons.length && !fields[REASONS_ASKED] && dissatisfiedUnits(form, parsed.answers).length)
-    return { ok: false, refusal: { kind: 'reasons', link, form, ballot: parsed, draft: parsed.draft } };
+  if (fields.has(REVIEW)) return { ok: false, refusal: { kind: 'review', link, form, draft: ballotDraft(fields, form, link.scale) } };
+  if (form.reasons.length && !fields.has(REASONS_ASKED) && dissatisfiedUnits(form, parsed.answers).length)
+    return { ok: false, refusal: { kind: 'reasons', link, form, ballot: parsed, draft: ballotDraft(fields, form, link.scale) } };
   const cast = await castBallot(deps.store, deps.clock, deps.timeZone, {
     token: s.token,
     roundId: link.roundId,
