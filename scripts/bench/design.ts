@@ -36,7 +36,8 @@ export async function benchDesignedSurvey(): Promise<Figure[]> {
       })
       .concat('reasonsAsked=1') // as the form's script sends once it has offered the reasons
       .join('&');
-    // wrk counts any 2xx as a good answer, and a ballot that is not cast answers 200 (the form or the reasons step).
+    // A ballot that is not cast answers 200 (the form or the reasons step), which the load counts as bad; one ballot
+    // first says so at once, with its status, when the body is wrong.
     const probe = await fetch(`${base}/s/${tokens[tokens.length - 1]}`, {
       method: 'POST',
       body,

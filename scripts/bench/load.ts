@@ -31,7 +31,7 @@ function wrkMs(text: string): number {
 
 /**
  * GET one URL, or POST a body to one path per request (each path once, in order), with `headers` added to each
- * request. With `rate`, the requests are paced to about that many per second in all (each connection waits
+ * request. `bad` counts the answers that are not 2xx or 3xx for GETs, and not 303 (a ballot cast) for POSTs. With `rate`, the requests are paced to about that many per second in all (each connection waits
  * CONNECTIONS ÷ rate seconds before its next request) instead of sending the next as soon as an answer comes.
  */
 export async function load(opts: {
@@ -62,6 +62,15 @@ request = function()
   i = i + 1
   return wrk.format("POST", paths[i], { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
+notCast = 0
+response = function(status) if status ~= 303 then notCast = notCast + 1 end end
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+done = function()
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("notCast") end
+  io.write("Not cast: " .. n .. "\\n")
+end
 ${pace}`,
         );
         args.push('-s', join(dir, 'post.lua'));
@@ -70,7 +79,8 @@ ${pace}`,
       return {
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
         p99: wrkMs(out),
-        bad: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+        // A ballot is cast only when answered 303 (a 200 is the form shown again); anything else counts as bad.
+        bad: Number((opts.posts ? /Not cast: (\d+)/ : /Non-2xx or 3xx responses:\s+(\d+)/).exec(out)?.[1] ?? (opts.posts ? NaN : 0)),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -95,5 +105,6 @@ ${pace}`,
         }
       : {}),
   });
-  return { rps: r.requests.average, p99: r.latency.p99, bad: r.non2xx - (opts.posts ? (r['3xx'] ?? 0) : 0) };
+  const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+  return { rps: r.requests.average, p99: r.latency.p99, bad: opts.posts ? answered - r['3xx'] + r.errors : r.non2xx };
 }
