@@ -17,6 +17,7 @@ import { translator } from '../server/i18n/catalogue.js';
 import { fillCodeHashes } from '../server/links/code-hashes.js';
 import { updateRepresentative } from '../server/pool/representatives.js';
 import { reissueLink, replaceMember } from '../server/rounds/rounds.js';
+import { dumpDatabase } from './db-inspect.js';
 import { loggedIn } from './helpers.js';
 import { ballotCount, fullBallot, ok, openSurvey, SECRET, usedOn, YEAR, type Survey } from './survey-fixture.js';
 
@@ -268,6 +269,9 @@ k('anonymity: the code hash is on the link row only; no ballot column holds it o
   assert.ok((await columns('round_links')).includes('code_hash'));
   const ballots = JSON.stringify((await sql`select * from ballots`.execute(s.db)).rows);
   for (const secret of [codeOf(seat.code), codeHash(codeOf(seat.code)), seat.code]) assert.not.ok(ballots.includes(secret), secret);
+  // The database holds no code itself, in any spelling: a stolen copy cannot answer with one.
+  const dump = await dumpDatabase(s.db);
+  for (const x of s.seats) for (const c of [codeOf(x.code), groupedCode(codeOf(x.code))]) assert.not.ok(dump.includes(c), `${x.code}: ${c}`);
 });
 
 k.run();

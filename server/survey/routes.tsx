@@ -40,7 +40,7 @@ function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: Me
  * opens or that it has closed; another content type → 415; a form with problems → 422, shown again; a ballot whose
  * reasons were not offered yet → 200, the reasons step; "change my answers" there → 200, the form again.
  */
-export async function refusalPage(c: Ctx, key: SeatKey, r: BallotRefusal) {
+async function refusalPage(c: Ctx, key: SeatKey, r: BallotRefusal) {
   const tz = c.get('config').timeZone;
   const now = c.get('clock').now().getTime();
   switch (r.kind) {
