@@ -13,6 +13,7 @@ import { type Config, ConfigError, loadConfig } from '../server/config.js';
 import { openStore } from '../server/db/database.js';
 import { startServer } from '../server/main.js';
 import { upsertRepresentatives } from '../server/pool/representatives.js';
+import { groupedCode } from '../server/links/codes.js';
 import { invitations } from '../server/links/invitations.js';
 import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
@@ -62,8 +63,9 @@ Pingyi demo is running at ${base}
   rounds:            ${years.map((y) => y.year).join(', ')} (the last one open; see ${base}/draw/${thisYear})
                      ${designed} rates each unit on three items, weighs the strata and asks why (see ${base}/results/${designed})
 
-Survey links of the open round to try (each works once):
-${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}`).join('\n')}
+Survey links of the open round to try (each works once), with the 测评码 (short code) of the same seat, which
+works instead of the link at ${base}/k:
+${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}   测评码 ${groupedCode(l.shortCode)}`).join('\n')}
 
 Console: ${base}/admin/login
   user name: demo

@@ -29,6 +29,7 @@ import { roundConsole } from './rounds/console-routes.js';
 import { resultsConsole } from './results/console-routes.js';
 import { surveyConsole } from './survey/console-routes.js';
 import { ballotFastPath } from './survey/fast-path.js';
+import { codeEntryRoutes } from './survey/code-page.js';
 import { surveyRoutes } from './survey/routes.js';
 import { newSurveyState, type SurveyState } from './survey/state.js';
 import { unitConsole } from './units/console-routes.js';
@@ -73,6 +74,8 @@ export function createApp({ store, config, clock, log = () => {}, survey = newSu
   });
   app.use('*', languageAndTextSize);
   app.use('/s/*', surveyReferrerPolicy);
+  app.use('/k', surveyReferrerPolicy);
+  app.use('/k/*', surveyReferrerPolicy);
   app.use('/thanks', surveyReferrerPolicy);
   // Only requests that carry a body are limited: touching the body of a GET makes the Node adapter build a full
   // Request object, which is costly on every request (docs/PERFORMANCE.md). A declared Content-Length is checked from the
@@ -118,6 +121,7 @@ export function createApp({ store, config, clock, log = () => {}, survey = newSu
   app.route('/admin/unit', liaisonConsole);
   app.route('/admin/liaisons', liaisonAdmin);
   app.route('/', surveyRoutes);
+  app.route('/', codeEntryRoutes);
   app.route('/draw', drawPublicRoutes);
   app.route('/', resultsPublicRoutes);
   app.route('/rectification', followUpPublicRoutes);

@@ -6,6 +6,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DatabaseSetupError, openStore } from './db/database.js';
 import type { Store } from './db/store.js';
+import { fillCodeHashes } from './links/code-hashes.js';
 import { startMixing } from './survey/mix.js';
 
 /**
@@ -76,6 +77,10 @@ async function main() {
     console.error(e instanceof DatabaseSetupError ? e.message : `Cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
   }
+  // Links issued before 测评码 existed get their code's hash (only the application can derive it) before any code is
+  // typed; afterwards every link gets its hash when it is issued, and this finds nothing.
+  const filled = await fillCodeHashes(store.db, config.secret);
+  if (filled) console.log(`Gave ${filled} links their 测评码 (short code) hash.`);
   const running = await startServer(config, store);
   const db = store.db;
   console.log(`Pingyi listening on http://${config.host}:${config.port} (public address ${config.baseUrl}), data in ${describeStore(config)}`);

@@ -27,7 +27,7 @@ import { tableNames, watchWrites } from './db-inspect.js';
 import { createTestApp, loggedIn, type TestApp } from './helpers.js';
 
 /** The console's exports of personal data or of links (each writes its audit row). */
-const EXPORTS = /^\/admin\/(pool\/export\.csv|rounds\/\d{4}\/(links\.csv|letters|missing\.csv))$/;
+const EXPORTS = /^\/admin\/(pool\/export\.csv|rounds\/\d{4}\/(links\.csv|sms\.csv|letters|missing\.csv))$/;
 const SEED = process.env.FUZZ_SEED || 'pingyi-fuzz-1';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS || 2000);
 console.log(`fuzz seed: ${SEED} (FUZZ_SEED=${SEED} to replay), ${REQUESTS} requests`);

@@ -105,7 +105,8 @@ timing('secrets are compared in constant time or not compared at all', () => {
   // A missing account costs a full scrypt too, so timing does not reveal which user names exist.
   assert.match(read('admin/auth-routes.tsx'), /dummyHash\(\)/);
   // Survey and session tokens are looked up by their SHA-256: the database compares hashes, not the secret.
-  assert.match(read('survey/accept.ts'), /findLink\(tokenHash\(token\)\)/);
+  assert.match(read('survey/accept.ts'), /findLink\(tokenHash\(key\.token\)\)/);
+  assert.match(read('survey/accept.ts'), /findLinkByCode\(codeHash\(code\)\)/);
   assert.match(read('admin/sessions.ts'), /const id = sha256\(token\)/);
 });
 

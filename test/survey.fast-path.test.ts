@@ -11,7 +11,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoUnits } from '../server/demo/city.js';
 import { createApp, createRequestListener } from '../server/app.js';
-import { ballotCount, CHOICES, fullBallot, openSurvey, usedOn, type Survey } from './survey-fixture.js';
+import { linkCode } from '../server/links/codes.js';
+import { ballotCount, CHOICES, fullBallot, openSurvey, SECRET, usedOn, YEAR, type Survey } from './survey-fixture.js';
 
 const UNITS = demoUnits()
   .filter((_, i) => i % 3 === 0)
@@ -218,6 +219,32 @@ fast('a body that starts with a byte-order mark, or escapes bytes that are not U
     await both(p, `/s/${t0}`, `\uFEFF${enc(fullBallot(UNITS))}`);
     await both(p, `/s/${t1}`, `${enc(fullBallot(UNITS))}&comment=%FF%FE`);
     assert.equal(await stored(p.full.s), await stored(p.hono.s));
+  });
+});
+
+fast('a ballot sent with a 测评码: the fast path answers it (logged as /k/[code]); another spelling goes on to Hono', async () => {
+  await withPair(async (p) => {
+    const [a, b, c] = p.full.s.seats as [Survey['seats'][number], Survey['seats'][number], Survey['seats'][number]];
+    const code = (seat: typeof a) => linkCode(SECRET, YEAR, seat.code, 1);
+    const res = await both(p, `/k/${code(a)}`, enc(fullBallot(UNITS)));
+    assert.is(res.status, 303);
+    assert.ok(
+      p.full.s.logs.some((l) => / POST \/k\/\[code\] 303 .*\(fast path\)$/.test(l)),
+      `the fast path answered (${p.full.s.logs.join(' | ')})`,
+    );
+    // In lower case the code is not in its canonical form: Hono decides it, with the same outcome.
+    const lower = await both(p, `/k/${code(b).toLowerCase()}`, enc(fullBallot(UNITS)));
+    assert.is(lower.status, 303);
+    assert.is(p.full.s.logs.filter((l) => l.includes('(fast path)')).length, 1);
+    assert.ok(p.full.s.logs.some((l) => / POST \/k\/\[code\] 303 [\d.]+ms$/.test(l)));
+    // One seat by code and by link at once, on the real listener: one ballot.
+    const [byCode, byLink] = await Promise.all([
+      send(p.full.base, `/k/${code(c)}`, enc(fullBallot(UNITS))),
+      send(p.full.base, `/s/${c.token}`, enc(fullBallot(UNITS))),
+    ]);
+    assert.equal([byCode.status, byLink.status].sort(), [303, 409]);
+    assert.is(await ballotCount(p.full.s), 3);
+    assert.not.ok(p.full.s.logs.some((l) => l.includes(code(a)) || l.includes(code(b).toLowerCase()) || l.includes(c.token)));
   });
 });
 

@@ -120,12 +120,16 @@ anon('the ballots table has exactly the anonymous columns, no insertion counter,
   }
 });
 
-anon('no ballot value holds a token, a token hash, a representative, or a date', async () => {
+anon('no ballot value holds a token, a token or code hash, a representative, or a date', async () => {
   const s = await openSurvey({ units: UNITS });
   const receipts = await castAll(s, s.tokens);
   assert.is(receipts.length, 30);
-  const links = await s.db.selectFrom('round_links').select('token_hash').execute();
-  const secrets = [...s.tokens, ...links.map((l) => l.token_hash), ...s.pool.flatMap((p) => [p.code, p.name, p.phone ?? '', p.email ?? '']).filter(Boolean)];
+  const links = await s.db.selectFrom('round_links').select(['token_hash', 'code_hash']).execute();
+  const secrets = [
+    ...s.tokens,
+    ...links.flatMap((l) => [l.token_hash, l.code_hash ?? '']).filter(Boolean),
+    ...s.pool.flatMap((p) => [p.code, p.name, p.phone ?? '', p.email ?? '']).filter(Boolean),
+  ];
   const rows = await s.db.selectFrom('ballots').selectAll().execute();
   assert.is(rows.length, 30);
   for (const row of rows) {
@@ -245,7 +249,7 @@ anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link
 
 anon('participation records keep a date only, and voting writes no time anywhere', async () => {
   const s = await openSurvey({ units: UNITS });
-  assert.equal(await columnNames(s.db, 'round_links'), ['active', 'code', 'generation', 'issued_at', 'round_id', 'token_hash', 'used_on']);
+  assert.equal(await columnNames(s.db, 'round_links'), ['active', 'code', 'code_hash', 'generation', 'issued_at', 'round_id', 'token_hash', 'used_on']);
   const before = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
   const auditBefore = await countRows(s.db, 'audit_log');
   const dumpBefore = await dumpDatabase(s.db, ['ballots', 'round_links']);
@@ -354,9 +358,9 @@ receipt('the published receipts are looked up by POST, so a receipt reaches no a
   assert.match(html, '<form method="post"');
 });
 
-receipt('the README’s proxy example keeps /s/ request lines out of the access log', async () => {
+receipt('the README’s proxy example keeps /s/ and /k request lines (links and 测评码) out of the access log', async () => {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  assert.match(readme, /location \/s\/ \{\s*access_log off;/);
+  assert.match(readme, /location ~ \^\/\(s\|k\)\(\/\|\$\) \{\s*access_log off;/);
 });
 
 receipt.run();

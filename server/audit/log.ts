@@ -192,7 +192,7 @@ export function publishedAuditHead(body: string): AuditHead | undefined {
 }
 
 /** Exports of personal data or of working links: each is an audited action. */
-export type ExportKind = 'pool' | 'links' | 'letters' | 'missing';
+export type ExportKind = 'pool' | 'links' | 'letters' | 'missing' | 'sms';
 
 /**
  * Records an export (who, what, how many rows; never the data itself) in one transaction with `deliver`, which

@@ -2,6 +2,7 @@ import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../admin/audit-cli.js';
 import { drawCommands } from '../draw/cli.js';
 import { poolCommands } from '../pool/cli.js';
+import { linkCommands } from '../links/cli.js';
 import { followUpCommands } from '../rectification/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { roundCommands } from '../rounds/cli.js';
@@ -14,6 +15,7 @@ export const commands: Record<string, Command> = {
   ...unitCommands,
   ...poolCommands,
   ...roundCommands,
+  ...linkCommands,
   ...resultsCommands,
   ...followUpCommands,
   ...adminCommands,

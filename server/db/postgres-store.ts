@@ -46,6 +46,10 @@ class PostgresStore implements Store {
     return (await this.db.executeQuery<LinkRow>(withParams(this.q.link, [tokenHash]))).rows[0];
   }
 
+  async findLinkByCode(codeHash: string): Promise<LinkRow | undefined> {
+    return (await this.db.executeQuery<LinkRow>(withParams(this.q.linkByCode, [codeHash]))).rows[0];
+  }
+
   async roundUnits(roundId: string): Promise<RoundUnitRow[]> {
     return (await this.db.executeQuery<RoundUnitRow>(withParams(this.q.units, [roundId]))).rows;
   }

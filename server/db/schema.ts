@@ -164,6 +164,8 @@ export interface RoundLinkTable {
   code: string;
   generation: number;
   token_hash: string;
+  /** SHA-256 of the seat's 测评码; null only for links issued before codes, until the application fills it. */
+  code_hash: string | null;
   active: number;
   /** YYYY-MM-DD in the city's time zone: all that is kept about when a ballot came. */
   used_on: string | null;

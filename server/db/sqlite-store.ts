@@ -98,6 +98,10 @@ export class SqliteStore implements Store {
     return (await this.readTogether<LinkRow>(withParams(this.q.link, [tokenHash])))[0];
   }
 
+  async findLinkByCode(codeHash: string): Promise<LinkRow | undefined> {
+    return (await this.readTogether<LinkRow>(withParams(this.q.linkByCode, [codeHash])))[0];
+  }
+
   roundUnits(roundId: string): Promise<RoundUnitRow[]> {
     return this.read<RoundUnitRow>(withParams(this.q.units, [roundId]));
   }

@@ -23,6 +23,8 @@ export interface LinkRow {
   usedOn: string | null;
   /** The stratum of the seat, which its ballot records (for weights and per-stratum figures). */
   stratum: string;
+  /** The SHA-256 of the link's token, by which its ballot is cast whichever way the seat was found. */
+  tokenHash: string;
 }
 
 /** A unit of a round as its form shows it. */
@@ -62,6 +64,8 @@ export interface Store {
   readonly db: Database;
   /** The active link whose token has this SHA-256, with its round; undefined for an unknown or re-issued token. */
   findLink(tokenHash: string): Promise<LinkRow | undefined>;
+  /** The same for the SHA-256 of a 测评码 (links/codes.ts): undefined for an unknown or re-issued code. */
+  findLinkByCode(codeHash: string): Promise<LinkRow | undefined>;
   /** The round's frozen units, in category order then code. */
   roundUnits(roundId: string): Promise<RoundUnitRow[]>;
   /**
@@ -95,6 +99,7 @@ export function withParams(q: CompiledQuery, values: readonly unknown[]): Compil
 /** The hot path's queries, compiled by Kysely once per store and run with new parameters each time. */
 export interface HotQueries {
   link: CompiledQuery;
+  linkByCode: CompiledQuery;
   units: CompiledQuery;
   markUsed: CompiledQuery;
   insertBallot: CompiledQuery;
@@ -102,9 +107,9 @@ export interface HotQueries {
 }
 
 export function compileHotQueries(db: Kysely<DB>): HotQueries {
-  return {
-    // The seat's stratum comes with the link, so casting needs no further query.
-    link: db
+  // The seat's stratum comes with the link, so casting needs no further query.
+  const link = (by: 'round_links.token_hash' | 'round_links.code_hash') =>
+    db
       .selectFrom('round_links')
       .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
       .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
@@ -118,10 +123,14 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
         'rounds.closes_at as closesAt',
         'round_links.used_on as usedOn',
         'round_pool.stratum',
+        'round_links.token_hash as tokenHash',
       ])
-      .where('round_links.token_hash', '=', SLOT)
+      .where(by, '=', SLOT)
       .where('round_links.active', '=', 1)
-      .compile(),
+      .compile();
+  return {
+    link: link('round_links.token_hash'),
+    linkByCode: link('round_links.code_hash'),
     units: db
       .selectFrom('round_units')
       .select(['code', 'name', 'category', 'category_position as categoryPosition'])

@@ -41,7 +41,7 @@ export function securityHeaderList(httpsOnly: boolean, referrerPolicy = 'same-or
 }
 
 /**
- * For the representative's pages (`/s/…`, `/thanks`): no Referer at all, not even to our own server, so that no
+ * For the representative's pages (`/s/…`, `/k`, `/k/…`, `/thanks`): no Referer at all, not even to our own server, so that no
  * request line or log beyond the page's own carries its address.
  */
 export const SURVEY_REFERRER_POLICY = 'no-referrer';
@@ -66,7 +66,10 @@ export const OPEN_DATA_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cross-Or
 
 /** Paths that carry a secret in them; the log shows their shape only. */
 export function redactPath(path: string): string {
-  return path.replace(/^\/s\/[^/?#]+/, '/s/[token]').replace(/^\/admin\/setup\/[^/?#]+/, '/admin/setup/[token]');
+  return path
+    .replace(/^\/s\/[^/?#]+/, '/s/[token]')
+    .replace(/^\/k\/[^/?#]+/, '/k/[code]')
+    .replace(/^\/admin\/setup\/[^/?#]+/, '/admin/setup/[token]');
 }
 
 // Request ids: a random prefix per process and a counter (cheaper than random bytes per request, still unique).

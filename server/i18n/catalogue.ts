@@ -3,6 +3,7 @@
  * side, so a message cannot exist in one language only. Views never hard-code user-facing text.
  */
 import { adminMessages } from './messages/admin.js';
+import { codeMessages } from './messages/codes.js';
 import { commonMessages } from './messages/common.js';
 import { drawMessages } from './messages/draw.js';
 import { poolMessages } from './messages/pool.js';
@@ -26,6 +27,7 @@ const all = {
   ...roundMessages,
   ...drawMessages,
   ...surveyMessages,
+  ...codeMessages,
   ...resultsMessages,
   ...publicMessages,
   ...rectificationMessages,

@@ -3,6 +3,7 @@ import { compareBytes } from '../draw/algorithm.js';
 import { toCsv } from '../csv/read.js';
 import type { Executor } from '../db/schema.js';
 import type { Round } from '../rounds/rounds.js';
+import { linkCode } from './codes.js';
 import { linkToken, linkUrl } from './tokens.js';
 
 export interface Invitation {
@@ -13,6 +14,8 @@ export interface Invitation {
   phone: string | null;
   email: string | null;
   url: string;
+  /** The seat's 测评码 in canonical form (links/codes.ts), derived like the token. */
+  shortCode: string;
   used: boolean;
 }
 
@@ -54,6 +57,7 @@ export async function invitations(
       phone: r.phone,
       email: r.email,
       url: linkUrl(config.baseUrl, linkToken(config.secret, round.year, r.code, r.generation)),
+      shortCode: linkCode(config.secret, round.year, r.code, r.generation),
       used: r.used_on !== null,
     }));
 }

@@ -7,7 +7,9 @@ import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, type FormFields } from '../http/forms.js';
 import { invitations, linksCsv } from '../links/invitations.js';
+import { groupedCode } from '../links/codes.js';
 import { qrSvg } from '../links/qr.js';
+import { smsList } from '../links/sms.js';
 import { formatDateTime } from '../time.js';
 import { problemText, type Outcome, type Problem } from '../validate.js';
 import {
@@ -190,6 +192,12 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             <a class="button" href={`${base}/letters`}>
               {t('rounds.letters')}
             </a>
+            <a class="button" href={`${base}/sms.csv`} download={`sms-${round.year}.csv`}>
+              {t('codes.sms.download')}
+            </a>
+            <a class="button" href={`${base}/sms.csv?unused=1`} download={`sms-${round.year}-unused.csv`}>
+              {t('codes.sms.downloadUnused')}
+            </a>
           </p>
         </section>
       )}
@@ -334,6 +342,19 @@ export const roundConsole = new Hono<AppEnv>()
       c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }),
     );
   })
+  .get('/:year/sms.csv', async (c) => {
+    const round = await roundOr404(c);
+    if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
+    const unusedOnly = c.req.query('unused') === '1';
+    const list = await smsList(c.get('db'), round, c.get('config'), { unusedOnly });
+    if (!list.ok) throw new AppError('invalid', { message: list.problems[0]?.key, params: list.problems[0]?.params });
+    const { csv, count } = list.value;
+    const detail = { year: round.year, rows: count, ...(unusedOnly && { unused: true }) };
+    const name = `sms-${round.year}${unusedOnly ? '-unused' : ''}.csv`;
+    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'sms', detail, () =>
+      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` }),
+    );
+  })
   .get('/:year/letters', async (c) => {
     const t = c.get('t');
     const round = await roundOr404(c);
@@ -369,6 +390,11 @@ export const roundConsole = new Hono<AppEnv>()
               <p class="letter-url">
                 <code>{inv.url}</code>
               </p>
+              <p class="letter-code">
+                <span class="letter-code-label">{t('codes.letter.code')}</span>
+                <strong class="short-code">{groupedCode(inv.shortCode)}</strong>
+              </p>
+              <p>{t('codes.letter.short', { url: `${c.get('config').baseUrl}/k` })}</p>
               <p class="hint">{t('letters.code', { code: inv.code })}</p>
               <p>{t('letters.thanks')}</p>
               <p class="sender">{t('letters.sender')}</p>

@@ -5,6 +5,7 @@ import { isoTime, newId } from '../db/ids.js';
 import type { Database, Executor, RoundTable } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { compareBytes, freezePool, runDraw, UNSTRATIFIED } from '../draw/algorithm.js';
+import { codeHash, linkCode } from '../links/codes.js';
 import { linkToken, tokenHash } from '../links/tokens.js';
 import { handOverComments } from '../rectification/comments.js';
 import { dateInZone } from '../time.js';
@@ -184,6 +185,7 @@ function linkRow(round: Round, code: string, generation: number, secret: string,
     code,
     generation,
     token_hash: tokenHash(linkToken(secret, round.year, code, generation)),
+    code_hash: codeHash(linkCode(secret, round.year, code, generation)),
     active: 1,
     used_on: null,
     issued_at: now,
@@ -283,7 +285,7 @@ export async function reissueLink(
     const row = linkRow(round, input.code, generation, input.secret, isoTime(audit.clock.now()));
     await trx
       .updateTable('round_links')
-      .set({ generation, token_hash: row.token_hash, issued_at: row.issued_at })
+      .set({ generation, token_hash: row.token_hash, code_hash: row.code_hash, issued_at: row.issued_at })
       .where('round_id', '=', round.id)
       .where('code', '=', input.code)
       .execute();

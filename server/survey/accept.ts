@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
-import type { Store } from '../db/store.js';
+import type { LinkRow, Store } from '../db/store.js';
+import { codeHash, normaliseCode } from '../links/codes.js';
 import { TOKEN_PATTERN, tokenHash } from '../links/tokens.js';
 import { ballotDraft, ballotFields, dissatisfiedUnits, parseBallot, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
-import { acceptsBallot, castBallot, type LinkState } from './cast.js';
+import { acceptsBallot, castOnLink, type LinkState } from './cast.js';
 import { surveyForm, type SurveyState } from './state.js';
 
 /*
@@ -20,11 +21,39 @@ export interface SurveyDeps {
   timeZone: string;
 }
 
+/**
+ * How a request names its seat, as its address does: the link's token (`/s/{token}`) or its 测评码 (`/k/{code}`,
+ * the code in its canonical form when it has one). Both name the same link, decided by the same rules below.
+ */
+export type SeatKey = { via: 'link'; token: string } | { via: 'code'; code: string };
+
+/** A code as typed in an address, in its canonical form when it has one (else as given, which no link has). */
+export function codeKey(typed: string): SeatKey {
+  return { via: 'code', code: normaliseCode(typed) ?? typed };
+}
+
+/** The address of a seat's form, to which it posts back. */
+export function seatPath(key: SeatKey): string {
+  return key.via === 'link' ? `/s/${key.token}` : `/k/${key.code}`;
+}
+
+/** The secret part of that address: the token or the code. */
+export function seatSecret(key: SeatKey): string {
+  return key.via === 'link' ? key.token : key.code;
+}
+
+/** The active link a key names; a key of the wrong shape is refused before the database is asked. */
+function findSeat(store: Store, key: SeatKey): Promise<LinkRow | undefined> {
+  if (key.via === 'link') return TOKEN_PATTERN.test(key.token) ? store.findLink(tokenHash(key.token)) : Promise.resolve(undefined);
+  const code = normaliseCode(key.code);
+  return code ? store.findLinkByCode(codeHash(code)) : Promise.resolve(undefined);
+}
+
 /** Why a link cannot be used now; each has its page. */
 export type LinkRefusal =
   /** Not a link, from an address that has guessed too often: 429. */
   | { kind: 'blocked'; minutes: number }
-  /** Not a link (unknown, malformed or re-issued): 404, counted as a guess. */
+  /** Not a link or code (unknown, malformed or re-issued): 404, counted as a guess. */
   | { kind: 'unknown' }
   /** Used: 409 with the date only. */
   | { kind: 'used'; link: LinkState }
@@ -34,12 +63,12 @@ export type LinkRefusal =
 export type LinkDecision = { ok: true; link: LinkState } | { ok: false; refusal: LinkRefusal };
 
 /**
- * The link behind a token, if a ballot may be cast on it now. An address that has tried too many unknown tokens is
- * refused anything else, but a valid link still works from it: the limit is there to stop guessing, and a school or
- * an office behind one address must not lock out its own representatives.
+ * The link behind a token or code, if a ballot may be cast on it now. An address that has tried too many unknown
+ * tokens or codes (one count for both) is refused anything else, but a valid link still works from it: the limit is
+ * there to stop guessing, and a school or an office behind one address must not lock out its own representatives.
  */
-export async function openLink(deps: SurveyDeps, token: string, address: string): Promise<LinkDecision> {
-  const link = TOKEN_PATTERN.test(token) ? await deps.store.findLink(tokenHash(token)) : undefined;
+export async function openLink(deps: SurveyDeps, key: SeatKey, address: string): Promise<LinkDecision> {
+  const link = await findSeat(deps.store, key);
   const now = deps.clock.now().getTime();
   if (!link) {
     const minutes = deps.survey.guesses.blockedMinutes(address, now);
@@ -52,7 +81,7 @@ export async function openLink(deps: SurveyDeps, token: string, address: string)
 
 /** A submitted form as both entrances see it. */
 export interface Submission {
-  token: string;
+  key: SeatKey;
   address: string;
   /** The body is `application/x-www-form-urlencoded`. */
   formEncoded: boolean;
@@ -86,7 +115,7 @@ export const REVIEW = 'review';
  * still unused when the cast commits.
  */
 export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<BallotOutcome> {
-  const opened = await openLink(deps, s.token, s.address);
+  const opened = await openLink(deps, s.key, s.address);
   if (!opened.ok) return opened;
   if (!s.formEncoded) return { ok: false, refusal: { kind: 'unsupported' } };
   const { link } = opened;
@@ -97,8 +126,8 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
   if (fields.has(REVIEW)) return { ok: false, refusal: { kind: 'review', link, form, draft: ballotDraft(fields, form, link.scale) } };
   if (form.reasons.length && !fields.has(REASONS_ASKED) && dissatisfiedUnits(form, parsed.answers).length)
     return { ok: false, refusal: { kind: 'reasons', link, form, ballot: parsed, draft: ballotDraft(fields, form, link.scale) } };
-  const cast = await castBallot(deps.store, deps.clock, deps.timeZone, {
-    token: s.token,
+  // Cast on the link's token hash however the seat was named: one guard, so one ballot per seat by link and code.
+  const cast = await castOnLink(deps.store, deps.clock, deps.timeZone, link.tokenHash, {
     roundId: link.roundId,
     stratum: link.stratum,
     answers: parsed.answers,
@@ -108,6 +137,6 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
   });
   if (cast.ok) return cast;
   // Used meanwhile by a submission of the same link: say so as for any used link, with the date it was used.
-  const now = await deps.store.findLink(tokenHash(s.token));
+  const now = await findSeat(deps.store, s.key);
   return { ok: false, refusal: now?.usedOn ? { kind: 'used', link: now } : { kind: 'closed', link: now ?? link } };
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Config } from '../config.js';
 import { FORM_BODY_LIMIT, FORM_TYPE } from '../http/forms.js';
 import { addressOf, nextRequestId, requestLine, securityHeaderList, SURVEY_REFERRER_POLICY } from '../http/middleware.js';
-import { acceptBallot, type SurveyDeps } from './accept.js';
+import { normaliseCode } from '../links/codes.js';
+import { acceptBallot, type SeatKey, type SurveyDeps } from './accept.js';
 import { receiptCookie } from './receipt.js';
 
 /*
@@ -12,7 +13,7 @@ import { receiptCookie } from './receipt.js';
  * same 303, headers and log line (marked as the fast path's, so one can tell which entrance answered).
  *
  * Everything else goes on to Hono, which answers as if the fast path did not exist: any request that is not a plain
- * form POST to `/s/{token}` (a query, a chunked or large body, another content type), and every ballot that is not
+ * form POST to `/s/{token}` or to `/k/{code}` with the code in its canonical form (a query, a chunked or large body, another content type), and every ballot that is not
  * accepted. A body already read is handed on with the request, as the Node adapter's `rawBody`, so Hono reads the
  * same bytes; `acceptBallot` writes nothing unless it casts, so deciding a request again there changes nothing.
  */
@@ -22,7 +23,7 @@ export interface FastPathDeps extends SurveyDeps {
   log: (line: string) => void;
 }
 
-const BALLOT_PATH = /^\/s\/([^/?#]+)$/;
+const BALLOT_PATH = /^\/([sk])\/([^/?#]+)$/;
 const decoder = new TextDecoder(); // as the Node adapter decodes a body for Hono (a leading BOM dropped)
 
 /** A request listener that answers accepted ballots itself and hands everything else to `next`. */
@@ -31,13 +32,13 @@ export function ballotFastPath(deps: FastPathDeps, next: RequestListener): Reque
   const secure = config.baseUrl.startsWith('https:');
   const headers = securityHeaderList(secure, SURVEY_REFERRER_POLICY).flat();
 
-  async function cast(req: IncomingMessage, res: ServerResponse, token: string, started: number): Promise<void> {
+  async function cast(req: IncomingMessage, res: ServerResponse, key: SeatKey, started: number): Promise<void> {
     const body = await readBody(req);
     if (!body) return; // the client went away in the middle of its body: nobody is there to answer
     const handOn = () => next(Object.assign(req, { rawBody: body }), res);
     try {
       const address = addressOf(config.trustProxy, req.headers['x-forwarded-for'] as string | undefined, req.socket.remoteAddress);
-      const outcome = await acceptBallot(deps, { token, address, formEncoded: true, body: async () => decoder.decode(body) });
+      const outcome = await acceptBallot(deps, { key, address, formEncoded: true, body: async () => decoder.decode(body) });
       if (!outcome.ok) return handOn();
       res.writeHead(303, [...headers, 'Set-Cookie', receiptCookie(outcome.receipt, secure), 'Location', '/thanks', 'Content-Length', '0']);
       res.end();
@@ -51,10 +52,10 @@ export function ballotFastPath(deps: FastPathDeps, next: RequestListener): Reque
 
   return (req, res) => {
     const m = req.method === 'POST' ? BALLOT_PATH.exec(req.url ?? '') : null;
-    const token = m?.[1];
+    const key = m ? seatKey(m[1] as string, m[2] as string) : undefined;
     const length = req.headers['content-length'];
     if (
-      !token ||
+      !key ||
       !(req.headers['content-type'] ?? '').toLowerCase().startsWith(FORM_TYPE) ||
       req.headers['transfer-encoding'] !== undefined ||
       length === undefined ||
@@ -63,8 +64,17 @@ export function ballotFastPath(deps: FastPathDeps, next: RequestListener): Reque
     ) {
       return next(req, res);
     }
-    void cast(req, res, token, performance.now());
+    void cast(req, res, key, performance.now());
   };
+}
+
+/**
+ * The seat a ballot's path names. A code only in its canonical form, as the form posts it: any other spelling (which
+ * may be percent-encoded) goes on to Hono, which decodes the path its own way.
+ */
+function seatKey(entrance: string, secret: string): SeatKey | undefined {
+  if (entrance === 's') return { via: 'link', token: secret };
+  return normaliseCode(secret) === secret ? { via: 'code', code: secret } : undefined;
 }
 
 /** The whole body (Node stops at its Content-Length), or undefined when the client hangs up before sending it. */

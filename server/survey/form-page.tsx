@@ -10,15 +10,15 @@ import { dissatisfiedUnits, formOrder, isDissatisfied, type Answer, type BallotD
 import type { LinkState } from './cast.js';
 import { cutShell, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, reasonsFieldset, unitFieldset } from './form-view.js';
 import type { Ctx } from '../http/context.js';
-import { REASONS_ASKED, REVIEW } from './accept.js';
+import { REASONS_ASKED, REVIEW, seatPath, seatSecret, type SeatKey } from './accept.js';
 
 /**
- * A link's form page: blank, from the cached shell and fragments (form-cache.ts), or shown again, after a refusal
+ * A seat's form page, at its link's or its code's address (the form posts back to the same one): blank, from the cached shell and fragments (form-cache.ts), or shown again, after a refusal
  * or from the reasons step, with every answer kept and every problem marked (422 when there are problems).
  */
 export async function formPage(
   c: Ctx,
-  token: string,
+  key: SeatKey,
   link: LinkState,
   form: BallotForm,
   shown?: { problems: Record<string, FieldProblem>; general: FieldProblem[]; draft: BallotDraft },
@@ -26,24 +26,26 @@ export async function formPage(
   const t = c.get('t');
   const lang = c.get('lang');
   const { units } = form;
-  const groups = formOrder(units, token);
+  // The units' order follows the token or the code, so that a reload at the same address keeps it.
+  const secret = seatSecret(key);
+  const groups = formOrder(units, secret);
   if (!shown) {
-    // Everything a blank page shows besides the token and the units' order is in the key (a round's units and
-    // ballot design are fixed at its freeze); a query in the address would be carried into the switches' links,
-    // so such a request is rendered in full.
+    // Everything a blank page shows besides the token or code and the units' order is in the key (a round's units
+    // and ballot design are fixed at its freeze; the entrance decides the address around the secret); a query in
+    // the address would be carried into the switches' links, so such a request is rendered in full.
     const survey = c.get('survey');
     const blank = survey.pieces.fragments(
       `${link.roundId}|${lang}`,
       () => new Map(units.map((u) => [u.code, Buffer.from(unitFieldset(t, link.scale, u, form))])),
     );
-    const key = [link.roundId, lang, c.get('largeText'), link.title, link.closesAt, link.scale, units.length].join('|');
+    const shellKey = [key.via, link.roundId, lang, c.get('largeText'), link.title, link.closesAt, link.scale, units.length].join('|');
     const cacheable = !c.req.url.includes('?');
-    let shell = cacheable ? survey.pieces.shell(key) : undefined;
+    let shell = cacheable ? survey.pieces.shell(shellKey) : undefined;
     if (!shell) {
-      const html = await renderPage(c, ...formPageParts(c, token, link, form, raw(FORM_BODY_MARK + formEnd(t, form))));
-      shell = cutShell(html, token);
+      const html = await renderPage(c, ...formPageParts(c, key, link, form, raw(FORM_BODY_MARK + formEnd(t, form))));
+      shell = cutShell(html, secret);
       if (!shell) throw new Error('the form page cannot be cut into a shell');
-      if (cacheable) survey.pieces.keepShell(key, shell);
+      if (cacheable) survey.pieces.keepShell(shellKey, shell);
     }
     const body = formBodyParts(t, groups, (u) => blank.get(u.code) as Buffer).map((p) => (typeof p === 'string' ? Buffer.from(p) : p));
     const length = body.reduce((n, p) => n + p.length, 0) + shell.size;
@@ -56,7 +58,7 @@ export async function formPage(
       // Compressed at once, so its buffer is free again as soon as the compressed copy exists.
       const buffer = survey.pages.take(length);
       try {
-        return c.body(compress(fillShell(shell, token, body, buffer), encoding) as Uint8Array<ArrayBuffer>, 200, headers);
+        return c.body(compress(fillShell(shell, secret, body, buffer), encoding) as Uint8Array<ArrayBuffer>, 200, headers);
       } finally {
         survey.pages.give(buffer);
       }
@@ -65,7 +67,7 @@ export async function formPage(
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
     const buffer = outgoing && survey.pages.take(length);
     if (buffer) outgoing.once('close', () => survey.pages.give(buffer));
-    return c.body(fillShell(shell, token, body, buffer) as Uint8Array<ArrayBuffer>, 200, headers);
+    return c.body(fillShell(shell, secret, body, buffer) as Uint8Array<ArrayBuffer>, 200, headers);
   }
   const body = formBody(t, groups, (u) => unitFieldset(t, link.scale, u, form, { draft: shown.draft, problem: shown.problems[u.code] }));
   const problemCount = Object.keys(shown.problems).length + shown.general.length;
@@ -81,7 +83,7 @@ export async function formPage(
         .join('') +
       `</ul></div>`
     : '';
-  return page(c, ...formPageParts(c, token, link, form, raw(summary + body + formEnd(t, form, shown.draft)), problemCount ? 422 : 200));
+  return page(c, ...formPageParts(c, key, link, form, raw(summary + body + formEnd(t, form, shown.draft)), problemCount ? 422 : 200));
 }
 
 /**
@@ -89,7 +91,7 @@ export async function formPage(
  * goes along in hidden fields, the units rated 不满意 offer their reasons, and the ballot is cast only when this
  * page is sent. "Change my answers" shows the whole form again with everything kept.
  */
-export function reasonsStep(c: Ctx, token: string, link: LinkState, form: BallotForm, ballot: ValidBallot, draft: BallotDraft) {
+export function reasonsStep(c: Ctx, key: SeatKey, link: LinkState, form: BallotForm, ballot: ValidBallot, draft: BallotDraft) {
   const t = c.get('t');
   const several = form.indicators.length > 1;
   const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
@@ -116,12 +118,12 @@ export function reasonsStep(c: Ctx, token: string, link: LinkState, form: Ballot
     .join('');
   return page(
     c,
-    { title: link.title, scripts: ['js/survey.js'], path: `/s/${token}` },
+    { title: link.title, scripts: ['js/survey.js'], path: seatPath(key) },
     <section class="survey">
       <h1>{link.title}</h1>
       <h2>{t('survey.reasons.title')}</h2>
       <p>{t('survey.reasons.intro')}</p>
-      <form method="post" action={`/s/${token}`} id="survey-reasons" novalidate>
+      <form method="post" action={seatPath(key)} id="survey-reasons" novalidate>
         {raw(carried + asked)}
         <button type="submit" class="primary send">
           {t('survey.submit')}
@@ -135,18 +137,11 @@ export function reasonsStep(c: Ctx, token: string, link: LinkState, form: Ballot
 }
 
 /** The survey page around the form's inner HTML. */
-function formPageParts(
-  c: Ctx,
-  token: string,
-  link: LinkState,
-  form: BallotForm,
-  inner: HtmlEscapedString,
-  status: 200 | 422 = 200,
-): [PageOptions, JSX.Element] {
+function formPageParts(c: Ctx, key: SeatKey, link: LinkState, form: BallotForm, inner: HtmlEscapedString, status: 200 | 422 = 200): [PageOptions, JSX.Element] {
   const t = c.get('t');
   const deadline = formatDateTime(link.closesAt, c.get('config').timeZone);
   return [
-    { title: link.title, status, scripts: ['js/survey.js'], path: `/s/${token}` },
+    { title: link.title, status, scripts: ['js/survey.js'], path: seatPath(key) },
     <section class="survey">
       <h1>{link.title}</h1>
       <p class="deadline">
@@ -157,7 +152,7 @@ function formPageParts(
         {t('survey.saved')}
       </p>
       <p class="progress" id="progress" aria-live="polite" hidden data-template={t('survey.progress', { done: '{done}', total: '{total}' })}></p>
-      <form method="post" action={`/s/${token}`} id="survey" novalidate data-total={String(form.units.length * form.indicators.length)} data-scale={link.scale}>
+      <form method="post" action={seatPath(key)} id="survey" novalidate data-total={String(form.units.length * form.indicators.length)} data-scale={link.scale}>
         {inner}
       </form>
     </section>,
