@@ -1,6 +1,7 @@
 import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../admin/audit-cli.js';
 import { drawCommands } from '../draw/cli.js';
+import { paperCommands } from '../paper/cli.js';
 import { poolCommands } from '../pool/cli.js';
 import { followUpCommands } from '../rectification/cli.js';
 import { resultsCommands } from '../results/cli.js';
@@ -14,6 +15,7 @@ export const commands: Record<string, Command> = {
   ...unitCommands,
   ...poolCommands,
   ...roundCommands,
+  ...paperCommands,
   ...resultsCommands,
   ...followUpCommands,
   ...adminCommands,

@@ -23,6 +23,8 @@ export interface LinkRow {
   usedOn: string | null;
   /** The stratum of the seat, which its ballot records (for weights and per-stratum figures). */
   stratum: string;
+  /** 1 when the seat answers on paper (server/paper/): its link takes no ballot online. */
+  paper: number;
 }
 
 /** A unit of a round as its form shows it. */
@@ -118,6 +120,7 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
         'rounds.closes_at as closesAt',
         'round_links.used_on as usedOn',
         'round_pool.stratum',
+        'round_links.paper',
       ])
       .where('round_links.token_hash', '=', SLOT)
       .where('round_links.active', '=', 1)
@@ -129,13 +132,14 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
       .orderBy('category_position')
       .orderBy('code')
       .compile(),
-    // Succeeds only for an active, unused link of an open round: the guard of "one ballot per link".
+    // Succeeds only for an active, unused link of an open round, not on paper: the guard of "one ballot per seat".
     markUsed: db
       .updateTable('round_links')
       .set({ used_on: SLOT })
       .where('token_hash', '=', SLOT)
       .where('active', '=', 1)
       .where('used_on', 'is', null)
+      .where('paper', '=', 0)
       .where('round_id', 'in', (eb) => eb.selectFrom('rounds').select('id').where('status', '=', 'open'))
       .compile(),
     insertBallot: db

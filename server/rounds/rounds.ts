@@ -369,7 +369,22 @@ export async function turnoutBy(db: Executor, round: Round, by: 'stratum' | 'dis
   return rows.map((r) => ({ label: r.label, seats: Number(r.seats), answered: Number(r.answered) }));
 }
 
-/** Seats and answered links, by stratum. */
+/**
+ * Seats and answers, by stratum: the used links, and the paper ballots stored (server/paper/), which a seat on
+ * paper answers with instead of its link and which carry their batch's stratum.
+ */
 export async function turnoutByStratum(db: Executor, round: Round): Promise<StratumTurnout[]> {
-  return (await turnoutBy(db, round, 'stratum')).map((r) => ({ stratum: r.label ?? '', seats: r.seats, answered: r.answered }));
+  const paper = await db
+    .selectFrom('ballots')
+    .innerJoin('paper_serials', (j) => j.onRef('paper_serials.round_id', '=', 'ballots.round_id').onRef('paper_serials.serial', '=', 'ballots.receipt'))
+    .select(['paper_serials.stratum', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('ballots.round_id', '=', round.id)
+    .groupBy('paper_serials.stratum')
+    .execute();
+  const onPaper = new Map(paper.map((r) => [r.stratum, Number(r.n)]));
+  return (await turnoutBy(db, round, 'stratum')).map((r) => ({
+    stratum: r.label ?? '',
+    seats: r.seats,
+    answered: r.answered + (onPaper.get(r.label ?? '') ?? 0),
+  }));
 }
