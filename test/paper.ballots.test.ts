@@ -2,6 +2,7 @@
 // administrators' agreeing entries store a ballot exactly like an online one, disagreeing ones are disputed until
 // settled; the reconciliation adds up; paper ballots count in the tally like online ones and their serials are
 // published receipts; nothing ties a paper ballot to a person.
+import { sql } from 'kysely';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseArgs } from '../server/cli/command.js';
@@ -326,8 +327,13 @@ Tally('typed twice with 5 typos: 195 stored, 5 disputed until settled, totals re
     assert.equal(restA, restB);
     assert.is(ra.length, rb.length);
     for (const serial of serialOf) assert.ok(ra.includes(serial), `receipt ${serial} published`);
-    // Mixing covers the paper ballots too.
-    assert.is(await paper.store.mix(), 200);
+    // Mixing covers the paper ballots too: on SQLite a pass rewrites every ballot; on PostgreSQL the pass of closing
+    // left the round's ballots sharing one transaction id, whichever transaction typed them in.
+    if (paper.store.dialect === 'sqlite') assert.is(await paper.store.mix(), 200);
+    else {
+      const { rows } = await sql<{ n: string }>`select count(distinct xmin::text) as n from ballots where round_id = ${roundId}`.execute(paper.db);
+      assert.is(Number(rows[0]?.n), 1);
+    }
   } finally {
     await paper.store.destroy();
     await online.store.destroy();
