@@ -14,7 +14,7 @@ import { discardEntries, disputes, enterPaperBallot, KEYS, reconcile, reconcilia
 import { setPaperSeat } from '../server/paper/seats.js';
 import { checkCharacter, newSerial, readSerial, SERIAL_ALPHABET, SERIAL_PATTERN } from '../server/paper/serials.js';
 import { computeResults } from '../server/results/snapshot.js';
-import { closeRound, findRound } from '../server/rounds/rounds.js';
+import { closeRound, findRound, replaceMember } from '../server/rounds/rounds.js';
 import { castBallot } from '../server/survey/cast.js';
 import { loggedIn } from './helpers.js';
 import { fullBallot, ok, openSurvey, post, SECRET, YEAR, type Survey } from './survey-fixture.js';
@@ -128,6 +128,13 @@ Marking('the link of a seat on paper answers 410 saying so, takes no ballot, and
     assert.equal(!twice.ok && twice.problems.map((p) => p.key), ['paper.error.alreadyPaper']);
     const none = await setPaperSeat(t.db, t.audit, { year: YEAR, code: 'NOBODY', paper: true }, 'test');
     assert.equal(!none.ok && none.problems.map((p) => p.key), ['rounds.error.notSeated']);
+    const replaced = await replaceMember(
+      t.db,
+      t.audit,
+      { year: YEAR, code: seat.code, reason: 'moved away', secret: SECRET, timeZone: 'Asia/Shanghai' },
+      'test',
+    );
+    assert.equal(!replaced.ok && replaced.problems.map((p) => p.key), ['paper.error.replacePaper']);
 
     ok(await setPaperSeat(t.db, t.audit, { year: YEAR, code: seat.code, paper: false }, 'test'));
     assert.is((await post(t, seat.token, fullBallot(t.units))).status, 303);

@@ -218,6 +218,8 @@ export async function replaceMember(
       .executeTakeFirst();
     if (!link) return refused('rounds.error.notSeated', { code, year }, 'code');
     if (link.used_on) return refused('rounds.error.alreadyVoted', { code }, 'code');
+    // A seat on paper may have answered already on an untraceable sheet: it goes back online first (server/paper/).
+    if (link.paper) return refused('paper.error.replacePaper', { code }, 'code');
     const entry = await trx.selectFrom('round_draw').select('stratum').where('round_id', '=', round.id).where('code', '=', code).executeTakeFirstOrThrow();
     const taken = await trx.selectFrom('round_replacements').select('in_code').where('round_id', '=', round.id).execute();
     const used = new Set(taken.map((r) => r.in_code));

@@ -156,5 +156,9 @@ export const paperMessages = {
     zh: '编号 {serial} 的这次录入与之前两次都不一致，未保存。请再核对原票，或作废之前的录入后重新录入两次。',
     en: 'This entry of {serial} agrees with neither earlier entry and was not saved. Check the sheet again, or discard the entries and type it twice again.',
   },
+  'paper.error.replacePaper': {
+    zh: '{code} 是纸质测评票席位，可能已交回纸质票，不能替换；请先恢复网上填写（仅在该界别尚未录入纸质票时可以）。',
+    en: '{code} answers on paper and may have handed a sheet in already, so the seat cannot be replaced; put it back online first (possible only while no paper ballot of its stratum is typed).',
+  },
   'paper.error.nothingToDiscard': { zh: '编号 {serial} 没有待核对的录入。', en: '{serial} has no entries waiting.' },
 } as const;
