@@ -40,9 +40,8 @@ export function newSerial(random: (n: number) => Uint8Array = randomBytes): stri
 export type SerialReading = { ok: true; serial: string } | { ok: false; reason: 'format' | 'check' };
 
 /**
- * A serial as typed: case, spaces and hyphens ignored, O read as 0 is not needed (the alphabet has neither), so an
- * O, I or L is simply not a serial. Refused when it is not ten such characters, or when its check character does
- * not match (a typo).
+ * A serial as typed, case, spaces and hyphens ignored (the alphabet has no 0, O, 1, I or L to confuse). Refused when
+ * it is not ten characters of the alphabet, or when its check character does not match (a typo).
  */
 export function readSerial(typed: string): SerialReading {
   const chars = typed.toUpperCase().replace(/[\s-]/g, '');
