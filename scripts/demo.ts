@@ -19,6 +19,7 @@ import { findRound } from '../server/rounds/rounds.js';
 import { upsertUnits } from '../server/units/units.js';
 import { demoPool, demoUnits } from '../server/demo/city.js';
 import { demoFollowUp } from '../server/demo/followup.js';
+import { DEMO_PAPER_STRATUM, demoPaper } from '../server/demo/paper.js';
 import { demoRound, demoYears } from '../server/demo/rounds.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pingyi-demo-'));
@@ -36,12 +37,16 @@ const clock = systemClock;
 const audit = auditTrail(config.secret, clock);
 const password = randomBytes(9).toString('base64url');
 await createAdmin(db, audit, { username: 'demo', password, actor: 'demo' });
+// A second administrator, so that paper ballots can be typed in twice by two people.
+await createAdmin(db, audit, { username: 'demo2', password, actor: 'demo' });
 const units = await upsertUnits(db, audit, demoUnits(), 'demo');
 const pool = await upsertRepresentatives(db, audit, demoPool(), { actor: 'demo' });
 const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: config.timeZone, year: 'numeric' }).format(clock.now()));
 const years = demoYears(thisYear);
 for (const y of years) await demoRound(store, config, y.year, { now: clock.now(), current: y.current, weakest: y.weakest, design: y.design });
 const designed = years.find((y) => y.design)?.year;
+const typists = await db.selectFrom('admins').select(['id', 'username']).where('username', 'in', ['demo', 'demo2']).orderBy('username').execute();
+const paperStored = await demoPaper(store, config, clock, thisYear, [typists[0]!, typists[1]!]);
 // The comments handed to the units and answered, the rectification plans and the measures of the past years.
 const liaisons = await demoFollowUp(db, config, { now: clock.now(), years: years.filter((y) => !y.current).map((y) => y.year), liaisonPassword: password });
 const flagged = liaisons.find((l) => l.unit === 'U27') ?? liaisons.at(-1);
@@ -70,6 +75,8 @@ ${tryLinks.map((l) => `  ${l.url.replace(config.baseUrl, base)}   测评码 ${gr
 Console: ${base}/admin/login
   user name: demo
   password:  ${password}
+  a second administrator, to type paper ballots in twice: user name demo2, the same password
+  paper ballots: ${paperStored.length} of ${DEMO_PAPER_STRATUM} typed in and counted, one waiting, one disputed (${base}/admin/rounds/${thisYear}/paper)
 ${flagged ? `  a unit's liaison (sees only that unit): user name ${flagged.username}, the same password\n` : ''}
 What followed last year's ranking (comments answered, rectification, measures): ${base}/rectification/${thisYear - 1}
 

@@ -25,6 +25,7 @@ import { screeningConsole } from './rectification/screening-routes.js';
 import { liaisonConsole } from './rectification/unit-routes.js';
 import { newPublicCaches } from './results/public-cache.js';
 import { resultsPublicRoutes } from './results/public-routes.js';
+import { paperConsole } from './paper/console-routes.js';
 import { roundConsole } from './rounds/console-routes.js';
 import { resultsConsole } from './results/console-routes.js';
 import { surveyConsole } from './survey/console-routes.js';
@@ -114,6 +115,7 @@ export function createApp({ store, config, clock, log = () => {}, survey = newSu
   app.route('/admin/units', unitConsole);
   app.route('/admin/pool', poolConsole);
   app.route('/admin/rounds', roundConsole);
+  app.route('/admin/rounds', paperConsole);
   app.route('/admin/rounds', surveyConsole);
   app.route('/admin/rounds', resultsConsole);
   app.route('/admin/rounds', screeningConsole);

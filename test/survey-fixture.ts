@@ -44,8 +44,10 @@ export function smallPool(size = 40): RepresentativeInput[] {
 
 export interface SurveyOptions {
   scale?: 'satisfaction4' | 'score100';
-  /** Seats drawn; the rest of the 40-person pool are reserves. */
+  /** Seats drawn; the rest of the pool are reserves. */
   sample?: number;
+  /** The pool's size (40 by default). */
+  poolSize?: number;
   units?: UnitInput[];
   opens?: string;
   closes?: string;
@@ -77,7 +79,7 @@ export type Survey = TestApp & {
 export async function openSurvey(opts: SurveyOptions = {}): Promise<Survey> {
   const t = await createTestApp({ config: { minPool: 20, secret: SECRET, ...opts.config }, now: opts.now ?? NOW, store: opts.store });
   const units = opts.units ?? demoUnits();
-  const pool = smallPool();
+  const pool = smallPool(opts.poolSize);
   await upsertUnits(t.db, t.audit, units, 'test');
   await upsertRepresentatives(t.db, t.audit, pool, { actor: 'test' });
   const parsed = parseSettings(

@@ -1,6 +1,7 @@
 import { adminCommands } from '../admin/cli.js';
 import { auditCommands } from '../admin/audit-cli.js';
 import { drawCommands } from '../draw/cli.js';
+import { paperCommands } from '../paper/cli.js';
 import { poolCommands } from '../pool/cli.js';
 import { linkCommands } from '../links/cli.js';
 import { followUpCommands } from '../rectification/cli.js';
@@ -16,6 +17,7 @@ export const commands: Record<string, Command> = {
   ...poolCommands,
   ...roundCommands,
   ...linkCommands,
+  ...paperCommands,
   ...resultsCommands,
   ...followUpCommands,
   ...adminCommands,

@@ -29,6 +29,8 @@ const TABLES: readonly { name: keyof DB; key: readonly string[] }[] = [
   { name: 'rectification_items', key: ['id'] },
   { name: 'rectification_updates', key: ['item_id', 'seq'] },
   { name: 'measures', key: ['round_id', 'unit_code'] },
+  { name: 'paper_serials', key: ['round_id', 'serial'] },
+  { name: 'paper_entries', key: ['round_id', 'serial', 'admin_id'] },
 ];
 
 const BATCH = 500;

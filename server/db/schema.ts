@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 
 /*
  * Table types. Portable on purpose: times are ISO-8601 UTC text, booleans are 0/1 integers, ids are made
@@ -170,6 +170,8 @@ export interface RoundLinkTable {
   /** YYYY-MM-DD in the city's time zone: all that is kept about when a ballot came. */
   used_on: string | null;
   issued_at: string;
+  /** 1: the seat answers on paper (server/paper/), and its link takes no ballot online. */
+  paper: Generated<number>;
 }
 
 /** An anonymous ballot: nothing in it points to a person, a link or a moment. */
@@ -264,6 +266,25 @@ export interface MeasureTable {
   recorded_at: string;
 }
 
+/** A paper ballot's serial, issued in a batch of one stratum; nothing records who received it. */
+export interface PaperSerialTable {
+  round_id: string;
+  serial: string;
+  stratum: string;
+  /** 1, 2, … within the round: the printing it belongs to, so a batch can be printed again. */
+  batch: number;
+}
+
+/** One administrator's typing of a returned paper ballot, kept only until two agree (then deleted). */
+export interface PaperEntryTable {
+  round_id: string;
+  serial: string;
+  /** Who typed it (not who answered it): the second entry must be someone else's. */
+  admin_id: string;
+  /** The answers as an online ballot stores them. */
+  answers: string;
+}
+
 export interface DB {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
@@ -287,6 +308,8 @@ export interface DB {
   rectification_items: RectificationItemTable;
   rectification_updates: RectificationUpdateTable;
   measures: MeasureTable;
+  paper_serials: PaperSerialTable;
+  paper_entries: PaperEntryTable;
 }
 
 /** Query functions take this first, so they run inside or outside a transaction alike. */

@@ -25,6 +25,8 @@ export interface LinkRow {
   stratum: string;
   /** The SHA-256 of the link's token, by which its ballot is cast whichever way the seat was found. */
   tokenHash: string;
+  /** 1 when the seat answers on paper (server/paper/): its link takes no ballot online. */
+  paper: number;
 }
 
 /** A unit of a round as its form shows it. */
@@ -124,6 +126,7 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
         'round_links.used_on as usedOn',
         'round_pool.stratum',
         'round_links.token_hash as tokenHash',
+        'round_links.paper',
       ])
       .where(by, '=', SLOT)
       .where('round_links.active', '=', 1)
@@ -138,13 +141,14 @@ export function compileHotQueries(db: Kysely<DB>): HotQueries {
       .orderBy('category_position')
       .orderBy('code')
       .compile(),
-    // Succeeds only for an active, unused link of an open round: the guard of "one ballot per link".
+    // Succeeds only for an active, unused link of an open round, not on paper: the guard of "one ballot per seat".
     markUsed: db
       .updateTable('round_links')
       .set({ used_on: SLOT })
       .where('token_hash', '=', SLOT)
       .where('active', '=', 1)
       .where('used_on', 'is', null)
+      .where('paper', '=', 0)
       .where('round_id', 'in', (eb) => eb.selectFrom('rounds').select('id').where('status', '=', 'open'))
       .compile(),
     insertBallot: db

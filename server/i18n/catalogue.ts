@@ -6,6 +6,7 @@ import { adminMessages } from './messages/admin.js';
 import { codeMessages } from './messages/codes.js';
 import { commonMessages } from './messages/common.js';
 import { drawMessages } from './messages/draw.js';
+import { paperMessages } from './messages/paper.js';
 import { poolMessages } from './messages/pool.js';
 import { publicMessages } from './messages/public.js';
 import { rectificationMessages } from './messages/rectification.js';
@@ -31,6 +32,7 @@ const all = {
   ...resultsMessages,
   ...publicMessages,
   ...rectificationMessages,
+  ...paperMessages,
 } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;

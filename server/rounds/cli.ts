@@ -1,6 +1,7 @@
 import { recordExport } from '../audit/log.js';
 import { CliError, flagText, requiredFlag, yearFlag, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
 import { linksCsv } from '../links/invitations.js';
+import { paperStatusLines } from '../paper/cli.js';
 import { problemText, type Outcome } from '../validate.js';
 import { designOf, type BallotDesign, type DesignInput } from './design.js';
 import {
@@ -199,7 +200,7 @@ export const roundCommands: Record<string, Command> = {
   },
   'round status': {
     usage: 'round status --year Y',
-    summary: "the round's state and turnout overall and by stratum",
+    summary: "the round's state, turnout overall and by stratum, and its paper ballots",
     flags: ['year'],
     async run(ctx, args) {
       const y = yearFlag(args);
@@ -217,6 +218,7 @@ export const roundCommands: Record<string, Command> = {
       const answered = rows.reduce((n, r) => n + r.answered, 0);
       ctx.out(`${ctx.t('rounds.turnout')}: ${answered}/${seats} ${pct(answered, seats)}`);
       for (const r of rows) ctx.out(`  ${r.stratum}: ${r.answered}/${r.seats} ${pct(r.answered, r.seats)}`);
+      for (const line of await paperStatusLines(ctx, round)) ctx.out(line);
     },
   },
 };

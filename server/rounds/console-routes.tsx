@@ -10,6 +10,8 @@ import { invitations, linksCsv } from '../links/invitations.js';
 import { groupedCode } from '../links/codes.js';
 import { qrSvg } from '../links/qr.js';
 import { smsList } from '../links/sms.js';
+import { reconcile } from '../paper/entry.js';
+import { ReconciliationTable } from '../paper/views.js';
 import { formatDateTime } from '../time.js';
 import { problemText, type Outcome, type Problem } from '../validate.js';
 import {
@@ -129,6 +131,7 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
     ? t(done, { year: round.year, hash: round.pool_hash ?? '', seed: round.seed ?? '', n: q('n'), out: q('out'), in: q('in'), code: q('code') })
     : undefined;
   const turnout = round.drawn_at ? await turnoutByStratum(db, round) : [];
+  const paper = round.drawn_at ? await reconcile(db, round.id) : [];
   const seated = round.status === 'drawn' || round.status === 'open';
   return consolePage(
     c,
@@ -147,6 +150,7 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             <a href={`${base}/turnout`}>{t('nav.turnout')}</a>
             <a href={`${base}/missing`}>{t('nav.missing')}</a>
             <a href={`${base}/comments`}>{t('nav.comments')}</a>
+            <a href={`${base}/paper`}>{t('paper.title')}</a>
             <a href={`${base}/results`}>{t('results.console.title', { year: round.year })}</a>
           </>
         )}
@@ -182,6 +186,7 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
         </section>
       )}
       {turnout.length > 0 && <TurnoutTable c={c} rows={turnout} />}
+      {paper.length > 0 && <ReconciliationTable c={c} rows={paper} />}
       {round.drawn_at && (
         <section class="panel">
           <h2>{t('rounds.links')}</h2>

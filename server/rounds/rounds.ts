@@ -220,6 +220,8 @@ export async function replaceMember(
       .executeTakeFirst();
     if (!link) return refused('rounds.error.notSeated', { code, year }, 'code');
     if (link.used_on) return refused('rounds.error.alreadyVoted', { code }, 'code');
+    // A seat on paper may have answered already on an untraceable sheet: it goes back online first (server/paper/).
+    if (link.paper) return refused('paper.error.replacePaper', { code }, 'code');
     const entry = await trx.selectFrom('round_draw').select('stratum').where('round_id', '=', round.id).where('code', '=', code).executeTakeFirstOrThrow();
     const taken = await trx.selectFrom('round_replacements').select('in_code').where('round_id', '=', round.id).execute();
     const used = new Set(taken.map((r) => r.in_code));
@@ -371,7 +373,22 @@ export async function turnoutBy(db: Executor, round: Round, by: 'stratum' | 'dis
   return rows.map((r) => ({ label: r.label, seats: Number(r.seats), answered: Number(r.answered) }));
 }
 
-/** Seats and answered links, by stratum. */
+/**
+ * Seats and answers, by stratum: the used links, and the paper ballots stored (server/paper/), which a seat on
+ * paper answers with instead of its link and which carry their batch's stratum.
+ */
 export async function turnoutByStratum(db: Executor, round: Round): Promise<StratumTurnout[]> {
-  return (await turnoutBy(db, round, 'stratum')).map((r) => ({ stratum: r.label ?? '', seats: r.seats, answered: r.answered }));
+  const paper = await db
+    .selectFrom('ballots')
+    .innerJoin('paper_serials', (j) => j.onRef('paper_serials.round_id', '=', 'ballots.round_id').onRef('paper_serials.serial', '=', 'ballots.receipt'))
+    .select(['paper_serials.stratum', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('ballots.round_id', '=', round.id)
+    .groupBy('paper_serials.stratum')
+    .execute();
+  const onPaper = new Map(paper.map((r) => [r.stratum, Number(r.n)]));
+  return (await turnoutBy(db, round, 'stratum')).map((r) => ({
+    stratum: r.label ?? '',
+    seats: r.seats,
+    answered: r.answered + (onPaper.get(r.label ?? '') ?? 0),
+  }));
 }

@@ -58,7 +58,9 @@ export type LinkRefusal =
   /** Used: 409 with the date only. */
   | { kind: 'used'; link: LinkState }
   /** The round is not open now: 410. */
-  | { kind: 'closed'; link: LinkState };
+  | { kind: 'closed'; link: LinkState }
+  /** The seat answers on paper (server/paper/): 410, saying so. */
+  | { kind: 'paper'; link: LinkState };
 
 export type LinkDecision = { ok: true; link: LinkState } | { ok: false; refusal: LinkRefusal };
 
@@ -75,6 +77,7 @@ export async function openLink(deps: SurveyDeps, key: SeatKey, address: string):
     return { ok: false, refusal: minutes > 0 ? { kind: 'blocked', minutes } : { kind: 'unknown' } };
   }
   if (link.usedOn) return { ok: false, refusal: { kind: 'used', link } };
+  if (link.paper) return { ok: false, refusal: { kind: 'paper', link } };
   if (!acceptsBallot(link, now)) return { ok: false, refusal: { kind: 'closed', link } };
   return { ok: true, link };
 }
@@ -136,7 +139,9 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
     comment: parsed.comment,
   });
   if (cast.ok) return cast;
-  // Used meanwhile by a submission of the same link: say so as for any used link, with the date it was used.
+  // Used meanwhile by a submission of the same link (say so as for any used link, with the date it was used), or
+  // put on paper meanwhile.
   const now = await findSeat(deps.store, s.key);
-  return { ok: false, refusal: now?.usedOn ? { kind: 'used', link: now } : { kind: 'closed', link: now ?? link } };
+  if (now?.usedOn) return { ok: false, refusal: { kind: 'used', link: now } };
+  return { ok: false, refusal: now?.paper ? { kind: 'paper', link: now } : { kind: 'closed', link: now ?? link } };
 }

@@ -29,7 +29,7 @@ function pooledRandomBytes(n: number): Uint8Array {
 }
 
 /** A ballot's id: random, 1 to 2^53 − 1 (on SQLite the rowid, so rows are stored in this random order). */
-function ballotId(): number {
+export function ballotId(): number {
   const b = pooledRandomBytes(7);
   let id = b[0]! & 0x1f; // 5 + 6 × 8 = 53 bits
   for (let i = 1; i < 7; i++) id = id * 256 + b[i]!;

@@ -37,7 +37,7 @@ function statusPage(c: Ctx, status: 404 | 409 | 410, title: MessageKey, body: Me
 /**
  * What the person sees when their request is refused: too many guesses → 429; unknown or re-issued link → 404
  * (counted as a guess here, where it is shown); used → 409 with the date only; round not open → 410 saying when it
- * opens or that it has closed; another content type → 415; a form with problems → 422, shown again; a ballot whose
+ * opens or that it has closed; a seat on paper → 410 saying so; another content type → 415; a form with problems → 422, shown again; a ballot whose
  * reasons were not offered yet → 200, the reasons step; "change my answers" there → 200, the form again.
  */
 async function refusalPage(c: Ctx, key: SeatKey, r: BallotRefusal) {
@@ -53,6 +53,8 @@ async function refusalPage(c: Ctx, key: SeatKey, r: BallotRefusal) {
       return statusPage(c, 404, 'survey.notFound.title', 'survey.notFound.body');
     case 'used':
       return statusPage(c, 409, 'survey.used.title', 'survey.used.body', { date: r.link.usedOn ?? '' });
+    case 'paper':
+      return statusPage(c, 410, 'paper.survey.title', 'paper.survey.body');
     case 'unsupported':
       throw new AppError('unsupported_media');
     case 'invalid':
