@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { parseArgs } from '../server/cli/command.js';
 import { commands } from '../server/cli/commands.js';
 import { translator } from '../server/i18n/catalogue.js';
+import { invitations } from '../server/links/invitations.js';
 import { tokenHash } from '../server/links/tokens.js';
 import { batchSerials, issueBatch } from '../server/paper/batches.js';
 import { discardEntries, disputes, enterPaperBallot, KEYS, reconcile, reconciliationTotal } from '../server/paper/entry.js';
@@ -119,6 +120,11 @@ Marking('the link of a seat on paper answers 410 saying so, takes no ballot, and
     });
     assert.equal(cast, { ok: false, reason: 'used' });
     assert.is((await t.store.findLink(tokenHash(seat.token)))?.paper, 1);
+    // Reminders (the missing list, SMS --unused) skip it: its link no longer works; the full list keeps it.
+    const round = (await findRound(t.db, YEAR))!;
+    const codesOf = async (unusedOnly: boolean) => (await invitations(t.db, round, t.config, { unusedOnly })).map((i) => i.code);
+    assert.not.ok((await codesOf(true)).includes(seat.code));
+    assert.ok((await codesOf(false)).includes(seat.code));
 
     // A seat used online cannot go on paper; nor twice; nor a code without a seat.
     assert.is((await post(t, other.token, fullBallot(t.units))).status, 303);

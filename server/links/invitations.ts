@@ -45,7 +45,8 @@ export async function invitations(
     ])
     .where('round_links.round_id', '=', round.id)
     .where('round_links.active', '=', 1);
-  if (opts.unusedOnly) q = q.where('round_links.used_on', 'is', null);
+  // Reminders go to those who can still answer online: a seat on paper has no working link.
+  if (opts.unusedOnly) q = q.where('round_links.used_on', 'is', null).where('round_links.paper', '=', 0);
   const rows = await q.execute();
   return rows
     .sort((a, b) => compareBytes(a.stratum, b.stratum) || compareBytes(a.code, b.code))
