@@ -10,6 +10,7 @@ import { publicMessages } from './messages/public.js';
 import { rectificationMessages } from './messages/rectification.js';
 import { resultsMessages } from './messages/results.js';
 import { roundMessages } from './messages/rounds.js';
+import { sheetMessages } from './messages/sheets.js';
 import { surveyMessages } from './messages/survey.js';
 import { unitMessages } from './messages/units.js';
 
@@ -29,6 +30,7 @@ const all = {
   ...resultsMessages,
   ...publicMessages,
   ...rectificationMessages,
+  ...sheetMessages,
 } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;
