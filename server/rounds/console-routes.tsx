@@ -6,7 +6,8 @@ import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, type FormFields } from '../http/forms.js';
-import { invitations, linksCsv } from '../links/invitations.js';
+import { invitations, linksTable } from '../links/invitations.js';
+import { tableDownload, type TableFormat } from '../sheets/write.js';
 import { qrSvg } from '../links/qr.js';
 import { formatDateTime } from '../time.js';
 import { problemText, type Outcome, type Problem } from '../validate.js';
@@ -187,6 +188,9 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             <a class="button" href={`${base}/links.csv`} download={`links-${round.year}.csv`}>
               {t('rounds.linksCsv')}
             </a>
+            <a class="button" href={`${base}/links.xlsx`} download={`links-${round.year}.xlsx`}>
+              {t('sheets.xlsx')}
+            </a>
             <a class="button" href={`${base}/letters`}>
               {t('rounds.letters')}
             </a>
@@ -245,6 +249,17 @@ async function act<T>(
 }
 
 /** The console's round pages: create, settings, freeze, draw, replace, re-issue, links, letters, open, close. */
+/** The links of a drawn round as a download: an audited export. */
+async function exportLinks(c: Ctx, format: TableFormat) {
+  const round = await roundOr404(c);
+  if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
+  const { table, count } = await linksTable(c.get('db'), round, c.get('config'));
+  const file = await tableDownload(table, format, `links-${round.year}`);
+  return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () =>
+    c.body(file.body, 200, file.headers),
+  );
+}
+
 export const roundConsole = new Hono<AppEnv>()
   .get('/', (c) => ListPage(c))
   .post('/', async (c) => {
@@ -326,14 +341,8 @@ export const roundConsole = new Hono<AppEnv>()
       true,
     ),
   )
-  .get('/:year/links.csv', async (c) => {
-    const round = await roundOr404(c);
-    if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
-    const { csv, count } = await linksCsv(c.get('db'), round, c.get('config'));
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () =>
-      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }),
-    );
-  })
+  .get('/:year/links.csv', (c) => exportLinks(c, 'csv'))
+  .get('/:year/links.xlsx', (c) => exportLinks(c, 'xlsx'))
   .get('/:year/letters', async (c) => {
     const t = c.get('t');
     const round = await roundOr404(c);
