@@ -60,13 +60,9 @@ export async function toXlsx(table: Table, opts: { date?: Date } = {}): Promise<
   for (const [i, w] of widths.entries()) {
     const column = sheet.getColumn(i + 1);
     column.width = Math.min(60, Math.max(8, w + 2));
+    // Sets the text format on the column and on every cell already in it.
     column.numFmt = '@';
   }
-  sheet.eachRow((row) => {
-    row.eachCell((cell) => {
-      cell.numFmt = '@';
-    });
-  });
   if (table.header.length) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, table.rows.length + 1), column: table.header.length } };
   return new Uint8Array(await book.xlsx.writeBuffer());
 }
