@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { suite } from 'uvu';
@@ -429,10 +430,29 @@ channels('the console: the SMS list downloads (audited), and letters print the c
   const text = Buffer.from(await csv.arrayBuffer()).toString('utf8');
   assert.ok(text.startsWith('\uFEFFcode,name,phone,text\r\n'));
   assert.is(text.trimEnd().split('\r\n').length, 31);
+  // The same list as an Excel workbook: the same rows, Chinese intact, text cells.
+  const xlsx = await b.get(`/admin/rounds/${YEAR}/sms.xlsx?unused=1`);
+  assert.is(xlsx.status, 200);
+  assert.match(xlsx.headers.get('content-disposition') ?? '', /sms-2026-unused\.xlsx/);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load((await xlsx.arrayBuffer()) as ArrayBuffer);
+  const sheetRows: string[] = [];
+  book.worksheets[0]?.eachRow((row) =>
+    sheetRows.push(
+      (row.values as unknown[])
+        .slice(1)
+        .map((v) => String(v ?? ''))
+        .join(','),
+    ),
+  );
+  assert.equal(sheetRows, text.replace('\uFEFF', '').trimEnd().split('\r\n'));
   const audit = await s.db.selectFrom('audit_log').select(['actor', 'detail']).where('action', '=', 'export.sms').execute();
   assert.equal(
     audit.map((a) => [a.actor, JSON.parse(a.detail)]),
-    [['admin', { year: YEAR, rows: 30, unused: true }]],
+    [
+      ['admin', { year: YEAR, rows: 30, unused: true }],
+      ['admin', { year: YEAR, rows: 30, unused: true }],
+    ],
   );
 
   const letters = await (await b.get(`/admin/rounds/${YEAR}/letters`)).text();

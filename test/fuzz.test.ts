@@ -27,7 +27,7 @@ import { tableNames, watchWrites } from './db-inspect.js';
 import { createTestApp, loggedIn, type TestApp } from './helpers.js';
 
 /** The console's exports of personal data or of links (each writes its audit row). */
-const EXPORTS = /^\/admin\/(pool\/export\.csv|rounds\/\d{4}\/(links\.csv|sms\.csv|letters|missing\.csv))$/;
+const EXPORTS = /^\/admin\/(pool\/export\.(csv|xlsx)|rounds\/\d{4}\/(links\.(csv|xlsx)|sms\.(csv|xlsx)|letters|missing\.(csv|xlsx)))$/;
 const SEED = process.env.FUZZ_SEED || 'pingyi-fuzz-1';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS || 2000);
 console.log(`fuzz seed: ${SEED} (FUZZ_SEED=${SEED} to replay), ${REQUESTS} requests`);
@@ -391,7 +391,8 @@ class Planner {
     const r = this.r;
     let v: string;
     if (name === 'year') v = this.year();
-    else if (name === 'name') v = r.pick([this.year(), `${this.year()}.json`, `${this.year()}.csv`, `${this.year()}.xml`, '.json', hostile(r)]);
+    else if (name === 'name')
+      v = r.pick([this.year(), `${this.year()}.json`, `${this.year()}.csv`, `${this.year()}.xlsx`, `${this.year()}.xml`, '.json', hostile(r)]);
     else if (name === 'token') v = this.token(false);
     else if (name === 'code') v = csrf ? hostile(r) : r.pick([...UNITS.map((u) => u.code), ...POOL.slice(0, 4).map((p) => p.code), hostile(r)]);
     else v = hostile(r);

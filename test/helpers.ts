@@ -75,10 +75,11 @@ export class Browser {
     );
   }
 
-  async upload(path: string, fields: Record<string, string>, file: { name: string; bytes: Uint8Array | string }) {
+  /** Posts a form with one file in the field `file.name`, sent under the file name `file.fileName` (upload.csv). */
+  async upload(path: string, fields: Record<string, string>, file: { name: string; bytes: Uint8Array | string; fileName?: string }) {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set(file.name, new Blob([typeof file.bytes === 'string' ? file.bytes : new Uint8Array(file.bytes)]), 'upload.csv');
+    form.set(file.name, new Blob([typeof file.bytes === 'string' ? file.bytes : new Uint8Array(file.bytes)]), file.fileName ?? 'upload.csv');
     return this.keep(await this.t.app.request(path, { method: 'POST', body: form, headers: { cookie: this.cookieHeader() } }));
   }
 

@@ -86,9 +86,9 @@ export function requiredFlag(args: ParsedArgs, name: string): string {
 }
 
 /** Writes a file of personal data or links: readable by its owner only; a failure is the user's to act on. */
-export function writeExport(file: string, text: string): void {
+export function writeExport(file: string, data: string | Uint8Array): void {
   try {
-    writeFileSync(file, text, { mode: 0o600 });
+    writeFileSync(file, data, { mode: 0o600 });
   } catch (e) {
     throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

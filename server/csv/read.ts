@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { isPhone } from '../validate.js';
 
-/** How a file's bytes were read: shown to the user so a wrongly saved file is easy to spot. */
-export type Encoding = 'utf-8-bom' | 'utf-8' | 'gb18030';
+/** How a file's bytes were read (a text encoding, or an Excel workbook): shown so a wrongly saved file is easy to spot. */
+export type Encoding = 'utf-8-bom' | 'utf-8' | 'gb18030' | 'xlsx';
 
 /**
  * Decodes a spreadsheet export without being told its encoding: a UTF-8 BOM means UTF-8; bytes that are valid
@@ -64,8 +64,27 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
     const err = e as { lines?: number; message?: string };
     return { ok: false, encoding, problems: [{ line: err.lines ?? 1, message: shape.messages.unreadable(err.message ?? '') }] };
   }
+  const lines = records.map(({ record, info }) => ({
+    // csv-parse reports the line a record ends on; a quoted line break inside makes it start earlier.
+    line: info.lines - record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0),
+    fields: record,
+  }));
+  return shapeRecords(lines, shape, encoding);
+}
+
+/** One record of a table file: its fields as text and the line (or spreadsheet row) it starts on. */
+export interface TableRecord {
+  line: number;
+  fields: string[];
+}
+
+/**
+ * Finds the columns of a table's records by the header's names and checks every row's field count; shared by the
+ * CSV and the spreadsheet readers so both report the same problems for the same content.
+ */
+export function shapeRecords<K extends string>(all: readonly TableRecord[], shape: CsvShape<K>, encoding: Encoding): CsvRead<K> {
   // Rows where every field is blank are what spreadsheets leave behind: ignore them.
-  records = records.filter((r) => r.record.some((f) => f.trim() !== ''));
+  const records = all.filter((r) => r.fields.some((f) => f.trim() !== ''));
   const header = records[0];
   if (!header) return { ok: false, encoding, problems: [{ line: 1, message: shape.messages.empty }] };
 
@@ -75,28 +94,26 @@ export function readCsv<K extends string>(bytes: Uint8Array, shape: CsvShape<K>)
     for (const n of [key, ...names]) lookup.set(n.toLowerCase(), key);
   }
   const order: K[] = [];
-  for (const raw of header.record) {
+  for (const raw of header.fields) {
     const name = raw.trim();
     const key = lookup.get(name.toLowerCase());
-    if (!key) problems.push({ line: header.info.lines, message: shape.messages.unknownColumn(name) });
-    else if (order.includes(key)) problems.push({ line: header.info.lines, message: shape.messages.duplicateColumn(name) });
+    if (!key) problems.push({ line: header.line, message: shape.messages.unknownColumn(name) });
+    else if (order.includes(key)) problems.push({ line: header.line, message: shape.messages.duplicateColumn(name) });
     if (key) order.push(key);
   }
   for (const req of shape.required) {
-    if (!order.includes(req)) problems.push({ line: header.info.lines, message: shape.messages.missingColumn(req) });
+    if (!order.includes(req)) problems.push({ line: header.line, message: shape.messages.missingColumn(req) });
   }
   if (problems.length) return { ok: false, encoding, problems };
 
   const rows: CsvRow<K>[] = [];
-  for (const { record, info } of records.slice(1)) {
-    // csv-parse reports the line a record ends on; a quoted line break inside makes it start earlier.
-    const line = info.lines - record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
-    if (record.length !== order.length) {
-      problems.push({ line, message: shape.messages.fieldCount(record.length, order.length) });
+  for (const { fields, line } of records.slice(1)) {
+    if (fields.length !== order.length) {
+      problems.push({ line, message: shape.messages.fieldCount(fields.length, order.length) });
       continue;
     }
     const values: Partial<Record<K, string>> = {};
-    for (const [i, key] of order.entries()) values[key] = unguard((record[i] ?? '').trim());
+    for (const [i, key] of order.entries()) values[key] = unguard((fields[i] ?? '').trim());
     rows.push({ line, values });
   }
   if (problems.length) return { ok: false, encoding, problems };

@@ -12,7 +12,9 @@ import { page } from './layout.js';
 type Status = AppError['status'];
 
 function wantsJson(c: Ctx): boolean {
-  return c.req.path.endsWith('.json') || c.req.path.endsWith('.csv') || (c.req.header('accept') ?? '').startsWith('application/json');
+  return (
+    c.req.path.endsWith('.json') || c.req.path.endsWith('.csv') || c.req.path.endsWith('.xlsx') || (c.req.header('accept') ?? '').startsWith('application/json')
+  );
 }
 
 /** A friendly page (or a small JSON object for data routes) in the reader's language. */

@@ -25,13 +25,16 @@ export async function formFields(c: Ctx): Promise<FormFields> {
   return out;
 }
 
-/** An uploaded file's bytes, or undefined when the field holds no file. */
-export async function formFile(c: Ctx, name: string): Promise<Uint8Array | undefined> {
+/** What a table upload's file input accepts: CSV or an Excel workbook. */
+export const UPLOAD_TYPES = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** An uploaded file's name (as the browser sends it, which says its type) and bytes, or undefined when the field holds no file. */
+export async function formUpload(c: Ctx, name: string): Promise<{ name: string; bytes: Uint8Array } | undefined> {
   const body = await parse(c);
   const v = body[name];
   const f = Array.isArray(v) ? v[0] : v;
   if (!f || typeof f === 'string') return undefined;
-  return new Uint8Array(await f.arrayBuffer());
+  return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
 }
 
 async function parse(c: Ctx) {

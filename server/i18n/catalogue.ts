@@ -12,6 +12,7 @@ import { publicMessages } from './messages/public.js';
 import { rectificationMessages } from './messages/rectification.js';
 import { resultsMessages } from './messages/results.js';
 import { roundMessages } from './messages/rounds.js';
+import { sheetMessages } from './messages/sheets.js';
 import { surveyMessages } from './messages/survey.js';
 import { unitMessages } from './messages/units.js';
 
@@ -33,6 +34,7 @@ const all = {
   ...publicMessages,
   ...rectificationMessages,
   ...paperMessages,
+  ...sheetMessages,
 } satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof all;

@@ -1,14 +1,15 @@
 import { recordExport } from '../audit/log.js';
 import { CliError, requiredFlag, writeExport, yearFlag, type Command } from '../cli/command.js';
 import { findRound } from '../rounds/rounds.js';
+import { encodeTable, formatOf } from '../sheets/write.js';
 import { problemText } from '../validate.js';
 import { fillCodeHashes } from './code-hashes.js';
 import { smsList } from './sms.js';
 
 export const linkCommands: Record<string, Command> = {
   'round sms': {
-    usage: 'round sms --year Y --out FILE.csv [--unused]',
-    summary: 'the SMS list (UTF-8 with BOM): code,name,phone,text with each seat’s 测评码 address; --unused for reminders',
+    usage: 'round sms --year Y --out FILE.csv|FILE.xlsx [--unused]',
+    summary: 'the SMS list (CSV with BOM, or Excel for .xlsx): code,name,phone,text with each seat’s 测评码 address; --unused for reminders',
     flags: ['year', 'out'],
     switches: ['unused'],
     async run(ctx, args) {
@@ -22,8 +23,9 @@ export const linkCommands: Record<string, Command> = {
       const unusedOnly = args.flags.has('unused');
       const list = await smsList(ctx.db, round, ctx.config, { unusedOnly });
       if (!list.ok) throw new CliError(list.problems.map((p) => problemText(ctx.t, p)).join('\n'));
-      const { csv, count } = list.value;
-      await recordExport(ctx.db, ctx.audit, 'cli', 'sms', { year: y, rows: count, unused: unusedOnly }, () => writeExport(out, csv));
+      const { table, count } = list.value;
+      const bytes = await encodeTable(table, formatOf(out));
+      await recordExport(ctx.db, ctx.audit, 'cli', 'sms', { year: y, rows: count, unused: unusedOnly }, () => writeExport(out, bytes));
       ctx.out(`${count} → ${out}`);
     },
   },

@@ -1,9 +1,9 @@
 import type { Config } from '../config.js';
 import { compareBytes } from '../draw/algorithm.js';
-import { toCsv } from '../csv/read.js';
 import type { Executor } from '../db/schema.js';
 import type { Round } from '../rounds/rounds.js';
 import { linkCode } from './codes.js';
+import type { Table } from '../sheets/write.js';
 import { linkToken, linkUrl } from './tokens.js';
 
 export interface Invitation {
@@ -63,12 +63,17 @@ export async function invitations(
     }));
 }
 
-/** The links CSV (docs/SPEC.md, The path of a ballot): UTF-8 with BOM so Excel opens it correctly. */
-export async function linksCsv(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>): Promise<{ csv: string; count: number }> {
+/** Invitations as the links table (docs/SPEC.md, The path of a ballot), written as CSV or .xlsx. */
+export function invitationTable(list: readonly Invitation[], sheet: string): Table {
+  return {
+    sheet,
+    header: ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
+    rows: list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
+  };
+}
+
+/** Every current seat holder's link, as the links table. */
+export async function linksTable(db: Executor, round: Round, config: Pick<Config, 'secret' | 'baseUrl'>): Promise<{ table: Table; count: number }> {
   const list = await invitations(db, round, config);
-  const csv = toCsv(
-    ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
-    list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
-  );
-  return { csv, count: list.length };
+  return { table: invitationTable(list, `links ${round.year}`), count: list.length };
 }

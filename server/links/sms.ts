@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
-import { toCsv } from '../csv/read.js';
 import type { Executor } from '../db/schema.js';
 import { translator } from '../i18n/catalogue.js';
 import type { Round } from '../rounds/rounds.js';
+import type { Table } from '../sheets/write.js';
 import { refused, type Outcome } from '../validate.js';
 import { CODE_LENGTH, codeUrl } from './codes.js';
 import { invitations } from './invitations.js';
@@ -27,13 +27,14 @@ export async function smsList(
   round: Round,
   config: Pick<Config, 'secret' | 'baseUrl'>,
   opts: { unusedOnly?: boolean } = {},
-): Promise<Outcome<{ csv: string; count: number }>> {
+): Promise<Outcome<{ table: Table; count: number }>> {
   const length = smsText(round.year, config.baseUrl, '0'.repeat(CODE_LENGTH)).length;
   if (length > SMS_MAX) return refused('codes.sms.tooLong', { base: config.baseUrl, length, max: config.baseUrl.length - (length - SMS_MAX) }, 'baseUrl');
   const list = (await invitations(db, round, config, opts)).filter((i) => i.phone);
-  const csv = toCsv(
-    ['code', 'name', 'phone', 'text'],
-    list.map((i) => [i.code, i.name, i.phone, smsText(round.year, config.baseUrl, i.shortCode)]),
-  );
-  return { ok: true, value: { csv, count: list.length } };
+  const table: Table = {
+    sheet: `sms ${round.year}`,
+    header: ['code', 'name', 'phone', 'text'],
+    rows: list.map((i) => [i.code, i.name, i.phone, smsText(round.year, config.baseUrl, i.shortCode)]),
+  };
+  return { ok: true, value: { table, count: list.length } };
 }

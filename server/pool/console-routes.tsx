@@ -4,9 +4,10 @@ import { currentAdmin } from '../admin/guard.js';
 import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
-import { formFields, formFile } from '../http/forms.js';
+import { formFields, formUpload, UPLOAD_TYPES } from '../http/forms.js';
 import { problemText, type Problem } from '../validate.js';
-import { parsePoolCsv, poolCsv } from './csv.js';
+import { tableDownload, type TableFormat } from '../sheets/write.js';
+import { parsePoolFile, poolTable } from './csv.js';
 import {
   allRepresentatives,
   findRepresentative,
@@ -47,8 +48,14 @@ function pageLink(c: Ctx, page: number): string {
 function importNotice(c: Ctx): string | undefined {
   if (c.req.query('done') !== 'imported') return undefined;
   const n = (k: string) => Number.parseInt(c.req.query(k) ?? '0', 10) || 0;
-  const encoding = ['utf-8', 'utf-8-bom', 'gb18030'].includes(c.req.query('encoding') ?? '') ? (c.req.query('encoding') as string) : '';
+  const encoding = ['utf-8', 'utf-8-bom', 'gb18030', 'xlsx'].includes(c.req.query('encoding') ?? '') ? (c.req.query('encoding') as string) : '';
   return c.get('t')('pool.importDone', { added: n('added'), updated: n('updated'), unchanged: n('unchanged'), deactivated: n('deactivated'), encoding });
+}
+
+async function exportPool(c: Ctx, format: TableFormat) {
+  const reps = await allRepresentatives(c.get('db'));
+  const file = await tableDownload(poolTable(reps), format, 'pool');
+  return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'pool', { rows: reps.length }, () => c.body(file.body, 200, file.headers));
 }
 
 async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; status?: 200 | 422 } = {}) {
@@ -78,6 +85,9 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
         </a>
         <a class="button" href="/admin/pool/export.csv" download="pool.csv">
           {t('pool.export')}
+        </a>
+        <a class="button" href="/admin/pool/export.xlsx" download="pool.xlsx">
+          {t('sheets.xlsx')}
         </a>
         <a class="button" href="#import">
           {t('pool.import')}
@@ -161,8 +171,8 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; notice?: string; s
         <ProblemList c={c} problems={extra.problems ?? []} />
         <form method="post" action="/admin/pool/import" enctype="multipart/form-data" class="stack">
           <CsrfField c={c} />
-          <label for="file">CSV</label>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+          <label for="file">{t('sheets.fileLabel')}</label>
+          <input id="file" name="file" type="file" accept={UPLOAD_TYPES} required />
           <label class="check">
             <input type="checkbox" name="deactivateMissing" value="1" /> {t('pool.deactivateMissing')}
           </label>
@@ -264,19 +274,14 @@ export const poolConsole = new Hono<AppEnv>()
       </>,
     );
   })
-  .get('/export.csv', async (c) => {
-    const reps = await allRepresentatives(c.get('db'));
-    const csv = poolCsv(reps);
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'pool', { rows: reps.length }, () =>
-      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="pool.csv"' }),
-    );
-  })
+  .get('/export.csv', (c) => exportPool(c, 'csv'))
+  .get('/export.xlsx', (c) => exportPool(c, 'xlsx'))
   .get('/import', (c) => c.redirect('/admin/pool#import', 303))
   .post('/import', async (c) => {
     const t = c.get('t');
-    const file = await formFile(c, 'file');
-    if (!file || file.length === 0) return ListPage(c, { problems: [t('units.error.noFile')], status: 422 });
-    const parsed = parsePoolCsv(file, t);
+    const file = await formUpload(c, 'file');
+    if (!file || file.bytes.length === 0) return ListPage(c, { problems: [t('units.error.noFile')], status: 422 });
+    const parsed = await parsePoolFile(file.bytes, file.name, t);
     if (!parsed.ok) {
       const lines = parsed.problems.map((p) => t('csv.problem', { line: p.line, message: p.message }));
       return ListPage(c, { problems: [t('pool.importFailed', { n: lines.length }), ...lines], status: 422 });

@@ -1,5 +1,8 @@
 import { csvMessages } from '../csv/shape-messages.js';
-import { parseFlag, readCsv, toCsv, type CsvProblem, type Encoding } from '../csv/read.js';
+import { parseFlag, readCsv, toCsv, type CsvProblem, type CsvRead, type Encoding } from '../csv/read.js';
+import { readTable } from '../sheets/read.js';
+import { tableMessages } from '../sheets/shape-messages.js';
+import type { Table } from '../sheets/write.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { problemText } from '../validate.js';
 import { optional, representativeProblems, type Representative, type RepresentativeInput } from './representatives.js';
@@ -23,7 +26,17 @@ export type PoolFile = { ok: true; encoding: Encoding; rows: RepresentativeInput
  * reported with its line number and reason.
  */
 export function parsePoolCsv(bytes: Uint8Array, t: Translate): PoolFile {
-  const read = readCsv(bytes, { columns: COLUMNS, required: ['code', 'name', 'stratum'], messages: csvMessages(t) });
+  return poolRows(readCsv(bytes, { columns: COLUMNS, required: REQUIRED, messages: csvMessages(t) }), t);
+}
+
+/** Reads a pool file by its name: `.xlsx` as an Excel workbook, anything else as CSV; the same rules for both. */
+export async function parsePoolFile(bytes: Uint8Array, fileName: string, t: Translate): Promise<PoolFile> {
+  return poolRows(await readTable(bytes, fileName, { columns: COLUMNS, required: REQUIRED, messages: tableMessages(t) }), t);
+}
+
+const REQUIRED = ['code', 'name', 'stratum'] as const;
+
+function poolRows(read: CsvRead<keyof typeof COLUMNS>, t: Translate): PoolFile {
   if (!read.ok) return { ok: false, problems: read.problems };
   const problems: CsvProblem[] = [];
   const rows: RepresentativeInput[] = [];
@@ -50,10 +63,13 @@ export function parsePoolCsv(bytes: Uint8Array, t: Translate): PoolFile {
   return problems.length ? { ok: false, problems } : { ok: true, encoding: read.encoding, rows };
 }
 
+/** The whole pool as a table that `parsePoolFile` reads back unchanged, as CSV or as .xlsx. */
+export function poolTable(reps: readonly Representative[]): Table {
+  return { sheet: 'pool', header: EXPORT_HEADER, rows: reps.map((r) => [r.code, r.name, r.stratum, r.district, r.phone, r.email, r.active ? 1 : 0]) };
+}
+
 /** The whole pool as a CSV that `parsePoolCsv` reads back unchanged (UTF-8 with BOM, for Excel). */
 export function poolCsv(reps: readonly Representative[]): string {
-  return toCsv(
-    EXPORT_HEADER,
-    reps.map((r) => [r.code, r.name, r.stratum, r.district, r.phone, r.email, r.active ? 1 : 0]),
-  );
+  const table = poolTable(reps);
+  return toCsv(table.header, table.rows);
 }

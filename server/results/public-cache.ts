@@ -56,6 +56,8 @@ export interface PublicCaches {
   docs: BoundedCache<ResultsDocument>;
   /** The stored JSON of a version as the bytes served, with its sha256, by round id and version. */
   bodies: BoundedCache<{ bytes: Uint8Array<ArrayBuffer>; sha256: string }>;
+  /** `/results/{year}.xlsx` as served, by round id and version: a workbook costs far more to build than a CSV. */
+  workbooks: BoundedCache<Uint8Array<ArrayBuffer>>;
   /**
    * Year → round id, once the year has published results: a published round is never deleted, renumbered or
    * unpublished, so the mapping cannot go stale, and the per-request query reads one small table.
@@ -65,7 +67,7 @@ export interface PublicCaches {
 
 /** A server's caches of the public results pages: one set per app, made by `createApp`. */
 export function newPublicCaches(): PublicCaches {
-  return { pages: new BoundedCache(128), docs: new BoundedCache(64), bodies: new BoundedCache(32), roundIds: new Map() };
+  return { pages: new BoundedCache(128), docs: new BoundedCache(64), bodies: new BoundedCache(32), workbooks: new BoundedCache(16), roundIds: new Map() };
 }
 
 // The caches are one of the app's variables (set by createApp), declared here so that http/ knows nothing of them.

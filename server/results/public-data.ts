@@ -2,6 +2,7 @@
 import { toCsv } from '../csv/read.js';
 import type { Database } from '../db/schema.js';
 import type { Store } from '../db/store.js';
+import type { Table } from '../sheets/write.js';
 import type { PublicCaches } from './public-cache.js';
 import type { ResultsDocument } from './snapshot.js';
 
@@ -107,6 +108,12 @@ export const CSV_COLUMNS = [
  * `indicators.{key}.…`, each stratum's under `byStratum.{stratum}.…` and each reason's count under `reasons.{reason}`.
  */
 export function resultsCsv(doc: ResultsDocument): string {
+  const table = resultsTable(doc);
+  return toCsv(table.header, table.rows);
+}
+
+/** The rows of `/results/{year}.csv`, which `/results/{year}.xlsx` holds too. */
+export function resultsTable(doc: ResultsDocument): Table {
   const bool = (b: boolean) => (b ? 'true' : 'false');
   const designed = doc.indicators !== undefined;
   const strata = designed ? [...new Set(doc.units.flatMap((u) => (u.byStratum ?? []).map((s) => s.stratum)))] : [];
@@ -118,9 +125,10 @@ export function resultsCsv(doc: ResultsDocument): string {
     for (const s of strata) for (const f of ['ballots', 'score', 'satisfactionRate']) header.push(`byStratum.${s}.${f}`);
     for (const r of doc.reasons ?? []) header.push(`reasons.${r}`);
   }
-  return toCsv(
+  return {
+    sheet: `results ${doc.year}`,
     header,
-    doc.units.map((u) => [
+    rows: doc.units.map((u) => [
       u.code,
       u.name ?? '',
       u.category,
@@ -154,7 +162,7 @@ export function resultsCsv(doc: ResultsDocument): string {
           ]
         : []),
     ]),
-  );
+  };
 }
 
 /** An indicator's columns in the CSV of a round with a ballot design, after `indicators.{key}.`. */

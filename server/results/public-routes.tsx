@@ -8,6 +8,7 @@ import { unitFollowUps } from '../rectification/public-routes.js';
 import { UnitFollowUpSection } from '../rectification/public-views.js';
 import { dateInZone } from '../time.js';
 import { findUnit } from '../units/units.js';
+import { encodeTable, TABLE_CONTENT_TYPES } from '../sheets/write.js';
 import { isCode } from '../validate.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import type { CachedPage } from './public-cache.js';
@@ -18,6 +19,7 @@ import {
   publishedVersions,
   publishedYears,
   resultsCsv,
+  resultsTable,
   resultsHead,
   roundCategories,
   type ResultsHead,
@@ -26,8 +28,8 @@ import { ReceiptsPage } from './public-receipts.js';
 import { UnitPage, type UnitYear } from './public-unit-view.js';
 import { ResultsPage } from './public-views.js';
 
-/** `2025` (the page), `2025.json` or `2025.csv` (the open data of README, Open data). */
-const NAME = /^(\d{4})(\.json|\.csv)?$/;
+/** `2025` (the page), `2025.json`, `2025.csv` or `2025.xlsx` (the open data of README, Open data). */
+const NAME = /^(\d{4})(\.json|\.csv|\.xlsx)?$/;
 
 const notPublished = (year: number | string) => new AppError('not_found', { message: 'public.notPublished', params: { year } });
 
@@ -61,7 +63,7 @@ function sendPage(c: Ctx, p: CachedPage) {
   return c.body(gzip ? p.gzip : p.html, 200, headers);
 }
 
-/** `/results/{year}[.json|.csv]`, `/results/{year}/receipts` and `/units/{code}`: published snapshots only. */
+/** `/results/{year}[.json|.csv|.xlsx]`, `/results/{year}/receipts` and `/units/{code}`: published snapshots only. */
 export const resultsPublicRoutes = new Hono<AppEnv>()
   .get('/results/:name', async (c) => {
     const m = NAME.exec(c.req.param('name'));
@@ -93,6 +95,23 @@ export const resultsPublicRoutes = new Hono<AppEnv>()
         ...OPEN_DATA_HEADERS,
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="results-${year}-v${version}.csv"`,
+        'Cache-Control': dataCaching(explicit),
+      });
+    }
+    if (m[2] === '.xlsx') {
+      const workbooks = c.get('results').workbooks;
+      let body = workbooks.get(`${head.roundId}:${version}`);
+      if (!body) {
+        const doc = await publishedDoc(db, c.get('results'), head.roundId, version);
+        if (!doc) throw notPublished(year);
+        // Dated as published rather than as downloaded.
+        body = await encodeTable(resultsTable(doc), 'xlsx', { date: new Date(doc.publishedAt) });
+        workbooks.set(`${head.roundId}:${version}`, body);
+      }
+      return c.body(body, 200, {
+        ...OPEN_DATA_HEADERS,
+        'Content-Type': TABLE_CONTENT_TYPES.xlsx,
+        'Content-Disposition': `attachment; filename="results-${year}-v${version}.xlsx"`,
         'Cache-Control': dataCaching(explicit),
       });
     }

@@ -178,6 +178,16 @@ export function ResultsPage(p: ResultsPageProps) {
             </a>
           </li>
           <li>
+            <a
+              class="button"
+              href={`${base}.xlsx${q}`}
+              download={`results-${doc.year}-v${doc.version}.xlsx`}
+              type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            >
+              {t('sheets.xlsxVersion', { version: doc.version })}
+            </a>
+          </li>
+          <li>
             <a class="button" href={`${base}/receipts${q}`}>
               {t('public.download.receipts')}
             </a>

@@ -1,7 +1,8 @@
 import { recordExport } from '../audit/log.js';
 import { CliError, flagText, requiredFlag, yearFlag, writeExport, type CliContext, type Command, type ParsedArgs } from '../cli/command.js';
-import { linksCsv } from '../links/invitations.js';
+import { linksTable } from '../links/invitations.js';
 import { paperStatusLines } from '../paper/cli.js';
+import { encodeTable, formatOf } from '../sheets/write.js';
 import { problemText, type Outcome } from '../validate.js';
 import { designOf, type BallotDesign, type DesignInput } from './design.js';
 import {
@@ -161,8 +162,8 @@ export const roundCommands: Record<string, Command> = {
     },
   },
   'round links': {
-    usage: 'round links --year Y --out FILE.csv',
-    summary: 'the invitation list (UTF-8 with BOM): code,name,stratum,district,phone,email,url',
+    usage: 'round links --year Y --out FILE.csv|FILE.xlsx',
+    summary: 'the invitation list (CSV with BOM, or Excel for a .xlsx name): code,name,stratum,district,phone,email,url',
     flags: ['year', 'out'],
     async run(ctx, args) {
       const y = yearFlag(args);
@@ -170,8 +171,9 @@ export const roundCommands: Record<string, Command> = {
       const round = await findRound(ctx.db, y);
       if (!round) throw new CliError(ctx.t('rounds.error.notFound', { year: y }));
       if (!round.drawn_at) throw new CliError(ctx.t('rounds.error.notDrawn', { year: y }));
-      const { csv, count } = await linksCsv(ctx.db, round, ctx.config);
-      await recordExport(ctx.db, ctx.audit, 'cli', 'links', { year: y, rows: count }, () => writeExport(out, csv));
+      const { table, count } = await linksTable(ctx.db, round, ctx.config);
+      const bytes = await encodeTable(table, formatOf(out));
+      await recordExport(ctx.db, ctx.audit, 'cli', 'links', { year: y, rows: count }, () => writeExport(out, bytes));
       ctx.out(`${count} → ${out}`);
     },
   },

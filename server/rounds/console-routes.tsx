@@ -6,8 +6,9 @@ import { recordExport } from '../audit/log.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { formFields, type FormFields } from '../http/forms.js';
-import { invitations, linksCsv } from '../links/invitations.js';
+import { invitations, linksTable } from '../links/invitations.js';
 import { groupedCode } from '../links/codes.js';
+import { tableDownload, type TableFormat } from '../sheets/write.js';
 import { qrSvg } from '../links/qr.js';
 import { smsList } from '../links/sms.js';
 import { reconcile } from '../paper/entry.js';
@@ -194,6 +195,9 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             <a class="button" href={`${base}/links.csv`} download={`links-${round.year}.csv`}>
               {t('rounds.linksCsv')}
             </a>
+            <a class="button" href={`${base}/links.xlsx`} download={`links-${round.year}.xlsx`}>
+              {t('sheets.xlsx')}
+            </a>
             <a class="button" href={`${base}/letters`}>
               {t('rounds.letters')}
             </a>
@@ -202,6 +206,12 @@ async function RoundPage(c: Ctx, round: Round, extra: { problems?: Problem[]; st
             </a>
             <a class="button" href={`${base}/sms.csv?unused=1`} download={`sms-${round.year}-unused.csv`}>
               {t('codes.sms.downloadUnused')}
+            </a>
+            <a class="button" href={`${base}/sms.xlsx`} download={`sms-${round.year}.xlsx`}>
+              {t('codes.sms.download')} · {t('sheets.xlsx')}
+            </a>
+            <a class="button" href={`${base}/sms.xlsx?unused=1`} download={`sms-${round.year}-unused.xlsx`}>
+              {t('codes.sms.downloadUnused')} · {t('sheets.xlsx')}
             </a>
           </p>
         </section>
@@ -258,6 +268,29 @@ async function act<T>(
 }
 
 /** The console's round pages: create, settings, freeze, draw, replace, re-issue, links, letters, open, close. */
+/** The links of a drawn round as a download: an audited export. */
+async function exportLinks(c: Ctx, format: TableFormat) {
+  const round = await roundOr404(c);
+  if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
+  const { table, count } = await linksTable(c.get('db'), round, c.get('config'));
+  const file = await tableDownload(table, format, `links-${round.year}`);
+  return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () =>
+    c.body(file.body, 200, file.headers),
+  );
+}
+
+async function exportSms(c: Ctx, format: TableFormat) {
+  const round = await roundOr404(c);
+  if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
+  const unusedOnly = c.req.query('unused') === '1';
+  const list = await smsList(c.get('db'), round, c.get('config'), { unusedOnly });
+  if (!list.ok) throw new AppError('invalid', { message: list.problems[0]?.key, params: list.problems[0]?.params });
+  const { table, count } = list.value;
+  const file = await tableDownload(table, format, `sms-${round.year}${unusedOnly ? '-unused' : ''}`);
+  const detail = { year: round.year, rows: count, ...(unusedOnly && { unused: true }) };
+  return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'sms', detail, () => c.body(file.body, 200, file.headers));
+}
+
 export const roundConsole = new Hono<AppEnv>()
   .get('/', (c) => ListPage(c))
   .post('/', async (c) => {
@@ -339,27 +372,10 @@ export const roundConsole = new Hono<AppEnv>()
       true,
     ),
   )
-  .get('/:year/links.csv', async (c) => {
-    const round = await roundOr404(c);
-    if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
-    const { csv, count } = await linksCsv(c.get('db'), round, c.get('config'));
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'links', { year: round.year, rows: count }, () =>
-      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="links-${round.year}.csv"` }),
-    );
-  })
-  .get('/:year/sms.csv', async (c) => {
-    const round = await roundOr404(c);
-    if (!round.drawn_at) throw new AppError('not_found', { message: 'rounds.error.notDrawn', params: { year: round.year } });
-    const unusedOnly = c.req.query('unused') === '1';
-    const list = await smsList(c.get('db'), round, c.get('config'), { unusedOnly });
-    if (!list.ok) throw new AppError('invalid', { message: list.problems[0]?.key, params: list.problems[0]?.params });
-    const { csv, count } = list.value;
-    const detail = { year: round.year, rows: count, ...(unusedOnly && { unused: true }) };
-    const name = `sms-${round.year}${unusedOnly ? '-unused' : ''}.csv`;
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'sms', detail, () =>
-      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` }),
-    );
-  })
+  .get('/:year/links.csv', (c) => exportLinks(c, 'csv'))
+  .get('/:year/links.xlsx', (c) => exportLinks(c, 'xlsx'))
+  .get('/:year/sms.csv', (c) => exportSms(c, 'csv'))
+  .get('/:year/sms.xlsx', (c) => exportSms(c, 'xlsx'))
   .get('/:year/letters', async (c) => {
     const t = c.get('t');
     const round = await roundOr404(c);

@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import { consolePage, DataTable } from '../admin/console-view.js';
 import { currentAdmin } from '../admin/guard.js';
 import { recordExport } from '../audit/log.js';
-import { toCsv } from '../csv/read.js';
+import { tableDownload, type TableFormat } from '../sheets/write.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { JsonData } from '../http/layout.js';
-import { invitations, type Invitation } from '../links/invitations.js';
+import { invitations, invitationTable, type Invitation } from '../links/invitations.js';
 import { findRound, turnoutByStratum, type Round } from '../rounds/rounds.js';
 import { TurnoutTable } from '../rounds/views.js';
 import { turnoutByDay, turnoutByDistrict } from './turnout.js';
@@ -98,6 +98,9 @@ export const surveyConsole = new Hono<AppEnv>()
           <a class="button" href={`/admin/rounds/${round.year}/missing.csv`} download={`reminders-${round.year}.csv`}>
             {t('missing.csv')}
           </a>
+          <a class="button" href={`/admin/rounds/${round.year}/missing.xlsx`} download={`reminders-${round.year}.xlsx`}>
+            {t('sheets.xlsx')}
+          </a>
           <a class="button" href={`/admin/rounds/${round.year}/letters?unused=1`}>
             {t('missing.letters')}
           </a>
@@ -116,14 +119,15 @@ export const surveyConsole = new Hono<AppEnv>()
       </>,
     );
   })
-  .get('/:year/missing.csv', async (c) => {
-    const round = await drawnRound(c);
-    const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly: true });
-    const csv = toCsv(
-      ['code', 'name', 'stratum', 'district', 'phone', 'email', 'url'],
-      list.map((i) => [i.code, i.name, i.stratum, i.district, i.phone, i.email, i.url]),
-    );
-    return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'missing', { year: round.year, rows: list.length }, () =>
-      c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="reminders-${round.year}.csv"` }),
-    );
-  });
+  .get('/:year/missing.csv', (c) => exportMissing(c, 'csv'))
+  .get('/:year/missing.xlsx', (c) => exportMissing(c, 'xlsx'));
+
+/** The representatives who have not answered, with their links, as a download for reminders: an audited export. */
+async function exportMissing(c: Ctx, format: TableFormat) {
+  const round = await drawnRound(c);
+  const list = await invitations(c.get('db'), round, c.get('config'), { unusedOnly: true });
+  const file = await tableDownload(invitationTable(list, `reminders ${round.year}`), format, `reminders-${round.year}`);
+  return recordExport(c.get('db'), c.get('audit'), currentAdmin(c).username, 'missing', { year: round.year, rows: list.length }, () =>
+    c.body(file.body, 200, file.headers),
+  );
+}

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { CliError, type Command } from '../cli/command.js';
-import { parseUnitsCsv } from './import.js';
+import { parseUnitsFile } from './import.js';
 import { upsertUnits } from './units.js';
 
 export const unitCommands: Record<string, Command> = {
   'units import': {
-    usage: 'units import FILE.csv',
-    arguments: ['FILE.csv'],
-    summary: 'add or update units by code (columns code,name,category[,active])',
+    usage: 'units import FILE.csv|FILE.xlsx',
+    arguments: ['FILE'],
+    summary: 'add or update units by code (columns code,name,category[,active]); CSV or Excel',
     async run(ctx, args) {
       const file = args.positional[0] as string;
-      const parsed = parseUnitsCsv(readBytes(file), ctx.t);
+      const parsed = await parseUnitsFile(readBytes(file), file, ctx.t);
       if (!parsed.ok) throw new CliError(parsed.problems.map((p) => ctx.t('csv.problem', { line: p.line, message: p.message })).join('\n'));
       const summary = await upsertUnits(ctx.db, ctx.audit, parsed.rows, 'cli');
       ctx.out(ctx.t('units.importDone', { ...summary }));

@@ -3,9 +3,9 @@ import { CsrfField, consolePage, DataTable, Notice, ProblemList } from '../admin
 import { currentAdmin } from '../admin/guard.js';
 import type { AppEnv, Ctx } from '../http/context.js';
 import { AppError } from '../http/errors.js';
-import { formFields, formFile } from '../http/forms.js';
+import { formFields, formUpload, UPLOAD_TYPES } from '../http/forms.js';
 import { problemText, type Problem } from '../validate.js';
-import { parseUnitsCsv } from './import.js';
+import { parseUnitsFile } from './import.js';
 import { findUnit, listCategories, listUnits, setUnitActive, unitProblems, updateUnit, upsertUnits, type Unit, type UnitInput } from './units.js';
 
 const DONE = {
@@ -90,8 +90,8 @@ async function ListPage(c: Ctx, extra: { problems?: string[]; status?: 200 | 422
         <ProblemList c={c} problems={extra.problems ?? []} />
         <form method="post" action="/admin/units/import" enctype="multipart/form-data" class="stack">
           <CsrfField c={c} />
-          <label for="file">CSV</label>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+          <label for="file">{t('sheets.fileLabel')}</label>
+          <input id="file" name="file" type="file" accept={UPLOAD_TYPES} required />
           <button type="submit">{t('pool.importSubmit')}</button>
         </form>
       </section>
@@ -171,9 +171,9 @@ export const unitConsole = new Hono<AppEnv>()
   .get('/import', (c) => c.redirect('/admin/units#import', 303))
   .post('/import', async (c) => {
     const t = c.get('t');
-    const file = await formFile(c, 'file');
-    if (!file || file.length === 0) return ListPage(c, { problems: [t('units.error.noFile')], status: 422 });
-    const parsed = parseUnitsCsv(file, t);
+    const file = await formUpload(c, 'file');
+    if (!file || file.bytes.length === 0) return ListPage(c, { problems: [t('units.error.noFile')], status: 422 });
+    const parsed = await parseUnitsFile(file.bytes, file.name, t);
     if (!parsed.ok) return ListPage(c, { problems: parsed.problems.map((p) => t('csv.problem', { line: p.line, message: p.message })), status: 422 });
     const summary = await upsertUnits(c.get('db'), c.get('audit'), parsed.rows, currentAdmin(c).username);
     return c.redirect(`/admin/units?done=imported&added=${summary.added}&updated=${summary.updated}&unchanged=${summary.unchanged}`, 303);

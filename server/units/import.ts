@@ -1,6 +1,8 @@
 import { csvMessages } from '../csv/shape-messages.js';
-import { parseFlag, readCsv, type CsvProblem, type Encoding } from '../csv/read.js';
+import { parseFlag, readCsv, type CsvProblem, type CsvRead, type Encoding } from '../csv/read.js';
 import type { Translate } from '../i18n/catalogue.js';
+import { readTable } from '../sheets/read.js';
+import { tableMessages } from '../sheets/shape-messages.js';
 import { problemText } from '../validate.js';
 import { unitProblems, type UnitInput } from './units.js';
 
@@ -15,7 +17,17 @@ export type UnitsFile = { ok: true; encoding: Encoding; rows: UnitInput[] } | { 
 
 /** Reads a units CSV (README, Command line: `code,name,category[,active]`), reporting every bad row with its line. */
 export function parseUnitsCsv(bytes: Uint8Array, t: Translate): UnitsFile {
-  const read = readCsv(bytes, { columns: COLUMNS, required: ['code', 'name', 'category'], messages: csvMessages(t) });
+  return unitRows(readCsv(bytes, { columns: COLUMNS, required: REQUIRED, messages: csvMessages(t) }), t);
+}
+
+/** Reads a units file by its name: `.xlsx` as an Excel workbook, anything else as CSV; the same rules for both. */
+export async function parseUnitsFile(bytes: Uint8Array, fileName: string, t: Translate): Promise<UnitsFile> {
+  return unitRows(await readTable(bytes, fileName, { columns: COLUMNS, required: REQUIRED, messages: tableMessages(t) }), t);
+}
+
+const REQUIRED = ['code', 'name', 'category'] as const;
+
+function unitRows(read: CsvRead<keyof typeof COLUMNS>, t: Translate): UnitsFile {
   if (!read.ok) return { ok: false, problems: read.problems };
   const problems: CsvProblem[] = [];
   const rows: UnitInput[] = [];

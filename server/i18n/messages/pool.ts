@@ -23,10 +23,10 @@ export const poolMessages = {
     zh: '警告：有效代表只有 {active} 名，少于规定的 {min} 名，还差 {missing} 名。代表库不足时无法冻结和抽取。',
     en: 'Warning: only {active} active representatives, fewer than the required {min} ({missing} missing). A round cannot be frozen or drawn until the pool is large enough.',
   },
-  'pool.import': { zh: '从 CSV 文件导入', en: 'Import from a CSV file' },
+  'pool.import': { zh: '从 CSV 或 Excel 文件导入', en: 'Import from a CSV or Excel file' },
   'pool.importHint': {
-    zh: '列：code（编号）、name（姓名）、stratum（界别），可选 district、phone、email、active。按编号新增或更新；任何一行有误则整个文件都不导入。UTF-8（含或不含 BOM）或 GB18030 编码均可。',
-    en: 'Columns: code, name, stratum, and optionally district, phone, email, active. Rows are added or updated by code; if any row is wrong nothing is imported. UTF-8 (with or without BOM) or GB18030.',
+    zh: '列：code（编号）、name（姓名）、stratum（界别），可选 district、phone、email、active。按编号新增或更新；任何一行有误则整个文件都不导入。CSV 文件用 UTF-8（含或不含 BOM）或 GB18030 编码均可；Excel 文件（.xlsx）读取第一个工作表，表头可用中文。',
+    en: 'Columns: code, name, stratum, and optionally district, phone, email, active. Rows are added or updated by code; if any row is wrong nothing is imported. CSV in UTF-8 (with or without BOM) or GB18030; an Excel file (.xlsx) is read from its first worksheet, with English or Chinese headers.',
   },
   'pool.deactivateMissing': { zh: '停用文件中没有的代表', en: 'Deactivate representatives missing from the file' },
   'pool.importSubmit': { zh: '导入', en: 'Import' },

@@ -9,10 +9,10 @@ export const unitMessages = {
   'units.category': { zh: '类别', en: 'Category' },
   'units.add': { zh: '新增单位', en: 'Add a unit' },
   'units.edit': { zh: '编辑单位', en: 'Edit unit' },
-  'units.import': { zh: '从 CSV 文件导入', en: 'Import from a CSV file' },
+  'units.import': { zh: '从 CSV 或 Excel 文件导入', en: 'Import from a CSV or Excel file' },
   'units.importHint': {
-    zh: '列：code（编号）、name（名称）、category（类别），可选 active（是否有效）。按编号新增或更新。UTF-8 或 GB18030 编码均可。',
-    en: 'Columns: code, name, category, and optionally active. Rows are added or updated by code. UTF-8 or GB18030.',
+    zh: '列：code（编号）、name（名称）、category（类别），可选 active（是否有效）。按编号新增或更新。CSV 文件用 UTF-8 或 GB18030 编码均可；Excel 文件（.xlsx）读取第一个工作表。',
+    en: 'Columns: code, name, category, and optionally active. Rows are added or updated by code. CSV in UTF-8 or GB18030, or an Excel file (.xlsx), read from its first worksheet.',
   },
   'units.importDone': {
     zh: '导入完成：新增 {added}，更新 {updated}，未变 {unchanged}。',
