@@ -9,6 +9,7 @@ import * as m0007 from './0007-mixing.js';
 import * as m0008 from './0008-rectification.js';
 import * as m0009 from './0009-ballot-design.js';
 import * as m0010 from './0010-postgres-hot-path.js';
+import * as m0013 from './0013-postgres-mixing.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-rectification': m0008,
   '0009-ballot-design': m0009,
   '0010-postgres-hot-path': m0010,
+  '0013-postgres-mixing': m0013,
 };
