@@ -93,7 +93,7 @@ function constraints(table: string, prefix: string) {
   return sql`alter table ${sql.table(table)}
     add constraint ${sql.id(`${prefix}_pkey`)} primary key (id),
     add constraint ${sql.id(`${prefix}_receipt`)} unique (round_id, receipt),
-    add constraint ballots_round foreign key (round_id) references rounds (id) on delete cascade not valid`;
+    add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`;
 }
 
 function renameConstraints(table: string, from: string, to: string) {
@@ -181,7 +181,7 @@ async function rebuild(db: Kysely<DB>, hooks: MixHooks = {}): Promise<number> {
       trx,
       async () => {
         // Taken here, as it locks the rounds against changes until the end of the transaction.
-        await sql`alter table ballots_next add constraint ballots_round foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(trx);
+        await sql`alter table ballots_next add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(trx);
         await sql`create or replace view ballots as select * from ballots_next union all select * from ballot_inbox`.execute(trx);
         await sql`drop table ballots_mixed`.execute(trx);
         await sql`drop table ballot_inbox_moving`.execute(trx);

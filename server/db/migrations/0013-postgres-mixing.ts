@@ -44,7 +44,7 @@ async function addConstraints(db: Kysely<any>, table: string, prefix: string): P
   await sql`alter table ${sql.table(table)}
     add constraint ${sql.id(`${prefix}_pkey`)} primary key (id),
     add constraint ${sql.id(`${prefix}_receipt`)} unique (round_id, receipt),
-    add constraint ballots_round foreign key (round_id) references rounds (id) on delete cascade`.execute(db);
+    add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
