@@ -34,7 +34,7 @@ export interface MixHooks {
 }
 
 export interface MixOptions {
-  /** Skip the pass when any server of this database began one that finished within this many milliseconds. */
+  /** Skip the pass while any server of this database is mixing, or when one that succeeded began this recently. */
   unlessMixedWithinMs?: number;
   hooks?: MixHooks;
 }
@@ -181,7 +181,9 @@ async function rebuild(db: Kysely<DB>, hooks: MixHooks = {}): Promise<number> {
       trx,
       async () => {
         // Taken here, as it locks the rounds against changes until the end of the transaction.
-        await sql`alter table ballots_next add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(trx);
+        await sql`alter table ballots_next add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(
+          trx,
+        );
         await sql`create or replace view ballots as select * from ballots_next union all select * from ballot_inbox`.execute(trx);
         await sql`drop table ballots_mixed`.execute(trx);
         await sql`drop table ballot_inbox_moving`.execute(trx);
