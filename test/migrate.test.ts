@@ -60,7 +60,14 @@ async function counts(db: Database): Promise<Record<string, number>> {
     // The ballots are counted through the view `ballots`, whatever tables hold them (migration 0013).
     for (const t of await ballotTables(db)) delete out[t];
     delete out.mixing_state;
-    out.ballots = Number((await db.selectFrom('ballots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    out.ballots = Number(
+      (
+        await db
+          .selectFrom('ballots')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   }
   return out;
 }
