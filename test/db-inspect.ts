@@ -14,6 +14,17 @@ export async function tableNames(db: Database): Promise<string[]> {
   return rows.rows.map((r) => r.name);
 }
 
+/**
+ * The tables that hold the ballots: `ballots` itself on SQLite; on PostgreSQL the tables behind the view `ballots`
+ * (the mixed ballots and the inbox, migration 0013), in name order.
+ */
+export async function ballotTables(db: Database): Promise<string[]> {
+  if (dialectOf(db) === 'sqlite') return ['ballots'];
+  const rows = await sql<{ name: string }>`select table_name as name from information_schema.view_table_usage
+    where view_schema = current_schema() and view_name = 'ballots' order by table_name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
 /** A table's column names, in name order. */
 export async function columnNames(db: Database, table: string): Promise<string[]> {
   const rows =
@@ -49,13 +60,14 @@ export async function indexedColumns(db: Database, table: string): Promise<strin
 }
 
 /**
- * Every row of every table except `skip`, one line per row (`table value | value …`), lines sorted: the text
+ * Every row of every table except `skip` (`ballots` stands for every table of ballots), one line per row (`table value | value …`), lines sorted: the text
  * changes exactly when the stored data does, whatever order a database happens to return rows in.
  */
 export async function dumpDatabase(db: Database, skip: readonly string[] = []): Promise<string> {
   const out: string[] = [];
+  const skipped = skip.includes('ballots') ? [...skip, ...(await ballotTables(db))] : skip;
   for (const name of await tableNames(db)) {
-    if (skip.includes(name)) continue;
+    if (skipped.includes(name)) continue;
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db);
     for (const row of rows.rows)
       out.push(

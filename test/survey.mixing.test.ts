@@ -1,9 +1,10 @@
 // Guards docs/SPEC.md, Anonymity and trust "the stored order of ballots says nothing about when they came" in the database files
 // themselves, not only in what a query returns (server/survey/mix.ts). On SQLite: a copy of the files after closing
 // is what a fresh VACUUM of their contents would write (so the same whatever order the ballots came in), the
-// ballots and links stand in key order on every page, and the WAL is empty. On PostgreSQL: a mixing pass that cannot
-// finish (its CLUSTER blocked, or an older transaction keeping the old row versions) says so and is finished by
-// the next pass; afterwards no row version in the files carries a ballot's transaction id.
+// ballots and links stand in key order on every page, and the WAL is empty. On PostgreSQL: afterwards the ballots'
+// files hold them in id order, each written by the pass, none by a ballot's transaction; a ballot cast while a pass
+// runs goes through; a pass that cannot take its brief lock says so and the next one finishes it; the servers of
+// one database mix once per period between them.
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
 import { demoUnits } from '../server/demo/city.js';
+import { mixPostgres } from '../server/db/postgres-mixing.js';
+import { openPostgresStore } from '../server/db/postgres-store.js';
 import { openSqliteStore, type SqliteStore } from '../server/db/sqlite-store.js';
 import type { Store } from '../server/db/store.js';
 import type { Database } from '../server/db/schema.js';
@@ -25,7 +28,7 @@ import { castBallot } from '../server/survey/cast.js';
 import { startMixing } from '../server/survey/mix.js';
 import { ballotBody, prepareInstallation, runCli, startChildServer, submit, YEAR, type ChildServer, type Installation } from './child-server.js';
 import { btreePages, cellsInKeyOrder, readSqliteFiles, type SqliteFiles } from './sqlite-pages.js';
-import { fullBallot, openSurvey, post, YEAR as SURVEY_YEAR, type Survey } from './survey-fixture.js';
+import { ballotCount, fullBallot, openSurvey, post, YEAR as SURVEY_YEAR, type Survey } from './survey-fixture.js';
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const temps: string[] = [];
@@ -267,24 +270,21 @@ files.run();
 
 // ---- PostgreSQL ----
 
-const postgres = suite('mixing on PostgreSQL: a pass that cannot finish says so, and the next one finishes it');
+const postgres = suite('mixing on PostgreSQL: ballots in id order and apart from their links, never held up, once per period');
 
-/** The transaction ids of the ballots as they are now (each that of the transaction that cast it, before mixing). */
-async function ballotXids(db: Database): Promise<Set<string>> {
-  return new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(db)).rows.map((r) => r.x));
-}
-
-/** Every row version physically in the table's file (pageinspect): its xmin, and whether it is the current one. */
-async function rowVersions(admin: pg.Client, schema: string, table: string): Promise<{ xmin: string; current: boolean }[]> {
+/** Every row version physically in the table's file (pageinspect): its xmin, whether it is the current one, and its id. */
+async function rowVersions(admin: pg.Client, schema: string, table: string): Promise<{ xmin: string; current: boolean; id: string | null }[]> {
   const rel = `${schema}.${table}`;
   const { rows } = await admin.query<{ pages: number }>(`select (pg_relation_size($1::regclass) / current_setting('block_size')::int)::int as pages`, [rel]);
-  const out: { xmin: string; current: boolean }[] = [];
+  const out: { xmin: string; current: boolean; id: string | null }[] = [];
   for (let p = 0; p < (rows[0]?.pages ?? 0); p++) {
-    const items = await admin.query<{ lp_flags: number; t_xmin: string | null; t_xmax: string | null }>(
-      `select lp_flags, t_xmin::text, t_xmax::text from public.heap_page_items(public.get_raw_page($1, $2))`,
+    const items = await admin.query<{ lp_flags: number; t_xmin: string | null; t_xmax: string | null; id: string | null }>(
+      // A ballot's first column is its id, a bigint: the first 8 bytes of the tuple's data.
+      `select lp_flags, t_xmin::text, t_xmax::text, ('x' || encode(reverse_bytes(substring(t_data from 1 for 8)), 'hex'))::bit(64)::bigint::text as id
+       from public.heap_page_items(public.get_raw_page($1, $2))`,
       [rel, p],
     );
-    for (const it of items.rows) out.push({ xmin: it.t_xmin ?? '', current: it.lp_flags === 1 && it.t_xmax === '0' });
+    for (const it of items.rows) out.push({ xmin: it.t_xmin ?? '', current: it.lp_flags === 1 && it.t_xmax === '0', id: it.id });
   }
   return out;
 }
@@ -293,7 +293,14 @@ interface PgSetup {
   s: Survey;
   admin: pg.Client;
   schema: string;
+  /** The transactions that cast the first ten ballots (and marked their links used). */
   xids: Set<string>;
+}
+
+/** The transaction ids of the stored ballots, from the tables behind the view `ballots`. */
+async function ballotXids(db: Database): Promise<Set<string>> {
+  const { rows } = await sql<{ x: string }>`select xmin::text as x from ballots_mixed union all select xmin::text as x from ballot_inbox`.execute(db);
+  return new Set(rows.map((r) => r.x));
 }
 
 /** An open round with ten ballots, each cast by its own transaction, and a superuser connection to look at pages. */
@@ -306,98 +313,192 @@ async function pgSetup(): Promise<PgSetup> {
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   await admin.query('create extension if not exists pageinspect schema public');
+  await admin.query(`create or replace function public.reverse_bytes(b bytea) returns bytea language sql immutable as $$
+    select coalesce(string_agg(substring(b from i for 1), ''::bytea order by i desc), ''::bytea) from generate_series(1, length(b)) i $$`);
   return { s, admin, schema, xids };
 }
 
-/** No row version in the files of the ballots or the links carries a ballot's transaction id, and none is old. */
-async function assertNoTrace(t: PgSetup, what: string) {
-  for (const table of ['ballots', 'round_links']) {
-    const versions = await rowVersions(t.admin, t.schema, table);
-    const traced = versions.filter((v) => t.xids.has(v.xmin));
-    assert.is(traced.length, 0, `${what}: ${table} holds ${traced.length} row versions written by a ballot's transaction`);
-    assert.ok(
-      versions.every((v) => v.current),
-      `${what}: ${table} holds only current row versions`,
-    );
-  }
-  assert.is((await t.s.db.selectFrom('mixing_pending').selectAll().execute()).length, 0, `${what}: nothing pending`);
+/** A connection string to the test's own schema, for a second store on the same database. */
+function urlOf(schema: string): string {
+  const url = new URL(process.env.TEST_DATABASE_URL as string);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
 }
 
-postgres('a CLUSTER that cannot get its lock is reported at closing, and the next pass completes it', async () => {
+/**
+ * The ballots' files after a pass: the mixed table holds only current row versions, all written by one transaction
+ * that cast no ballot, in id order; the inbox's file holds nothing; nothing is set aside.
+ */
+async function assertMixed(t: PgSetup, what: string, ballots: number) {
+  const versions = await rowVersions(t.admin, t.schema, 'ballots_mixed');
+  assert.is(versions.length, ballots, `${what}: one row version per ballot`);
+  assert.ok(
+    versions.every((v) => v.current),
+    `${what}: only current row versions`,
+  );
+  const xmins = new Set(versions.map((v) => v.xmin));
+  assert.is(xmins.size, 1, `${what}: one writing transaction`);
+  assert.not.ok(
+    [...xmins].some((x) => t.xids.has(x)),
+    `${what}: not a ballot's transaction`,
+  );
+  const ids = versions.map((v) => BigInt(v.id ?? '0'));
+  assert.equal(
+    ids,
+    [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    `${what}: the file holds the ballots in id order`,
+  );
+  assert.equal(await rowVersions(t.admin, t.schema, 'ballot_inbox'), [], `${what}: an empty inbox file`);
+  const aside = await sql<{ n: string | null }>`select to_regclass('ballot_inbox_moving')::text as n`.execute(t.s.db);
+  assert.is(aside.rows[0]?.n, null, `${what}: no inbox set aside`);
+}
+
+postgres('a pass writes the ballots anew in id order, none with its link transaction id, and leaves an empty inbox', async () => {
   if (!onPostgres) return;
   const t = await pgSetup();
-  const blocker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await blocker.connect();
   try {
-    // Another session reading the ballots (a report, a backup) holds a lock that CLUSTER must wait for.
-    await blocker.query(`begin; lock table ${t.schema}.ballots in access share mode`);
-    const closed = await closeRound(t.s.store, t.s.audit, SURVEY_YEAR, 'test');
-    assert.ok(closed.ok, 'the round is closed');
-    assert.match(closed.ok ? (closed.value.mixingFailed ?? '') : '', /CLUSTER ballots failed/, 'and the failed CLUSTER is reported');
-    assert.is(
-      new Set((await sql<{ x: string }>`select xmin::text as x from ballots`.execute(t.s.db)).rows.map((r) => r.x)).size,
-      1,
-      'the ballots were rewritten',
-    );
-    assert.equal(
-      (await t.s.db.selectFrom('mixing_pending').select('table_name').orderBy('table_name').execute()).map((r) => r.table_name),
-      ['ballots', 'round_links'],
-      'and are pending',
-    );
-    await blocker.query('rollback');
-
-    const reports: string[] = [];
-    const mixing = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000 });
-    await mixing.tick();
-    await mixing.stop();
-    assert.equal(reports, [], 'the next pass succeeds');
-    await assertNoTrace(t, 'after the next pass');
+    const linkXids = async () =>
+      new Set((await sql<{ x: string }>`select xmin::text as x from round_links where used_on is not null`.execute(t.s.db)).rows.map((r) => r.x));
+    assert.equal(await linkXids(), t.xids, 'before: each ballot shares its transaction id with its link');
+    assert.is(await t.s.store.mix(), 10);
+    await assertMixed(t, 'after a pass', 10);
+    assert.equal(await linkXids(), t.xids, 'the links keep theirs');
+    // More ballots: the next pass writes all of them anew, old and new together.
+    for (const token of t.s.tokens.slice(10, 15)) assert.is((await post(t.s, token, fullBallot(t.s.units))).status, 303);
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    assert.is(await t.s.store.mix(), 15);
+    await assertMixed(t, 'after the next pass', 15);
+    assert.is(await t.s.store.mix(), 0, 'nothing waiting: nothing written');
   } finally {
-    await blocker.end();
     await t.admin.end();
   }
 });
 
-postgres('a transaction older than the rewrite keeps the old row versions: the pass fails until it has ended', async () => {
+postgres('a ballot cast while a pass builds the mixed copy goes through at once, and stays in the inbox for the next pass', async () => {
   if (!onPostgres) return;
   const t = await pgSetup();
-  const reader = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  try {
+    let during: number | undefined;
+    const moved = await mixPostgres(t.s.db, {
+      hooks: {
+        beforeSwap: async () => {
+          during = (await post(t.s, t.s.tokens[10] as string, fullBallot(t.s.units))).status;
+        },
+      },
+    });
+    assert.is(during, 303, 'the ballot was cast while the pass held its copy');
+    assert.is(moved, 10, 'the pass moved the ten ballots it had set aside');
+    assert.is(await ballotCount(t.s), 11, 'all eleven ballots are counted');
+    const inbox = await sql<{ n: number }>`select count(*)::int as n from ballot_inbox`.execute(t.s.db);
+    assert.is(inbox.rows[0]?.n, 1, 'the new one waits in the inbox');
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    assert.is(await t.s.store.mix(), 11);
+    await assertMixed(t, 'after the next pass', 11);
+  } finally {
+    await t.admin.end();
+  }
+});
+
+postgres('a pass that cannot take its brief lock lets ballots through while it waits, and is reported at closing', async () => {
+  if (!onPostgres) return;
+  const t = await pgSetup();
+  const reader = new pg.Client({ connectionString: urlOf(t.schema) });
   await reader.connect();
   try {
-    // A long transaction elsewhere in the database (it has read some other table, not these).
-    await reader.query('begin isolation level repeatable read');
-    await reader.query('select count(*) from pg_class');
-    const reports: string[] = [];
-    const mixing = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000, retryMs: 3_600_000 });
-    await mixing.tick();
-    assert.is(reports.length, 1, 'the pass reports a failure');
-    assert.match(reports[0] ?? '', /began before the rewrite/);
-    assert.is((await t.s.db.selectFrom('mixing_pending').selectAll().execute()).length, 2, 'the tables stay pending');
+    // A long reader of the ballots (a tally, a backup) holds their lock for as long as it runs.
+    await reader.query('begin');
+    await reader.query('select count(*) from ballots');
+    let settled = false;
+    const pass = t.s.store.mix().finally(() => (settled = true));
+    // The pass has made the inbox's next table: its next step asks for the lock the reader holds.
+    for (let i = 0; i < 500; i++) {
+      const made = await sql<{ n: string | null }>`select to_regclass('ballot_inbox_next')::text as n`.execute(t.s.db);
+      if (made.rows[0]?.n) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const token of t.s.tokens.slice(10, 13)) assert.is((await post(t.s, token, fullBallot(t.s.units))).status, 303);
+    assert.not.ok(settled, 'three ballots were cast while the pass kept asking for the lock');
     await reader.query('commit');
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    assert.is(await pass, 13, 'once the reader is done, the pass mixes all thirteen');
+    await assertMixed(t, 'after the pass', 13);
+
+    // At closing, a reader that outlasts every try makes the pass fail; the round closes all the same.
+    await post(t.s, t.s.tokens[13] as string, fullBallot(t.s.units));
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    await reader.query('begin');
+    await reader.query('select count(*) from ballots');
+    const closed = await closeRound(t.s.store, t.s.audit, SURVEY_YEAR, 'test');
+    assert.ok(closed.ok, 'the round is closed');
+    assert.match(closed.ok ? (closed.value.mixingFailed ?? '') : '', /kept the ballots or the rounds locked/, 'and the failed pass is reported');
+    await reader.query('commit');
+    const reports: string[] = [];
+    const mixing = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000 });
+    assert.is(await mixing.tick(), 14, 'the next pass mixes them');
     await mixing.stop();
-    assert.is(reports.length, 1, 'the next pass succeeds');
-    await assertNoTrace(t, 'after the older transaction ended');
+    assert.equal(reports, [], 'and succeeds');
+    await assertMixed(t, 'after closing', 14);
   } finally {
     await reader.end();
     await t.admin.end();
   }
 });
 
-postgres('after mixing, no used link keeps the transaction id of the ballot cast on it', async () => {
+postgres('two servers on one database mix once per period between them, and a server that starts skips a recent pass', async () => {
+  if (!onPostgres) return;
+  const t = await pgSetup();
+  const other = openPostgresStore(urlOf(t.schema), { max: 2 });
+  try {
+    const reports: string[] = [];
+    const first = startMixing(t.s.store, (m) => reports.push(m), { everyMs: 3_600_000 });
+    assert.is(await first.tick(), 10, 'the first server mixes at its start');
+    const second = startMixing(other, (m) => reports.push(m), { everyMs: 3_600_000 });
+    assert.is(await second.tick(), undefined, 'the second, starting just after, does not');
+    assert.is((await post(t.s, t.s.tokens[10] as string, fullBallot(t.s.units))).status, 303);
+    assert.is(await first.tick(), undefined, 'within the period, neither mixes again');
+    assert.is(await second.tick(), undefined);
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    const closed = await closeRound(t.s.store, t.s.audit, SURVEY_YEAR, 'test');
+    assert.ok(closed.ok && !closed.value.mixingFailed, 'closing mixes whatever the period');
+    await assertMixed(t, 'after closing', 11);
+    await first.stop();
+    await second.stop();
+    assert.equal(reports, []);
+  } finally {
+    await other.destroy();
+    await t.admin.end();
+  }
+});
+
+postgres('a ballot inserted into the view goes to the inbox, and one whose id or receipt is taken is refused', async () => {
   if (!onPostgres) return;
   const t = await pgSetup();
   try {
-    const linkXids = async () =>
-      new Set((await sql<{ x: string }>`select xmin::text as x from round_links where used_on is not null`.execute(t.s.db)).rows.map((r) => r.x));
-    assert.ok(
-      [...(await linkXids())].every((x) => t.xids.has(x)),
-      'before: each used link carries its ballot transaction id',
+    await t.s.store.mix();
+    const stored = await t.s.db.selectFrom('ballots').selectAll().orderBy('id').executeTakeFirstOrThrow();
+    const fresh = { ...stored, id: stored.id + 1, receipt: 'ZZZZ-ZZZZ' };
+    const refusal = (values: typeof fresh) =>
+      t.s.db
+        .insertInto('ballots')
+        .values(values)
+        .execute()
+        .then(
+          () => 'stored',
+          (e: Error) => e.message,
+        );
+    assert.match(await refusal({ ...fresh, receipt: stored.receipt }), /unique constraint "ballots_receipt"/, 'a receipt taken in the round');
+    assert.match(await refusal({ ...fresh, id: stored.id }), /unique constraint "ballots_pkey"/, 'an id taken');
+    await t.s.db.insertInto('ballots').values(fresh).execute();
+    const inbox = await sql<{ receipt: string }>`select receipt from ballot_inbox`.execute(t.s.db);
+    assert.equal(
+      inbox.rows.map((r) => r.receipt),
+      ['ZZZZ-ZZZZ'],
+      'in the inbox',
     );
-    assert.is(await t.s.store.mix(), 10);
-    const after = await linkXids();
-    assert.is(after.size, 1, 'after: one transaction id');
-    assert.equal(after, await ballotXids(t.s.db), 'the mixing transaction, which the ballots carry too');
-    await assertNoTrace(t, 'after mixing');
+    assert.is(await ballotCount(t.s), 11);
+    for (const x of await ballotXids(t.s.db)) t.xids.add(x);
+    assert.is(await t.s.store.mix(), 11);
+    await assertMixed(t, 'after the next pass', 11);
   } finally {
     await t.admin.end();
   }

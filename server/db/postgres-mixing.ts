@@ -1,146 +1,197 @@
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, DB } from './schema.js';
 
 /*
  * Mixing on PostgreSQL (see Store.mix). PostgreSQL appends rows as they come and stamps each with the transaction
- * that wrote it (the hidden column xmin), the same for a ballot and the link it was cast on; a rewritten row's old
- * version stays in the table file, with its xmin, until the table is compacted. A pass rewrites, in one transaction,
- * the ballots of every round written by more than one transaction (in id order) and the round's used links, so they
- * all share one xmin that tells nothing; then CLUSTER writes both tables anew in key order without the old versions.
- * A transaction older than the rewrite (a backup, a long query) makes CLUSTER keep the old versions: the pass checks
- * for them, and a table stays "pending" (mixing_pending) until a CLUSTER succeeds. A round with a single ballot is
- * left as it is: one used link and one ballot tell who cast it whatever is stored.
+ * that wrote it (the hidden column xmin), the same for a ballot and the link it was cast on. So a ballot is cast
+ * into a small inbox (`ballot_inbox`, migration 0013; the view `ballots` shows it with the mixed ballots), and a
+ * pass writes every ballot into a new table in id order, in one transaction, and swaps it for the old one, which
+ * is dropped with the inbox's files: afterwards each ballot's place and xmin are those of that copy, a function of
+ * the set of ballots alone, and no ballot shares a transaction id with its link. The links keep theirs: their
+ * order tells when people voted (their date is public to administrators anyway), but nothing about the ballots is
+ * ordered any more to match it with.
+ *
+ * Nothing here holds up a ballot for longer than a short lock wait. A pass first gives the inbox a new, empty table
+ * in place of the full one (renames, in a moment), then builds the copy of the mixed ballots and the full inbox
+ * without locking out anyone, and only then swaps the copy in (renames and drops, in a moment). Those two moments
+ * take the view's lock, which every ballot takes too, and each asks for it for LOCK_WAIT at most, so a ballot that
+ * queues behind the request waits no longer; a long reader (a backup, a tally) makes the pass try again. A pass that
+ * fails after the first moment leaves the full inbox aside (`ballot_inbox_moving`), still in the view, and the next
+ * pass, on whichever server, carries on from there.
  */
 
 /** Any number: the key of the advisory lock that lets one server at a time mix. */
 const MIX_LOCK = 7_140_331;
-/** No request waits on a CLUSTER's lock for longer than this; the pass fails and is tried again. */
-const LOCK_TIMEOUT = '2s';
-/** The tables PostgreSQL compacts after a rewrite, with the index that gives their key order. */
-const COMPACTED: Record<string, string> = { ballots: 'ballots_pkey', round_links: 'round_links_pk' };
+/** How long a pass's brief step waits for the ballots' lock before it lets the ballots behind it through. */
+const LOCK_WAIT = '20ms';
+/** How many times a brief step asks for the lock, pausing between tries, before the pass reports a failure. */
+const LOCK_TRIES = 12;
 
-async function tryMixLock(trx: Transaction<DB>): Promise<boolean> {
-  const got = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${MIX_LOCK}) as locked`.execute(trx);
-  return got.rows[0]?.locked === true;
+/** Points where a test can act while a pass runs. */
+export interface MixHooks {
+  /** The copy is built and the swap not yet begun: the pass holds no lock a ballot would wait for. */
+  beforeSwap?: () => Promise<void>;
 }
 
-async function rewritePostgres(db: Database): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    if (!(await tryMixLock(trx))) return 0; // another server is mixing right now
-    const rounds = await sql<{ round_id: string }>`
-      select round_id from ballots group by round_id having count(distinct xmin::text) > 1`.execute(trx);
-    let n = 0;
-    for (const { round_id } of rounds.rows) {
-      const res = await sql`
-        with moved as (delete from ballots where round_id = ${round_id} returning *)
-        insert into ballots select * from moved order by id`.execute(trx);
-      n += Number(res.numAffectedRows ?? 0);
-      // A used link's version was written by its ballot's transaction; a new one takes this transaction's id.
-      await sql`update round_links set used_on = used_on where round_id = ${round_id} and used_on is not null`.execute(trx);
-    }
-    if (n > 0) {
-      await trx
-        .insertInto('mixing_pending')
-        .values(Object.keys(COMPACTED).map((table_name) => ({ table_name })))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    return n;
-  });
+export interface MixOptions {
+  /** Skip the pass while any server of this database is mixing, or when one that succeeded began this recently. */
+  unlessMixedWithinMs?: number;
+  hooks?: MixHooks;
 }
 
-/** CLUSTERs the pending tables and clears them, all or nothing; throws when a table could not be compacted. */
-async function compactPostgres(db: Database): Promise<void> {
-  // A snapshot taken between the wait for older ones and the CLUSTER, or held where pg_stat_activity does not show
-  // it (see waitForOlderSnapshots), can make a CLUSTER keep old versions; such a holder is a short transaction that
-  // has ended a moment later, so a pass tries again after a growing pause before it reports.
-  for (let attempt = 1; ; attempt++) {
+/** One pass: resolves to the ballots written into the mixed table, or undefined when skipped (unlessMixedWithinMs). */
+export function mixPostgres(db: Database, opts: MixOptions = {}): Promise<number | undefined> {
+  return db.connection().execute(async (conn) => {
+    // A session lock on one connection: the pass is several transactions, and no other server's may come between.
+    if (opts.unlessMixedWithinMs !== undefined) {
+      const got = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${MIX_LOCK}) as locked`.execute(conn);
+      if (got.rows[0]?.locked !== true) return undefined; // another server is mixing right now
+    } else {
+      await sql`select pg_advisory_lock(${MIX_LOCK})`.execute(conn); // closing a round waits for it, then mixes
+    }
     try {
-      return await compactOnce(db);
-    } catch (e) {
-      if (!(e instanceof KeptOldVersions) || attempt >= COMPACT_TRIES) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** attempt));
-    }
-  }
-}
-
-const COMPACT_TRIES = 4;
-
-/** A CLUSTER that ran but kept old row versions: worth another try once older snapshots are gone. */
-class KeptOldVersions extends Error {}
-
-async function compactOnce(db: Database): Promise<void> {
-  if ((await db.selectFrom('mixing_pending').select('table_name').execute()).length === 0) return;
-  await waitForOlderSnapshots(db);
-  await db.transaction().execute(async (trx) => {
-    const pending = (await trx.selectFrom('mixing_pending').select('table_name').execute()).map((r) => r.table_name);
-    if (pending.length === 0 || !(await tryMixLock(trx))) return;
-    await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(trx);
-    for (const table of pending) {
-      const index = COMPACTED[table];
-      if (!index) continue;
+      if (opts.unlessMixedWithinMs !== undefined && (await mixedWithin(conn, opts.unlessMixedWithinMs))) return undefined;
+      const began = (await sql<{ at: string }>`select clock_timestamp()::text as at`.execute(conn)).rows[0]!.at;
+      let moved = 0;
       try {
-        await sql`cluster ${sql.table(table)} using ${sql.id(index)}`.execute(trx);
+        if ((await exists(conn, 'ballot_inbox_moving')) || (await inboxHasBallots(conn))) {
+          if (!(await exists(conn, 'ballot_inbox_moving'))) await setInboxAside(conn);
+          moved = await rebuild(conn, opts.hooks);
+        }
       } catch (e) {
-        throw new Error(`CLUSTER ${table} failed (${e instanceof Error ? e.message : String(e)}); its old row versions stay until a later pass compacts it`);
+        // The next pass is due at once, on whichever server comes first.
+        await sql`update mixing_state set last_pass_at = null where id = 1`.execute(conn).catch(() => {});
+        throw e;
       }
-      await checkCompacted(trx, table);
+      await sql`update mixing_state set last_pass_at = ${began}::timestamptz where id = 1`.execute(conn);
+      return moved;
+    } finally {
+      await sql`select pg_advisory_unlock(${MIX_LOCK})`.execute(conn);
     }
-    await trx.deleteFrom('mixing_pending').execute();
   });
 }
 
-/**
- * CLUSTER keeps every old row version that a transaction begun before the rewrite may still read. So that it does
- * not run in vain, this waits (a couple of seconds at most, holding nothing) until no other session of the database
- * has a snapshot older than the wait itself, and no session of any database an older transaction id (a new snapshot
- * here starts at the oldest transaction running anywhere on the server), and throws if one stays. (Other holders of old snapshots, such as a
- * standby's replication slot, are not listed there: checkCompacted catches what they keep.)
- */
-async function waitForOlderSnapshots(db: Database): Promise<void> {
-  const now = await sql<{ xid: string }>`select (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text as xid`.execute(db);
-  const since = now.rows[0]?.xid ?? '0';
-  for (let waitMs = 10; ; waitMs *= 2) {
-    const older = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity
-      where pid <> pg_backend_pid()
-        and ((datname = current_database() and age(backend_xmin) >= age(${since}::xid)) or age(backend_xid) >= age(${since}::xid))`.execute(db);
-    if (!older.rows[0]?.n) return;
-    if (waitMs > 1000)
-      throw new Error(
-        'a transaction that began before the rewrite is still running (a backup or a long query); the old row versions stay until a later pass compacts the tables',
-      );
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
+async function mixedWithin(db: Kysely<DB>, ms: number): Promise<boolean> {
+  const r = await sql<{ recent: boolean }>`
+    select coalesce(last_pass_at > clock_timestamp() - make_interval(secs => ${ms / 1000}), false) as recent
+    from mixing_state where id = 1`.execute(db);
+  return r.rows[0]?.recent === true;
+}
+
+async function exists(db: Kysely<DB>, table: string): Promise<boolean> {
+  const r = await sql<{ found: boolean }>`select to_regclass(${table}) is not null as found`.execute(db);
+  return r.rows[0]?.found === true;
+}
+
+async function inboxHasBallots(db: Kysely<DB>): Promise<boolean> {
+  const r = await sql<{ any: boolean }>`select exists (select 1 from ballot_inbox) as any`.execute(db);
+  return r.rows[0]?.any === true;
+}
+
+/** The constraints every table of ballots has (migration 0013), named `prefix`_pkey and `prefix`_receipt. */
+function constraints(table: string, prefix: string) {
+  return sql`alter table ${sql.table(table)}
+    add constraint ${sql.id(`${prefix}_pkey`)} primary key (id),
+    add constraint ${sql.id(`${prefix}_receipt`)} unique (round_id, receipt),
+    add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`;
+}
+
+function renameConstraints(table: string, from: string, to: string) {
+  return [
+    sql`alter table ${sql.table(table)} rename constraint ${sql.id(`${from}_pkey`)} to ${sql.id(`${to}_pkey`)}`,
+    sql`alter table ${sql.table(table)} rename constraint ${sql.id(`${from}_receipt`)} to ${sql.id(`${to}_receipt`)}`,
+  ];
 }
 
 /**
- * CLUSTER copies the old versions that a transaction older than the rewrite may still read, xmin and all. Each is
- * stored next to its row's new version, so it leaves a gap among the rows a query sees: with none kept, the rows of
- * every page fill its first slots.
+ * Runs `brief` in `trx`, each lock it takes asked for at most LOCK_WAIT at a time (so a ballot queued behind the
+ * request waits no longer), and tries again after a pause when one was not granted. With `ballots` it first takes
+ * the lock of the view `ballots` and its tables, which every ballot takes too.
  */
-async function checkCompacted(trx: Transaction<DB>, table: string): Promise<void> {
-  const { rows } = await sql<{ rows: number; slots: number }>`
-    select coalesce(sum(n), 0)::int as rows, coalesce(sum(last), 0)::int as slots from (
-      select count(*) as n, max((ctid::text::point)[1]) as last from ${sql.table(table)} group by (ctid::text::point)[0]
-    ) pages`.execute(trx);
-  const r = rows[0];
-  if (r && r.rows !== r.slots) {
-    // Name the oldest session that may be keeping them, so that an operator can find it.
-    const { rows: holders } = await sql<{ who: string }>`
-      select concat_ws(' ', 'pid', pid, datname, backend_type, state, 'since', xact_start) as who from pg_stat_activity
-      where pid <> pg_backend_pid() and (backend_xmin is not null or backend_xid is not null)
-      order by greatest(age(backend_xmin), age(backend_xid)) desc nulls last limit 1`.execute(trx);
-    const who = holders[0] ? ` (the oldest open transaction: ${holders[0].who})` : '';
-    throw new KeptOldVersions(
-      `CLUSTER ${table} kept ${r.slots - r.rows} old row versions for a transaction that began before the rewrite (a backup or a long query)${who}; a later pass compacts it again`,
+async function briefly(trx: Transaction<DB>, brief: () => Promise<void>, opts: { ballots?: boolean } = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await sql`savepoint brief`.execute(trx);
+    try {
+      await sql`set local lock_timeout = ${sql.lit(LOCK_WAIT)}`.execute(trx);
+      if (opts.ballots) await sql`lock table ballots in access exclusive mode`.execute(trx);
+      await brief();
+      await sql`set local lock_timeout = 0`.execute(trx);
+      return;
+    } catch (e) {
+      await sql`rollback to savepoint brief`.execute(trx);
+      if (!lockNotGranted(e)) throw e;
+      if (attempt >= LOCK_TRIES)
+        throw new Error(
+          'another session kept the ballots or the rounds locked (a backup or a long query); the ballots since the last pass stay in the inbox until a later pass',
+        );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
+    }
+  }
+}
+
+/** A lock asked for with a lock timeout and not granted (SQLSTATE 55P03), as pg or the pool (as its cause) reports it. */
+function lockNotGranted(e: unknown): boolean {
+  for (let c = e; c instanceof Error; c = c.cause) if ((c as { code?: unknown }).code === '55P03') return true;
+  return false;
+}
+
+/** Gives the inbox a new, empty table and sets the full one aside, still read through the view. */
+async function setInboxAside(db: Kysely<DB>): Promise<void> {
+  // Made beforehand, so that the brief step is renames only.
+  await db.transaction().execute(async (trx) => {
+    await sql`drop table if exists ballot_inbox_next`.execute(trx);
+    await sql`create table ballot_inbox_next (like ballots_mixed including defaults including constraints)`.execute(trx);
+    await briefly(trx, async () => {
+      await constraints('ballot_inbox_next', 'next_inbox_ballots').execute(trx);
+    });
+  });
+  await db.transaction().execute((trx) =>
+    briefly(
+      trx,
+      async () => {
+        await sql`alter table ballot_inbox rename to ballot_inbox_moving`.execute(trx);
+        for (const q of renameConstraints('ballot_inbox_moving', 'inbox_ballots', 'moving_ballots')) await q.execute(trx);
+        await sql`alter table ballot_inbox_next rename to ballot_inbox`.execute(trx);
+        for (const q of renameConstraints('ballot_inbox', 'next_inbox_ballots', 'inbox_ballots')) await q.execute(trx);
+        await sql`create or replace view ballots as
+        select * from ballots_mixed union all select * from ballot_inbox union all select * from ballot_inbox_moving`.execute(trx);
+      },
+      { ballots: true },
+    ),
+  );
+}
+
+/**
+ * Writes the mixed ballots and those set aside into a new table in id order, all in this transaction, builds its
+ * indexes from the sorted keys, then swaps it in and drops the two old tables: a copy whose layout and transaction
+ * ids follow from its contents alone. Resolves to the number of ballots written.
+ */
+async function rebuild(db: Kysely<DB>, hooks: MixHooks = {}): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local statement_timeout = 0`.execute(trx);
+    await sql`create table ballots_next (like ballots_mixed including defaults including constraints)`.execute(trx);
+    const res = await sql`
+      insert into ballots_next
+      select * from (select * from ballots_mixed union all select * from ballot_inbox_moving) b order by id`.execute(trx);
+    await sql`alter table ballots_next
+      add constraint next_ballots_pkey primary key (id),
+      add constraint next_ballots_receipt unique (round_id, receipt)`.execute(trx);
+    await hooks.beforeSwap?.();
+    await briefly(
+      trx,
+      async () => {
+        // Taken here, as it locks the rounds against changes until the end of the transaction.
+        await sql`alter table ballots_next add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(
+          trx,
+        );
+        await sql`create or replace view ballots as select * from ballots_next union all select * from ballot_inbox`.execute(trx);
+        await sql`drop table ballots_mixed`.execute(trx);
+        await sql`drop table ballot_inbox_moving`.execute(trx);
+        await sql`alter table ballots_next rename to ballots_mixed`.execute(trx);
+        for (const q of renameConstraints('ballots_mixed', 'next_ballots', 'ballots')) await q.execute(trx);
+      },
+      { ballots: true },
     );
-  }
-}
-
-/** One pass: the rewrite, then the compaction of what is pending; resolves to the ballots rewritten. */
-export async function mixPostgres(db: Database): Promise<number> {
-  const moved = await rewritePostgres(db);
-  await compactPostgres(db);
-  return moved;
+    return Number(res.numAffectedRows ?? 0);
+  });
 }

@@ -75,8 +75,8 @@ class PostgresStore implements Store {
     return rows[0]?.cast === 1 ? 'cast' : 'used';
   }
 
-  mix(): Promise<number> {
-    return mixPostgres(this.db);
+  mix(opts: { unlessMixedWithinMs?: number } = {}): Promise<number | undefined> {
+    return mixPostgres(this.db, opts);
   }
 
   async destroy(): Promise<void> {

@@ -174,7 +174,10 @@ export interface RoundLinkTable {
   paper: Generated<number>;
 }
 
-/** An anonymous ballot: nothing in it points to a person, a link or a moment. */
+/**
+ * An anonymous ballot: nothing in it points to a person, a link or a moment. On PostgreSQL `ballots` is a view of
+ * the mixed ballots and the inbox that ballots are inserted into (migration 0013, postgres-mixing.ts).
+ */
 export interface BallotTable {
   /** Random, 1 to 2^53 − 1; on SQLite the rowid itself. */
   id: number;
@@ -199,7 +202,7 @@ export interface PublishedResultTable {
   sha256: string;
 }
 
-/** A table that mixing has rewritten on PostgreSQL and must still compact (survey/mix.ts); empty on SQLite. */
+/** Always empty: PostgreSQL's mixing recorded here the tables it had still to compact, before it used an inbox (0013). */
 export interface MixingPendingTable {
   table_name: string;
 }

@@ -81,8 +81,10 @@ export interface Store {
   /**
    * One pass of mixing (see survey/mix.ts for when): afterwards the database's files say nothing about the order
    * in which ballots came. Resolves to the number of ballots rewritten; rejects when the pass could not finish.
+   * With `unlessMixedWithinMs`, on a database that several servers share (PostgreSQL), resolves to undefined
+   * without a pass when one is under way or began that recently and finished, on whichever server.
    */
-  mix(): Promise<number>;
+  mix(opts?: { unlessMixedWithinMs?: number }): Promise<number | undefined>;
   /** Closes the database (and, on SQLite, the checkpointer first). */
   destroy(): Promise<void>;
 }
