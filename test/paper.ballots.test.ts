@@ -341,10 +341,12 @@ Tally('typed twice with 5 typos: 195 stored, 5 disputed until settled, totals re
     assert.is(ra.length, rb.length);
     for (const serial of serialOf) assert.ok(ra.includes(serial), `receipt ${serial} published`);
     // Mixing covers the paper ballots too: on SQLite a pass rewrites every ballot; on PostgreSQL the pass of closing
-    // left the round's ballots sharing one transaction id, whichever transaction typed them in.
+    // moved them all out of the inbox into the mixed table, written in id order by one transaction.
     if (paper.store.dialect === 'sqlite') assert.is(await paper.store.mix(), 200);
     else {
-      const { rows } = await sql<{ n: string }>`select count(distinct xmin::text) as n from ballots where round_id = ${roundId}`.execute(paper.db);
+      const inbox = await sql<{ n: string }>`select count(*) as n from ballot_inbox where round_id = ${roundId}`.execute(paper.db);
+      assert.is(Number(inbox.rows[0]?.n), 0);
+      const { rows } = await sql<{ n: string }>`select count(distinct xmin::text) as n from ballots_mixed where round_id = ${roundId}`.execute(paper.db);
       assert.is(Number(rows[0]?.n), 1);
     }
   } finally {

@@ -264,7 +264,17 @@ anon('PostgreSQL: after mixing, no ballot carries the transaction id of the link
 anon('participation records keep a date only, and voting writes no time anywhere', async () => {
   const s = await openSurvey({ units: UNITS });
   // `paper` is a flag set by an administrator before any ballot (server/paper/), never by voting.
-  assert.equal(await columnNames(s.db, 'round_links'), ['active', 'code', 'code_hash', 'generation', 'issued_at', 'paper', 'round_id', 'token_hash', 'used_on']);
+  assert.equal(await columnNames(s.db, 'round_links'), [
+    'active',
+    'code',
+    'code_hash',
+    'generation',
+    'issued_at',
+    'paper',
+    'round_id',
+    'token_hash',
+    'used_on',
+  ]);
   const before = await s.db.selectFrom('round_links').selectAll().orderBy('code').execute();
   const auditBefore = await countRows(s.db, 'audit_log');
   const dumpBefore = await dumpDatabase(s.db, ['ballots', 'round_links']);
