@@ -11,7 +11,7 @@ const INDICATORS = ['law', 'service', 'efficiency', 'integrity', 'openness'];
  */
 export async function benchDesignedSurvey(): Promise<Figure[]> {
   const server = await startBenchServer({
-    links: 60_000,
+    links: 120_000,
     port: 3993,
     design: {
       indicators: INDICATORS.map((k) => `${k}:${k}`).join(','),

@@ -14,7 +14,7 @@ const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
  * and 19's: last year's published results page ≥ 0.5×, and never slower than the form page on the same server.
  */
 export async function benchSurvey(): Promise<Figure[]> {
-  const server = await startBenchServer({ links: 200_000, port: 3990, publishedBallots: 1000 });
+  const server = await startBenchServer({ links: 300_000, port: 3990, publishedBallots: 1000 });
   try {
     const { base, tokens, units } = server;
     const resultsUrl = `${base}${server.resultsPath}`;

@@ -58,24 +58,29 @@ export async function load(opts: {
 for line in io.lines("${join(dir, 'paths')}") do paths[#paths + 1] = line end
 local f = io.open("${join(dir, 'body')}", "rb"); local body = f:read("*a"); f:close()
 local i = 0
+ranOut = 0
 request = function()
   i = i + 1
-  return wrk.format("POST", paths[i], { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+  if i > #paths then ranOut = 1 end
+  return wrk.format("POST", paths[math.min(i, #paths)], { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
 notCast = 0
 response = function(status) if status ~= 303 then notCast = notCast + 1 end end
 local threads = {}
 setup = function(thread) threads[#threads + 1] = thread end
 done = function()
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("notCast") end
+  local n, out = 0, 0
+  for _, t in ipairs(threads) do n = n + t:get("notCast"); out = out + t:get("ranOut") end
   io.write("Not cast: " .. n .. "\\n")
+  if out > 0 then io.write("Ran out of links\\n") end
 end
 ${pace}`,
         );
         args.push('-s', join(dir, 'post.lua'));
       }
       const out = (await promisify(execFile)('wrk', [...args, opts.url], { maxBuffer: 16 * 1024 * 1024 })).stdout.toString();
+      // Each ballot needs a link of its own: a run that used them all measured used links (409s) at its end.
+      if (out.includes('Ran out of links')) throw new Error(`the benchmark ran out of links after ${opts.posts?.paths.length}: give it more`);
       return {
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
         p99: wrkMs(out),
