@@ -1,4 +1,4 @@
-import { generator, load } from './load.js';
+import { generator, load, pacedLoad } from './load.js';
 import { startBenchServer } from './server.js';
 import type { Figure } from './types.js';
 
@@ -49,7 +49,7 @@ export async function benchDesignedSurvey(): Promise<Figure[]> {
     const paths = (k: number) => ({ paths: tokens.slice(k * third, (k + 1) * third).map((t) => `/s/${t}`), body });
     await load({ url: base, seconds: 2, posts: paths(2) });
     const submit = await load({ url: base, seconds: SECONDS, posts: paths(0) });
-    const paced = await load({ url: base, seconds: SECONDS, posts: paths(1), rate: healthz.rps * 0.2 });
+    const paced = await pacedLoad({ url: base, seconds: SECONDS, posts: paths(1), healthzRps: healthz.rps });
     console.log(
       `[${generator}] 40 units × 5 items: healthz ${healthz.rps.toFixed(0)} req/s; form page ${form.rps.toFixed(0)} req/s (bad ${form.bad}); ` +
         `ballots ${submit.rps.toFixed(0)} req/s, p99 ${submit.p99} ms (bad ${submit.bad}); paced ${paced.rps.toFixed(0)} req/s, p99 ${paced.p99} ms (bad ${paced.bad})`,

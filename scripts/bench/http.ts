@@ -1,4 +1,4 @@
-import { generator, load } from './load.js';
+import { generator, load, pacedLoad } from './load.js';
 import { type BenchServer, startBenchServer } from './server.js';
 import type { Figure } from './types.js';
 
@@ -48,9 +48,8 @@ export async function benchSurvey(): Promise<Figure[]> {
     // A stored ballot answers 303; a 409 (links ran out) or any error would count as bad.
     console.log(`[${generator}] ballot submissions: ${submit.rps.toFixed(0)} req/s, p99 ${submit.p99} ms, bad answers ${submit.bad}`);
     // The latency of a saturating load is mostly its own queue (50 connections ÷ the rate); what a representative
-    // meets at the goal's rate is the same 50 connections paced to it. Each connection's pause comes on top of its
-    // answer's time, so the pause is set for 0.2× (reaching some 0.10-0.13×) and the rate reached must be at least 0.10×.
-    const paced = await load({ url: base, seconds: SECONDS, posts: paths(1), rate: healthz.rps * 0.2 });
+    // meets at the goal's rate is the same 50 connections paced to it; the rate reached must be at least 0.10×.
+    const paced = await pacedLoad({ url: base, seconds: SECONDS, posts: paths(1), healthzRps: healthz.rps });
     const pacedRatio = paced.rps / healthz.rps;
     console.log(
       `[${generator}] ballot submissions paced to ${pacedRatio.toFixed(3)}× /healthz: ${paced.rps.toFixed(0)} req/s, p99 ${paced.p99} ms, bad answers ${paced.bad}`,

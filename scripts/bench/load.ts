@@ -39,6 +39,8 @@ export async function load(opts: {
   seconds: number;
   posts?: { paths: string[]; body: string };
   rate?: number;
+  /** Instead of `rate`: each connection's pause before its next request, in whole milliseconds (wrk only). */
+  pauseMs?: number;
   headers?: Record<string, string>;
 }): Promise<Run> {
   if (generator === 'wrk') {
@@ -46,12 +48,13 @@ export async function load(opts: {
     try {
       const args = ['-t1', `-c${CONNECTIONS}`, `-d${opts.seconds}s`, '--latency'];
       for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
-      if (opts.rate && !opts.posts) throw new Error('a paced load is only written for POSTs');
+      if ((opts.rate || opts.pauseMs !== undefined) && !opts.posts) throw new Error('a paced load is only written for POSTs');
       if (opts.posts) {
         writeFileSync(join(dir, 'paths'), `${opts.posts.paths.join('\n')}\n`);
         writeFileSync(join(dir, 'body'), opts.posts.body);
         // With a rate, wrk's delay() is each connection's pause before its next request.
-        const pace = opts.rate ? `delay = function() return ${Math.round((1000 * CONNECTIONS) / opts.rate)} end\n` : '';
+        const pauseMs = opts.pauseMs ?? (opts.rate ? Math.round((1000 * CONNECTIONS) / opts.rate) : undefined);
+        const pace = pauseMs !== undefined ? `delay = function() return ${pauseMs} end\n` : '';
         writeFileSync(
           join(dir, 'post.lua'),
           `local paths = {}
@@ -91,6 +94,7 @@ ${pace}`,
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (opts.pauseMs !== undefined) throw new Error('a pause is only written for wrk');
   let next = 0;
   const r = await autocannon({
     url: opts.url,
@@ -112,4 +116,26 @@ ${pace}`,
   });
   const answered = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
   return { rps: r.requests.average, p99: r.latency.p99, bad: opts.posts ? answered - r['3xx'] + r.errors : r.non2xx };
+}
+
+/** The share of `/healthz` a paced run aims at: a little above the goal's 0.10×, so that it lands at or above it. */
+const PACED_AIM = 0.115;
+
+/**
+ * Ballots paced to the goal's rate, 0.10 × `healthzRps`, from the same 50 connections. Each connection's pause comes
+ * on top of its answer's time, and wrk pauses in whole milliseconds, so a fixed pause lands anywhere from 0.08× to
+ * 0.13× depending on the server's speed: a two-second probe measures the answer's time first, and the pause of the
+ * measured run is what is left of each connection's share of the aim. The probe uses the first fifth of the links.
+ */
+export async function pacedLoad(opts: { url: string; seconds: number; posts: { paths: string[]; body: string }; healthzRps: number }): Promise<Run> {
+  const aim = opts.healthzRps * PACED_AIM;
+  // autocannon paces the whole load to a rate by itself.
+  if (generator === 'autocannon') return load({ ...opts, rate: aim });
+  const cycleMs = (1000 * CONNECTIONS) / aim;
+  const split = Math.floor(opts.posts.paths.length / 5);
+  const probe = await load({ url: opts.url, seconds: 2, posts: { ...opts.posts, paths: opts.posts.paths.slice(0, split) }, rate: aim });
+  const probePauseMs = Math.round(cycleMs);
+  const answerMs = Math.max(0, (1000 * CONNECTIONS) / probe.rps - probePauseMs);
+  const pauseMs = Math.max(0, Math.floor(cycleMs - answerMs));
+  return load({ url: opts.url, seconds: opts.seconds, posts: { ...opts.posts, paths: opts.posts.paths.slice(split) }, pauseMs });
 }
