@@ -1,11 +1,14 @@
 // Group commit on SQLite (server/db/sqlite-store.ts): ballots that arrive close together share one transaction, a
 // group stays open while ballots keep coming (a turn of the event loop at a time, for at most a few milliseconds),
-// and every ballot of a group is still guarded by its own link.
+// and every ballot of a group is still guarded by its own link. On PostgreSQL (server/db/postgres-store.ts) the
+// ballots and the link lookups of one turn go to the database as one statement each, with the same guards.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoUnits } from '../server/demo/city.js';
 import type { SqliteStore } from '../server/db/sqlite-store.js';
+import type { CompiledQuery } from 'kysely';
+import { tokenHash } from '../server/links/tokens.js';
 import { castBallot, type CastResult } from '../server/survey/cast.js';
 import { ballotCount, CHOICES, openSurvey } from './survey-fixture.js';
 
@@ -21,21 +24,21 @@ function stillClock() {
 /** The survey on a store whose group commit reads `clock`, the count of its commits, and a way to cast. */
 async function counted(clock = stillClock()) {
   const s = await openSurvey({ units: UNITS, store: { now: clock.now } });
-  const store = s.store as SqliteStore;
-  const before = store.counters.commits;
+  // Only the SQLite store counts its commits; PostgreSQL's statements are counted by countedPostgres.
+  const store = s.store as Partial<SqliteStore>;
+  const before = store.counters?.commits ?? 0;
   const roundId = (await s.db.selectFrom('rounds').select('id').executeTakeFirstOrThrow()).id;
   const answers = Object.fromEntries(UNITS.map((u, i) => [u.code, CHOICES[i % 4]]));
   return {
     s,
     advance: clock.advance,
-    commits: () => store.counters.commits - before,
+    commits: () => (store.counters?.commits ?? 0) - before,
     cast: (token: string): Promise<CastResult> =>
       castBallot(s.store, s.clock, s.config.timeZone, { token, roundId, answers: answers as never, comments: {}, comment: null }),
   };
 }
 
 const group = suite('group commit (SQLite)');
-// The PostgreSQL pass casts each ballot in a transaction of its own (no group commit there): nothing to test.
 const sqlitePass = !process.env.TEST_DATABASE_URL;
 
 if (sqlitePass)
@@ -109,3 +112,94 @@ if (sqlitePass)
   });
 
 group.run();
+
+/** The survey on PostgreSQL, with the statements its store sends counted by what they call. */
+async function countedPostgres() {
+  const t = await counted();
+  const db = t.s.store.db;
+  const sent: string[] = [];
+  const execute = db.executeQuery.bind(db);
+  db.executeQuery = ((q: CompiledQuery) => {
+    sent.push(q.sql);
+    return execute(q);
+  }) as typeof db.executeQuery;
+  return { ...t, statements: (what: string) => sent.filter((q) => q.includes(what)).length };
+}
+
+const pg = suite('group commit (PostgreSQL)');
+
+if (!sqlitePass)
+  pg('ten ballots of one turn are one statement; a link sent three times at once stores one ballot', async () => {
+    const { s, cast, statements } = await countedPostgres();
+    try {
+      const ten = await Promise.all(s.tokens.slice(0, 10).map(cast));
+      assert.ok(
+        ten.every((r) => r.ok),
+        'all cast',
+      );
+      assert.is(statements('pingyi_cast_many'), 1, 'one statement for ten ballots');
+      const [a, b] = s.tokens.slice(10) as [string, string];
+      const results = await Promise.all([cast(a), cast(b), cast(a), cast(b), cast(a)]);
+      assert.equal(
+        results.map((r) => r.ok),
+        [true, true, false, false, false],
+      );
+      assert.is(await ballotCount(s), 12);
+    } finally {
+      await s.store.destroy();
+    }
+  });
+
+if (!sqlitePass)
+  pg('a ballot whose receipt is taken fails alone: the others of its group are cast', async () => {
+    const { s, cast } = await countedPostgres();
+    try {
+      assert.ok((await cast(s.tokens[0] as string)).ok);
+      const stored = await s.db.selectFrom('ballots').selectAll().executeTakeFirstOrThrow();
+      const row = (id: number, receipt: string) => ({
+        id,
+        roundId: stored.round_id,
+        receipt,
+        answers: stored.answers,
+        comments: stored.comments,
+        comment: null,
+        stratum: stored.stratum,
+        reasons: null,
+      });
+      const today = '2026-03-10';
+      const outcomes = await Promise.allSettled([
+        s.store.castBallot(tokenHash(s.tokens[1] as string), today, row(11, 'AAAA-1111')),
+        s.store.castBallot(tokenHash(s.tokens[2] as string), today, row(12, stored.receipt)),
+        s.store.castBallot(tokenHash(s.tokens[3] as string), today, row(13, 'AAAA-3333')),
+      ]);
+      assert.equal(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.is(await ballotCount(s), 3);
+      const links = await s.db.selectFrom('round_links').select('used_on').where('used_on', 'is not', null).execute();
+      assert.is(links.length, 3, "the refused ballot's link stays unused");
+    } finally {
+      await s.store.destroy();
+    }
+  });
+
+if (!sqlitePass)
+  pg('link lookups of one turn are one query, each answered with its own link or none', async () => {
+    const { s, statements } = await countedPostgres();
+    try {
+      const [a, b] = s.tokens.map(tokenHash) as [string, string];
+      const before = statements('round_links');
+      const found = await Promise.all([a, b, 'f'.repeat(64), a].map((h) => s.store.findLink(h)));
+      assert.is(statements('round_links') - before, 1);
+      assert.equal(
+        found.map((l) => l?.tokenHash),
+        [a, b, undefined, a],
+      );
+      assert.ok(found[0]?.stratum && found[0].roundId, 'with its stratum and round');
+    } finally {
+      await s.store.destroy();
+    }
+  });
+
+pg.run();

@@ -1,11 +1,13 @@
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { Grouped } from './groups.js';
 import { mixPostgres } from './postgres-mixing.js';
-import { type PoolOptions, postgresPool } from './postgres-pool.js';
+import { DatabaseUnavailable, type PoolOptions, postgresPool } from './postgres-pool.js';
 import type { DB } from './schema.js';
 import {
   compileHotQueries,
   headOf,
+  linkLookup,
   SLOT,
   withParams,
   type BallotRow,
@@ -22,17 +24,33 @@ export function openPostgres(url: string, opts: PoolOptions = {}): Kysely<DB> {
 }
 
 /**
- * The store on PostgreSQL: the hot path's compiled queries through Kysely, one round trip per ballot. A server's
- * store (`serving`) also keeps the published results' heads in memory, told by PostgreSQL when anything is published.
+ * The store on PostgreSQL: the hot path's compiled queries through Kysely. Link lookups and ballots that arrive
+ * together go to the database together (groups.ts): one statement for all the lookups of a turn of the event loop,
+ * one for all its ballots, so a busy evening costs the database a round trip per group rather than per request. A
+ * server's store (`serving`) also keeps the published results' heads in memory, told by PostgreSQL when anything is
+ * published.
  */
 export function openPostgresStore(url: string, opts: PoolOptions & { serving?: boolean } = {}): Store {
   return new PostgresStore(openPostgres(url, opts), opts.serving ? new PublishedHeads(url) : undefined);
+}
+
+/** One ballot to cast: the link's token hash, the day, and the ballot's columns but its round (the link's). */
+interface CastItem {
+  tokenHash: string;
+  usedOn: string;
+  ballot: string;
 }
 
 class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   private readonly q;
   private readonly cast: CompiledQuery;
+  private readonly castMany: CompiledQuery;
+  private readonly linksMany: CompiledQuery;
+  private readonly linksByCodeMany: CompiledQuery;
+  private readonly links: Grouped<string, LinkRow | undefined>;
+  private readonly linksByCode: Grouped<string, LinkRow | undefined>;
+  private readonly casts: Grouped<CastItem, CastOutcome>;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -40,14 +58,34 @@ class PostgresStore implements Store {
   ) {
     this.q = compileHotQueries(db);
     this.cast = sql<{ cast: number }>`select pingyi_cast(${SLOT}, ${SLOT}, ${SLOT}::jsonb) as cast`.compile(db);
+    this.castMany = sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::text[], ${SLOT}::text[], ${SLOT}::jsonb[]) as casts`.compile(db);
+    const many = (by: 'round_links.token_hash' | 'round_links.code_hash') =>
+      linkLookup(db).select(`${by} as key`).where(by, '=', sql<string>`any(${SLOT}::text[])`).compile();
+    this.linksMany = many('round_links.token_hash');
+    this.linksByCodeMany = many('round_links.code_hash');
+    this.links = new Grouped((hashes) => this.lookUp('round_links.token_hash', hashes));
+    this.linksByCode = new Grouped((hashes) => this.lookUp('round_links.code_hash', hashes));
+    this.casts = new Grouped((items) => this.castGroup(items));
   }
 
-  async findLink(tokenHash: string): Promise<LinkRow | undefined> {
-    return (await this.db.executeQuery<LinkRow>(withParams(this.q.link, [tokenHash]))).rows[0];
+  findLink(tokenHash: string): Promise<LinkRow | undefined> {
+    return this.links.add(tokenHash);
   }
 
-  async findLinkByCode(codeHash: string): Promise<LinkRow | undefined> {
-    return (await this.db.executeQuery<LinkRow>(withParams(this.q.linkByCode, [codeHash]))).rows[0];
+  findLinkByCode(codeHash: string): Promise<LinkRow | undefined> {
+    return this.linksByCode.add(codeHash);
+  }
+
+  /** The links of a group of hashes, in one query; a hash asked twice gets the same row twice. */
+  private async lookUp(by: 'round_links.token_hash' | 'round_links.code_hash', hashes: string[]): Promise<(LinkRow | undefined)[]> {
+    if (hashes.length === 1) {
+      const one = by === 'round_links.token_hash' ? this.q.link : this.q.linkByCode;
+      return [(await this.db.executeQuery<LinkRow>(withParams(one, hashes))).rows[0]];
+    }
+    const many = by === 'round_links.token_hash' ? this.linksMany : this.linksByCodeMany;
+    const { rows } = await this.db.executeQuery<LinkRow & { key: string }>(withParams(many, [[...new Set(hashes)]]));
+    const found = new Map<string, LinkRow>(rows.map(({ key, ...link }) => [key, link]));
+    return hashes.map((h) => found.get(h));
   }
 
   async roundUnits(roundId: string): Promise<RoundUnitRow[]> {
@@ -68,10 +106,37 @@ class PostgresStore implements Store {
    * cast while an administrator's change such as closing the round is under way, marks the link used if it may
    * be, and stores the ballot.
    */
-  async castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
+  castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
     // The round is the link's (the function takes it from there); every other column goes by name.
     const { roundId: _roundId, ...row } = ballot;
-    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [tokenHash, usedOn, JSON.stringify(row)]));
+    return this.casts.add({ tokenHash, usedOn, ballot: JSON.stringify(row) });
+  }
+
+  /**
+   * Group commit: the ballots of a group in one transaction through pingyi_cast_many, each with its own guard. The
+   * links are locked in the order of their hashes, so two groups never wait for each other in a circle. When the
+   * group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
+   * failure stays its own; when the database is unavailable, every ballot of the group is told so.
+   */
+  private async castGroup(items: CastItem[]): Promise<(CastOutcome | Promise<CastOutcome>)[]> {
+    if (items.length === 1) return [await this.castOne(items[0] as CastItem)];
+    const order = items.map((_, k) => k).sort((a, b) => ((items[a] as CastItem).tokenHash < (items[b] as CastItem).tokenHash ? -1 : 1));
+    const sorted = order.map((k) => items[k] as CastItem);
+    let casts: number[];
+    try {
+      const params = [sorted.map((it) => it.tokenHash), sorted.map((it) => it.usedOn), sorted.map((it) => it.ballot)];
+      casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, params))).rows[0]?.casts ?? [];
+    } catch (e) {
+      if (e instanceof DatabaseUnavailable) throw e;
+      return items.map((it) => this.castOne(it));
+    }
+    const out: CastOutcome[] = new Array(items.length);
+    for (const [i, k] of order.entries()) out[k] = casts[i] === 1 ? 'cast' : 'used';
+    return out;
+  }
+
+  private async castOne(it: CastItem): Promise<CastOutcome> {
+    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [it.tokenHash, it.usedOn, it.ballot]));
     return rows[0]?.cast === 1 ? 'cast' : 'used';
   }
 

@@ -110,29 +110,31 @@ export interface HotQueries {
   publishedHead: CompiledQuery;
 }
 
-export function compileHotQueries(db: Kysely<DB>): HotQueries {
+/** The lookup of an active link with its round and stratum, before its condition on the token's or code's hash. */
+export function linkLookup(db: Kysely<DB>) {
   // The seat's stratum comes with the link, so casting needs no further query.
-  const link = (by: 'round_links.token_hash' | 'round_links.code_hash') =>
-    db
-      .selectFrom('round_links')
-      .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
-      .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
-      .select([
-        'rounds.id as roundId',
-        'rounds.year',
-        'rounds.title',
-        'rounds.scale',
-        'rounds.status',
-        'rounds.opens_at as opensAt',
-        'rounds.closes_at as closesAt',
-        'round_links.used_on as usedOn',
-        'round_pool.stratum',
-        'round_links.token_hash as tokenHash',
-        'round_links.paper',
-      ])
-      .where(by, '=', SLOT)
-      .where('round_links.active', '=', 1)
-      .compile();
+  return db
+    .selectFrom('round_links')
+    .innerJoin('rounds', 'rounds.id', 'round_links.round_id')
+    .innerJoin('round_pool', (j) => j.onRef('round_pool.round_id', '=', 'round_links.round_id').onRef('round_pool.code', '=', 'round_links.code'))
+    .select([
+      'rounds.id as roundId',
+      'rounds.year',
+      'rounds.title',
+      'rounds.scale',
+      'rounds.status',
+      'rounds.opens_at as opensAt',
+      'rounds.closes_at as closesAt',
+      'round_links.used_on as usedOn',
+      'round_pool.stratum',
+      'round_links.token_hash as tokenHash',
+      'round_links.paper',
+    ])
+    .where('round_links.active', '=', 1);
+}
+
+export function compileHotQueries(db: Kysely<DB>): HotQueries {
+  const link = (by: 'round_links.token_hash' | 'round_links.code_hash') => linkLookup(db).where(by, '=', SLOT).compile();
   return {
     link: link('round_links.token_hash'),
     linkByCode: link('round_links.code_hash'),
