@@ -169,6 +169,12 @@ async function setInboxAside(db: Kysely<DB>): Promise<void> {
 async function rebuild(db: Kysely<DB>, hooks: MixHooks = {}): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await sql`set local statement_timeout = 0`.execute(trx);
+    // A pass is background work: one process, so that ballots keep the other cores, and the mixed ballots read in
+    // the order they are stored (by their key) and merged with the sorted inbox, instead of all sorted again.
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+    await sql`set local max_parallel_maintenance_workers = 0`.execute(trx);
+    await sql`set local enable_seqscan = off`.execute(trx);
+    await sql`set local enable_sort = off`.execute(trx);
     await sql`create table ballots_next (like ballots_mixed including defaults including constraints)`.execute(trx);
     const res = await sql`
       insert into ballots_next
