@@ -14,6 +14,7 @@ import { batchSerials, issueBatch } from '../server/paper/batches.js';
 import { discardEntries, disputes, enterPaperBallot, KEYS, reconcile, reconciliationTotal } from '../server/paper/entry.js';
 import { setPaperSeat } from '../server/paper/seats.js';
 import { checkCharacter, newSerial, readSerial, SERIAL_ALPHABET, SERIAL_PATTERN } from '../server/paper/serials.js';
+import { publishResults } from '../server/results/publish.js';
 import { computeResults } from '../server/results/snapshot.js';
 import { closeRound, findRound, replaceMember } from '../server/rounds/rounds.js';
 import { castBallot } from '../server/survey/cast.js';
@@ -230,6 +231,52 @@ Entry(
     }
   },
 );
+
+Entry('a closed round with a sheet typed once or disputed is not published until both are settled', async () => {
+  const t = await openSurvey();
+  try {
+    const strata = await seatStrata(t);
+    const [a, b] = t.seats as [Survey['seats'][number], Survey['seats'][number]];
+    ok(await setPaperSeat(t.db, t.audit, { year: YEAR, code: a.code, paper: true }, 'test'));
+    ok(await setPaperSeat(t.db, t.audit, { year: YEAR, code: b.code, paper: true }, 'test'));
+    const roundId = (await findRound(t.db, YEAR))!.id;
+    const serialsOf = async (code: string) => {
+      const batch = ok(await issueBatch(t.db, t.audit, { year: YEAR, stratum: strata.get(code)!, count: '1' }, 'test'));
+      return (await batchSerials(t.db, roundId, batch.batch))!.serials[0] as string;
+    };
+    const [s1, s2] = [await serialsOf(a.code), await serialsOf(b.code)];
+    const all = (answer: string) =>
+      entryFields(
+        t.units,
+        t.units.map(() => answer),
+      );
+    ok(await enterPaperBallot(t.db, t.audit, { year: YEAR, serial: s1, fields: all('satisfied') }, A1));
+    ok(await enterPaperBallot(t.db, t.audit, { year: YEAR, serial: s2, fields: all('satisfied') }, A1));
+    ok(await enterPaperBallot(t.db, t.audit, { year: YEAR, serial: s2, fields: all('basic') }, A2));
+    ok(await closeRound(t.store, t.audit, YEAR, 'test'));
+    const auditRows = (await t.db.selectFrom('audit_log').select('seq').execute()).length;
+    const publish = () => publishResults(t.db, t.audit, { year: YEAR, note: '' }, 'test');
+    const first = await publish();
+    assert.ok(!first.ok);
+    assert.equal(
+      first.problems.map((p) => [p.key, p.params?.count]),
+      [['results.error.paperWaiting', 2]],
+    );
+    assert.is((await findRound(t.db, YEAR))!.status, 'closed', 'nothing changed');
+    assert.is((await t.db.selectFrom('published_results').select('version').execute()).length, 0);
+    assert.is((await t.db.selectFrom('audit_log').select('seq').execute()).length, auditRows);
+    // The sheet typed once gets its second entry; the disputed one a third that settles it.
+    ok(await enterPaperBallot(t.db, t.audit, { year: YEAR, serial: s1, fields: all('satisfied') }, A2));
+    const second = await publish();
+    assert.ok(!second.ok && second.problems[0]?.params?.count === 1, 'one sheet still disputed');
+    ok(await enterPaperBallot(t.db, t.audit, { year: YEAR, serial: s2, fields: all('basic') }, A3));
+    ok(await publish());
+    const receipts = (await t.db.selectFrom('ballots').select('receipt').execute()).map((r) => r.receipt).sort();
+    assert.equal(receipts, [s1, s2].sort(), 'both paper ballots counted');
+  } finally {
+    await t.store.destroy();
+  }
+});
 
 Entry.run();
 

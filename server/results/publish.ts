@@ -22,6 +22,13 @@ export async function publishResults(
     const round = await findRound(trx, input.year);
     if (!round) return refused('rounds.error.notFound', { year: input.year });
     if (round.status !== 'closed' && round.status !== 'published') return refused('results.error.notClosed', { year: input.year, status: round.status });
+    // A sheet typed once or disputed is a ballot still to be counted; once published, the round takes no entries.
+    const waiting = await trx
+      .selectFrom('paper_entries')
+      .select((eb) => eb.fn.count<number>('serial').distinct().as('n'))
+      .where('round_id', '=', round.id)
+      .executeTakeFirst();
+    if (Number(waiting?.n ?? 0) > 0) return refused('results.error.paperWaiting', { year: input.year, count: Number(waiting?.n) });
     const last = await latestPublished(trx, round.id);
     if (last && !note) return refused('results.error.noteNeeded', undefined, 'note');
     const version = (last?.version ?? 0) + 1;

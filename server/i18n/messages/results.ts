@@ -3,6 +3,10 @@ export const resultsMessages = {
     zh: '{year} 年度当前状态为 {status}，须先截止填写才能公布结果。',
     en: 'Round {year} is {status}; close it before publishing its results.',
   },
+  'results.error.paperWaiting': {
+    zh: '{year} 年度还有 {count} 张纸质测评票只录入了一次或两次录入不一致（见纸质测评票页面）：请先完成录入，或作废这些录入后重新录入，再公布结果。',
+    en: 'Round {year} has {count} paper ballots typed in only once or disputed (see its paper ballots page): finish their entry, or discard it and type them again, before publishing.',
+  },
   'results.error.noteNeeded': {
     zh: '结果已经公布过；发布更正版本时必须说明更正原因。',
     en: 'The results are already published; a correction needs a note saying what changed.',
