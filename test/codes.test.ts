@@ -17,7 +17,7 @@ import { findCommand } from '../server/cli/commands.js';
 import { translator } from '../server/i18n/catalogue.js';
 import { fillCodeHashes } from '../server/links/code-hashes.js';
 import { updateRepresentative } from '../server/pool/representatives.js';
-import { reissueLink, replaceMember } from '../server/rounds/rounds.js';
+import { closeRound, reissueLink, replaceMember } from '../server/rounds/rounds.js';
 import { dumpDatabase } from './db-inspect.js';
 import { loggedIn } from './helpers.js';
 import { ballotCount, fullBallot, ok, openSurvey, SECRET, usedOn, YEAR, type Survey } from './survey-fixture.js';
@@ -301,6 +301,10 @@ page('one large box in a GET form, without JavaScript; a code that cannot be one
   // 大字 mode.
   const large = await s.app.request('/k?text=large');
   assert.match(await large.text(), /<html lang="zh-CN" class="large-text">/);
+  // The front page leads there while a round is open, and not once it is closed.
+  assert.match(await (await s.app.request('/')).text(), /<a class="button primary" href="\/k">/);
+  ok(await closeRound(s.store, s.audit, YEAR, 'test'));
+  assert.not.match(await (await s.app.request('/')).text(), /href="\/k"/);
 });
 
 page.run();

@@ -24,12 +24,21 @@ export const publicRoutes = new Hono<AppEnv>()
     const latest = years[0];
     const doc = latest && (await publishedDoc(db, c.get('results'), latest.roundId, latest.version));
     const order = latest ? await roundCategories(db, latest.roundId) : [];
+    // A representative who comes to the site's front page with a letter or an SMS finds where the code goes.
+    const open = (await listRounds(db)).some((r) => r.status === 'open');
     return page(
       c,
       { title: t('home.title') },
       <>
         <h1>{t('home.title')}</h1>
         <p class="lead">{t('home.intro')}</p>
+        {open && (
+          <p>
+            <a class="button primary" href="/k">
+              {t('home.enterCode')}
+            </a>
+          </p>
+        )}
         <ul class="facts">
           <li>{t('home.units', { n: units.length })}</li>
           <li>{t('home.poolSize', { n: comp.active })}</li>

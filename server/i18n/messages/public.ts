@@ -13,6 +13,7 @@ export const publicMessages = {
   'home.units': { zh: '参加测评的部门单位：{n} 个', en: 'Units being evaluated: {n}' },
   'home.poolSize': { zh: '代表库现有代表：{n} 名', en: 'Representatives in the pool: {n}' },
   'home.readMethod': { zh: '了解测评办法', en: 'Read how the evaluation works' },
+  'home.enterCode': { zh: '我是测评代表：输入测评码', en: 'I am a representative: enter my 测评码' },
   'home.latest': { zh: '最新结果：{year} 年度', en: 'Latest results: {year}' },
   'home.fullResults': { zh: '查看 {year} 年度完整排名、图表和数据', en: 'The full {year} ranking, charts and data' },
   'home.byCategory': { zh: '各类别排名最前和最后的单位', en: 'Top and bottom of each category' },
