@@ -115,7 +115,12 @@ Codes('a code typed in lower case with spaces and an O for a 0 opens the seat’
 Codes('a code that cannot be one is shown again with what is wrong, 422, at 360 px', async () => {
   await page.goto(`${city.base}/k`);
   await page.locator('#code').fill('K7QM-2XDA-9KTR');
-  const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/k?code=')), page.locator('form[action="/k"] button[type=submit]').tap()]);
+  // The answer, and the page it loads: asserting on the answer alone could look at the page before it.
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/k?code=')),
+    page.waitForURL(/\/k\?code=/, { waitUntil: 'load' }),
+    page.locator('form[action="/k"] button[type=submit]').tap(),
+  ]);
   assert.is(res.status(), 422);
   assert.ok(await page.locator('#code-error').isVisible(), 'no message');
   assert.is(await page.locator('#code').inputValue(), 'K7QM-2XDA-9KTR', 'what was typed is kept');
