@@ -146,9 +146,20 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** A screenshot under artifacts/e2e/: the whole page, or only what the viewport shows. */
+/**
+ * A screenshot under artifacts/e2e/: the whole page, or only what the viewport shows. Chromium on a loaded machine
+ * now and then answers "Unable to capture screenshot" once; it is asked again a few times before the test fails.
+ */
 export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: opts.fullPage ?? true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: opts.fullPage ?? true });
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(e))) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 export function saveArtifact(name: string, bytes: Uint8Array | string): string {
