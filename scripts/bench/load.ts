@@ -133,8 +133,8 @@ export async function pacedLoad(opts: { url: string; seconds: number; posts: { p
   if (generator === 'autocannon') return load({ ...opts, rate: aim });
   const cycleMs = (1000 * CONNECTIONS) / aim;
   const split = Math.floor(opts.posts.paths.length / 5);
-  const probe = await load({ url: opts.url, seconds: 2, posts: { ...opts.posts, paths: opts.posts.paths.slice(0, split) }, rate: aim });
   const probePauseMs = Math.round(cycleMs);
+  const probe = await load({ url: opts.url, seconds: 2, posts: { ...opts.posts, paths: opts.posts.paths.slice(0, split) }, pauseMs: probePauseMs });
   const answerMs = Math.max(0, (1000 * CONNECTIONS) / probe.rps - probePauseMs);
   const pauseMs = Math.max(0, Math.floor(cycleMs - answerMs));
   return load({ url: opts.url, seconds: opts.seconds, posts: { ...opts.posts, paths: opts.posts.paths.slice(split) }, pauseMs });

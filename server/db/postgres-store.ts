@@ -34,6 +34,12 @@ export function openPostgresStore(url: string, opts: PoolOptions & { serving?: b
   return new PostgresStore(openPostgres(url, opts), opts.serving ? new PublishedHeads(url) : undefined);
 }
 
+/** The compiled lookups of a link by one kind of hash: alone, and for a group of hashes. */
+interface LinkLookups {
+  one: CompiledQuery;
+  many: CompiledQuery;
+}
+
 /** One ballot to cast: the link's token hash, the day, and the ballot's columns but its round (the link's). */
 interface CastItem {
   tokenHash: string;
@@ -46,8 +52,6 @@ class PostgresStore implements Store {
   private readonly q;
   private readonly cast: CompiledQuery;
   private readonly castMany: CompiledQuery;
-  private readonly linksMany: CompiledQuery;
-  private readonly linksByCodeMany: CompiledQuery;
   private readonly links: Grouped<string, LinkRow | undefined>;
   private readonly linksByCode: Grouped<string, LinkRow | undefined>;
   private readonly casts: Grouped<CastItem, CastOutcome>;
@@ -59,12 +63,15 @@ class PostgresStore implements Store {
     this.q = compileHotQueries(db);
     this.cast = sql<{ cast: number }>`select pingyi_cast(${SLOT}, ${SLOT}, ${SLOT}::jsonb) as cast`.compile(db);
     this.castMany = sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::text[], ${SLOT}::text[], ${SLOT}::jsonb[]) as casts`.compile(db);
-    const many = (by: 'round_links.token_hash' | 'round_links.code_hash') =>
-      linkLookup(db).select(`${by} as key`).where(by, '=', sql<string>`any(${SLOT}::text[])`).compile();
-    this.linksMany = many('round_links.token_hash');
-    this.linksByCodeMany = many('round_links.code_hash');
-    this.links = new Grouped((hashes) => this.lookUp('round_links.token_hash', hashes));
-    this.linksByCode = new Grouped((hashes) => this.lookUp('round_links.code_hash', hashes));
+    // A lookup alone keeps the plain query; a group asks with `= any(…)` and gets each row with its hash.
+    const lookups = (by: 'round_links.token_hash' | 'round_links.code_hash', one: CompiledQuery): LinkLookups => ({
+      one,
+      many: linkLookup(db).select(`${by} as key`).where(by, '=', sql<string>`any(${SLOT}::text[])`).compile(),
+    });
+    const byToken = lookups('round_links.token_hash', this.q.link);
+    const byCode = lookups('round_links.code_hash', this.q.linkByCode);
+    this.links = new Grouped((hashes) => this.lookUp(byToken, hashes));
+    this.linksByCode = new Grouped((hashes) => this.lookUp(byCode, hashes));
     this.casts = new Grouped((items) => this.castGroup(items));
   }
 
@@ -77,13 +84,9 @@ class PostgresStore implements Store {
   }
 
   /** The links of a group of hashes, in one query; a hash asked twice gets the same row twice. */
-  private async lookUp(by: 'round_links.token_hash' | 'round_links.code_hash', hashes: string[]): Promise<(LinkRow | undefined)[]> {
-    if (hashes.length === 1) {
-      const one = by === 'round_links.token_hash' ? this.q.link : this.q.linkByCode;
-      return [(await this.db.executeQuery<LinkRow>(withParams(one, hashes))).rows[0]];
-    }
-    const many = by === 'round_links.token_hash' ? this.linksMany : this.linksByCodeMany;
-    const { rows } = await this.db.executeQuery<LinkRow & { key: string }>(withParams(many, [[...new Set(hashes)]]));
+  private async lookUp(queries: LinkLookups, hashes: string[]): Promise<(LinkRow | undefined)[]> {
+    if (hashes.length === 1) return [(await this.db.executeQuery<LinkRow>(withParams(queries.one, hashes))).rows[0]];
+    const { rows } = await this.db.executeQuery<LinkRow & { key: string }>(withParams(queries.many, [[...new Set(hashes)]]));
     const found = new Map<string, LinkRow>(rows.map(({ key, ...link }) => [key, link]));
     return hashes.map((h) => found.get(h));
   }
@@ -102,9 +105,9 @@ class PostgresStore implements Store {
   }
 
   /**
-   * One round trip: the pingyi_cast function (migration 0010) takes the writer lock shared, so that no ballot is
-   * cast while an administrator's change such as closing the round is under way, marks the link used if it may
-   * be, and stores the ballot.
+   * Joins the turn's group of ballots (castGroup). pingyi_cast (migration 0010) takes the writer lock shared, so
+   * that no ballot is cast while an administrator's change such as closing the round is under way, marks the link
+   * used if it may be, and stores the ballot.
    */
   castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
     // The round is the link's (the function takes it from there); every other column goes by name.

@@ -2,6 +2,7 @@ import { transaction } from '../db/transaction.js';
 import type { AuditTrail } from '../audit/log.js';
 import { isoTime } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
+import { reconcile, reconciliationTotal } from '../paper/entry.js';
 import { findRound } from '../rounds/rounds.js';
 import { charLength, refused, type Outcome } from '../validate.js';
 import { computeResults, latestPublished, serialize } from './snapshot.js';
@@ -22,13 +23,11 @@ export async function publishResults(
     const round = await findRound(trx, input.year);
     if (!round) return refused('rounds.error.notFound', { year: input.year });
     if (round.status !== 'closed' && round.status !== 'published') return refused('results.error.notClosed', { year: input.year, status: round.status });
-    // A sheet typed once or disputed is a ballot still to be counted; once published, the round takes no entries.
-    const waiting = await trx
-      .selectFrom('paper_entries')
-      .select((eb) => eb.fn.count<number>('serial').distinct().as('n'))
-      .where('round_id', '=', round.id)
-      .executeTakeFirst();
-    if (Number(waiting?.n ?? 0) > 0) return refused('results.error.paperWaiting', { year: input.year, count: Number(waiting?.n) });
+    // Every sheet typed must be stored before publishing (returned = entered, as the reconciliation puts it): a
+    // sheet typed once or disputed is a ballot still to be counted, and a published round takes no entries.
+    const paper = reconciliationTotal(await reconcile(trx, round.id));
+    const waiting = paper.returned - paper.entered;
+    if (waiting > 0) return refused('results.error.paperWaiting', { year: input.year, count: waiting });
     const last = await latestPublished(trx, round.id);
     if (last && !note) return refused('results.error.noteNeeded', undefined, 'note');
     const version = (last?.version ?? 0) + 1;
