@@ -118,8 +118,9 @@ anon('the ballots table has exactly the anonymous columns, no insertion counter,
     assert.equal(await columnNames(s.db, table), ['answers', 'comment', 'comments', 'id', 'reasons', 'receipt', 'round_id', 'stratum'], table);
     // Indexes hold only the round, the receipt and the (random) id.
     for (const c of await indexedColumns(s.db, table)) assert.ok(['round_id', 'receipt', 'id'].includes(c), `an index of ${table} on ${c}`);
-    // Only `rounds` is referenced from ballots, and no table references ballots (no link-to-ballot key anywhere).
-    assert.equal(await referencedTables(s.db, table), ['rounds']);
+    // Only `rounds` is referenced from ballots (on PostgreSQL by the view's trigger instead of a key, migration
+    // 0015), and no table references ballots (no link-to-ballot key anywhere).
+    assert.equal(await referencedTables(s.db, table), dialectOf(s.db) === 'sqlite' ? ['rounds'] : []);
     for (const name of await tableNames(s.db)) {
       assert.not.ok((await referencedTables(s.db, name)).includes(table), `${name} does not reference ${table}`);
     }

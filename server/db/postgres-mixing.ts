@@ -88,12 +88,14 @@ async function inboxHasBallots(db: Kysely<DB>): Promise<boolean> {
   return r.rows[0]?.any === true;
 }
 
-/** The constraints every table of ballots has (migration 0013), named `prefix`_pkey and `prefix`_receipt. */
+/**
+ * The constraints every table of ballots has (migrations 0013 and 0015), named `prefix`_pkey and `prefix`_receipt.
+ * No foreign key: the view's trigger checks the round, and a key would make each pass lock all of `rounds`.
+ */
 function constraints(table: string, prefix: string) {
   return sql`alter table ${sql.table(table)}
     add constraint ${sql.id(`${prefix}_pkey`)} primary key (id),
-    add constraint ${sql.id(`${prefix}_receipt`)} unique (round_id, receipt),
-    add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`;
+    add constraint ${sql.id(`${prefix}_receipt`)} unique (round_id, receipt)`;
 }
 
 function renameConstraints(table: string, from: string, to: string) {
@@ -104,16 +106,16 @@ function renameConstraints(table: string, from: string, to: string) {
 }
 
 /**
- * Runs `brief` in `trx`, each lock it takes asked for at most LOCK_WAIT at a time (so a ballot queued behind the
- * request waits no longer), and tries again after a pause when one was not granted. With `ballots` it first takes
- * the lock of the view `ballots` and its tables, which every ballot takes too.
+ * Runs `brief` in `trx` after taking the lock of the view `ballots` and its tables, which every ballot takes too,
+ * each lock asked for at most LOCK_WAIT at a time (so a ballot queued behind the request waits no longer), and
+ * tries again after a pause when one was not granted.
  */
-async function briefly(trx: Transaction<DB>, brief: () => Promise<void>, opts: { ballots?: boolean } = {}): Promise<void> {
+async function briefly(trx: Transaction<DB>, brief: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await sql`savepoint brief`.execute(trx);
     try {
       await sql`set local lock_timeout = ${sql.lit(LOCK_WAIT)}`.execute(trx);
-      if (opts.ballots) await sql`lock table ballots in access exclusive mode`.execute(trx);
+      await sql`lock table ballots in access exclusive mode`.execute(trx);
       await brief();
       await sql`set local lock_timeout = 0`.execute(trx);
       return;
@@ -122,7 +124,7 @@ async function briefly(trx: Transaction<DB>, brief: () => Promise<void>, opts: {
       if (!lockNotGranted(e)) throw e;
       if (attempt >= LOCK_TRIES)
         throw new Error(
-          'another session kept the ballots or the rounds locked (a backup or a long query); the ballots since the last pass stay in the inbox until a later pass',
+          'another session kept the ballots locked (a backup or a long query); the ballots since the last pass stay in the inbox until a later pass',
         );
       await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 1000)));
     }
@@ -141,23 +143,17 @@ async function setInboxAside(db: Kysely<DB>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`drop table if exists ballot_inbox_next`.execute(trx);
     await sql`create table ballot_inbox_next (like ballots_mixed including defaults including constraints)`.execute(trx);
-    await briefly(trx, async () => {
-      await constraints('ballot_inbox_next', 'next_inbox_ballots').execute(trx);
-    });
+    await constraints('ballot_inbox_next', 'next_inbox_ballots').execute(trx);
   });
   await db.transaction().execute((trx) =>
-    briefly(
-      trx,
-      async () => {
-        await sql`alter table ballot_inbox rename to ballot_inbox_moving`.execute(trx);
-        for (const q of renameConstraints('ballot_inbox_moving', 'inbox_ballots', 'moving_ballots')) await q.execute(trx);
-        await sql`alter table ballot_inbox_next rename to ballot_inbox`.execute(trx);
-        for (const q of renameConstraints('ballot_inbox', 'next_inbox_ballots', 'inbox_ballots')) await q.execute(trx);
-        await sql`create or replace view ballots as
+    briefly(trx, async () => {
+      await sql`alter table ballot_inbox rename to ballot_inbox_moving`.execute(trx);
+      for (const q of renameConstraints('ballot_inbox_moving', 'inbox_ballots', 'moving_ballots')) await q.execute(trx);
+      await sql`alter table ballot_inbox_next rename to ballot_inbox`.execute(trx);
+      for (const q of renameConstraints('ballot_inbox', 'next_inbox_ballots', 'inbox_ballots')) await q.execute(trx);
+      await sql`create or replace view ballots as
         select * from ballots_mixed union all select * from ballot_inbox union all select * from ballot_inbox_moving`.execute(trx);
-      },
-      { ballots: true },
-    ),
+    }),
   );
 }
 
@@ -179,25 +175,15 @@ async function rebuild(db: Kysely<DB>, hooks: MixHooks = {}): Promise<number> {
     const res = await sql`
       insert into ballots_next
       select * from (select * from ballots_mixed union all select * from ballot_inbox_moving) b order by id`.execute(trx);
-    await sql`alter table ballots_next
-      add constraint next_ballots_pkey primary key (id),
-      add constraint next_ballots_receipt unique (round_id, receipt)`.execute(trx);
+    await constraints('ballots_next', 'next_ballots').execute(trx);
     await hooks.beforeSwap?.();
-    await briefly(
-      trx,
-      async () => {
-        // Taken here, as it locks the rounds against changes until the end of the transaction.
-        await sql`alter table ballots_next add constraint ballots_round_id_fkey foreign key (round_id) references rounds (id) on delete cascade not valid`.execute(
-          trx,
-        );
-        await sql`create or replace view ballots as select * from ballots_next union all select * from ballot_inbox`.execute(trx);
-        await sql`drop table ballots_mixed`.execute(trx);
-        await sql`drop table ballot_inbox_moving`.execute(trx);
-        await sql`alter table ballots_next rename to ballots_mixed`.execute(trx);
-        for (const q of renameConstraints('ballots_mixed', 'next_ballots', 'ballots')) await q.execute(trx);
-      },
-      { ballots: true },
-    );
+    await briefly(trx, async () => {
+      await sql`create or replace view ballots as select * from ballots_next union all select * from ballot_inbox`.execute(trx);
+      await sql`drop table ballots_mixed`.execute(trx);
+      await sql`drop table ballot_inbox_moving`.execute(trx);
+      await sql`alter table ballots_next rename to ballots_mixed`.execute(trx);
+      for (const q of renameConstraints('ballots_mixed', 'next_ballots', 'ballots')) await q.execute(trx);
+    });
     return Number(res.numAffectedRows ?? 0);
   });
 }
