@@ -484,6 +484,15 @@ Console('mark, print, type twice by two administrators, see a dispute side by si
     assert.is(side.split('class="paper-differs"').length - 1, 1);
     const round = await (await one.get(`/admin/rounds/${YEAR}?lang=en`)).text();
     assert.match(round, 'Paper ballots reconciled');
+
+    // A third administrator settles it. The turnout counts the ballot in its stratum; the districts, which a paper
+    // ballot does not record, say that it is not among theirs.
+    const three = await loggedIn(t, 'three');
+    const settled = await three.post(`${base}/entry`, { _csrf: three.token, serial: serials[0]!, ...fields });
+    assert.match(settled.headers.get('location') ?? '', 'done=stored');
+    const turnout = await (await one.get(`/admin/rounds/${YEAR}/turnout?lang=en`)).text();
+    assert.match(turnout, new RegExp(`1 of ${t.seats.length} answered`));
+    assert.match(turnout, 'Paper ballots not in this table: 1.');
   } finally {
     await t.store.destroy();
   }

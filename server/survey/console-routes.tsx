@@ -47,6 +47,8 @@ export const surveyConsole = new Hono<AppEnv>()
     const days = await turnoutByDay(db, round);
     const seats = strata.reduce((n, r) => n + r.seats, 0);
     const answered = strata.reduce((n, r) => n + r.answered, 0);
+    // A paper ballot carries its batch's stratum and nothing of its seat, so the districts count online ballots only.
+    const onPaper = answered - districts.reduce((n, r) => n + r.answered, 0);
     return consolePage(
       c,
       { title: t('turnout.title', { year: round.year }), scripts: ['vendor/chart.js', 'js/chart-style.js', 'js/turnout-chart.js'] },
@@ -62,6 +64,7 @@ export const surveyConsole = new Hono<AppEnv>()
           head="pool.district"
           missing={t('pool.noDistrict')}
         />
+        {onPaper > 0 && <p class="hint">{t('turnout.paperNoDistrict', { n: onPaper })}</p>}
         <h2>{t('turnout.byDay')}</h2>
         {days.length === 0 ? (
           <p>{t('turnout.none')}</p>

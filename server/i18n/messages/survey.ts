@@ -84,6 +84,10 @@ export const surveyMessages = {
   'turnout.title': { zh: '{year} 年度参与情况', en: 'Turnout {year}' },
   'turnout.overall': { zh: '已提交 {answered} / {seats}（{rate}）', en: '{answered} of {seats} answered ({rate})' },
   'turnout.byDistrict': { zh: '按区县', en: 'By district' },
+  'turnout.paperNoDistrict': {
+    zh: '未计入上表的纸质测评票：{n} 张。纸质票只记录测评层面，不记录区县。',
+    en: 'Paper ballots not in this table: {n}. A paper ballot records its stratum, not a district.',
+  },
   'turnout.byDay': { zh: '每日提交数', en: 'Ballots per day' },
   'turnout.date': { zh: '日期', en: 'Date' },
   'turnout.count': { zh: '提交数', en: 'Ballots' },
