@@ -44,7 +44,7 @@ interface LinkLookups {
 interface CastItem {
   tokenHash: string;
   usedOn: string;
-  ballot: string;
+  ballot: Omit<BallotRow, 'roundId'>;
 }
 
 class PostgresStore implements Store {
@@ -62,7 +62,7 @@ class PostgresStore implements Store {
   ) {
     this.q = compileHotQueries(db);
     this.cast = sql<{ cast: number }>`select pingyi_cast(${SLOT}, ${SLOT}, ${SLOT}::jsonb) as cast`.compile(db);
-    this.castMany = sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::text[], ${SLOT}::text[], ${SLOT}::jsonb[]) as casts`.compile(db);
+    this.castMany = sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::jsonb) as casts`.compile(db);
     // A lookup alone keeps the plain query; a group asks with `= any(…)` and gets each row with its hash.
     const lookups = (by: 'round_links.token_hash' | 'round_links.code_hash', one: CompiledQuery): LinkLookups => ({
       one,
@@ -112,7 +112,7 @@ class PostgresStore implements Store {
   castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
     // The round is the link's (the function takes it from there); every other column goes by name.
     const { roundId: _roundId, ...row } = ballot;
-    return this.casts.add({ tokenHash, usedOn, ballot: JSON.stringify(row) });
+    return this.casts.add({ tokenHash, usedOn, ballot: row });
   }
 
   /**
@@ -127,8 +127,9 @@ class PostgresStore implements Store {
     const sorted = order.map((k) => items[k] as CastItem);
     let casts: number[];
     try {
-      const params = [sorted.map((it) => it.tokenHash), sorted.map((it) => it.usedOn), sorted.map((it) => it.ballot)];
-      casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, params))).rows[0]?.casts ?? [];
+      // One JSON document (migration 0016): the driver would escape each element of an array parameter in JavaScript.
+      const group = JSON.stringify(sorted.map((it) => [it.tokenHash, it.usedOn, it.ballot]));
+      casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, [group]))).rows[0]?.casts ?? [];
     } catch (e) {
       if (e instanceof DatabaseUnavailable) throw e;
       return items.map((it) => this.castOne(it));
@@ -139,7 +140,7 @@ class PostgresStore implements Store {
   }
 
   private async castOne(it: CastItem): Promise<CastOutcome> {
-    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [it.tokenHash, it.usedOn, it.ballot]));
+    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [it.tokenHash, it.usedOn, JSON.stringify(it.ballot)]));
     return rows[0]?.cast === 1 ? 'cast' : 'used';
   }
 

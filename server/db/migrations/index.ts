@@ -14,6 +14,7 @@ import * as m0012 from './0012-paper-ballots.js';
 import * as m0013 from './0013-postgres-mixing.js';
 import * as m0014 from './0014-postgres-cast-groups.js';
 import * as m0015 from './0015-postgres-ballots-unbound.js';
+import * as m0016 from './0016-postgres-cast-json.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-postgres-mixing': m0013,
   '0014-postgres-cast-groups': m0014,
   '0015-postgres-ballots-unbound': m0015,
+  '0016-postgres-cast-json': m0016,
 };
