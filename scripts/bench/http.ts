@@ -46,8 +46,8 @@ export async function benchSurvey(): Promise<Figure[]> {
 
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
     const body = units.map((u, k) => `u.${u}=${answers[k % 4]}`).join('&');
-    // Every ballot has its own link: a fifth of them for each run (saturating, paced, warming up, and the two
-    // servers of a PostgreSQL run).
+    // Every ballot has its own link: a fifth of them for the saturating run, one for the paced run, one for warming
+    // up, and on PostgreSQL two shared by the two servers' run and the paced run with a mixing pass.
     const fifth = Math.floor((tokens.length - 1) / 5);
     const paths = (k: number, from = 0, to = 1) => ({
       paths: tokens.slice(Math.floor((k + from) * fifth), Math.floor((k + to) * fifth)).map((t) => `/s/${t}`),
@@ -64,7 +64,7 @@ export async function benchSurvey(): Promise<Figure[]> {
     console.log(`[${generator}] ballot submissions: ${submit.rps.toFixed(0)} req/s, p99 ${submit.p99} ms, bad answers ${submit.bad}`);
     // The latency of a saturating load is mostly its own queue (50 connections ÷ the rate); what a representative
     // meets at the goal's rate is the same 50 connections paced to it; the rate reached must be at least 0.10×.
-    const paced = await pacedLoad({ url: base, seconds: SECONDS, posts: paths(1, 0, 0.5), healthzRps: healthz.rps });
+    const paced = await pacedLoad({ url: base, seconds: SECONDS, posts: paths(1), healthzRps: healthz.rps });
     const pacedRatio = paced.rps / healthz.rps;
     console.log(
       `[${generator}] ballot submissions paced to ${pacedRatio.toFixed(3)}× /healthz: ${paced.rps.toFixed(0)} req/s, p99 ${paced.p99} ms, bad answers ${paced.bad}`,
@@ -73,8 +73,8 @@ export async function benchSurvey(): Promise<Figure[]> {
     const formZRatio = formZ.rps / healthz.rps;
     const resultsRatio = results.rps / healthz.rps;
     const submitRatio = submit.rps / healthz.rps;
-    const twoServers = second ? await benchTwoServers([base, second], [paths(3), paths(4)], paths(2, 0.5, 1), submit.rps) : [];
-    const duringPass = mix ? await benchPacedWithPass(base, paths(1, 0.5, 1), healthz.rps, mix) : [];
+    const twoServers = second ? await benchTwoServers([base, second], [paths(3, 0, 0.5), paths(4, 0, 0.5)], paths(2, 0.5, 1), submit.rps) : [];
+    const duringPass = mix ? await benchPacedWithPass(base, paths(3, 0.5, 1), healthz.rps, mix) : [];
     return [
       { name: `healthz (reference, ${generator})`, value: Math.round(healthz.rps), unit: 'req/s', goal: '—', met: true },
       { name: 'form page / healthz', value: Number(formRatio.toFixed(3)), unit: '×', goal: '≥ 0.25×', met: formRatio >= 0.25 && form.bad === 0 },
