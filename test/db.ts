@@ -14,10 +14,14 @@ export async function createTestSchema(): Promise<string | null> {
 
 export const onPostgres = !!process.env.TEST_DATABASE_URL;
 
+/** The SQLite store's options, and the size of the pool on PostgreSQL (4 connections unless told). */
+export type TestStoreOptions = SqliteStoreOptions & { postgresPool?: number };
+
 /** A fresh, migrated store: in-memory SQLite, or a PostgreSQL schema of its own on a PostgreSQL run. */
-export async function openTestStore(opts: SqliteStoreOptions = {}): Promise<Store> {
+export async function openTestStore(opts: TestStoreOptions = {}): Promise<Store> {
   const url = await createTestSchema();
-  const store = url ? openPostgresStore(url, { max: 4 }) : openSqliteStore(':memory:', opts);
+  const { postgresPool, ...sqlite } = opts;
+  const store = url ? openPostgresStore(url, { max: postgresPool ?? 4 }) : openSqliteStore(':memory:', sqlite);
   await migrateToLatest(store.db);
   return store;
 }

@@ -4,8 +4,7 @@ import { auditTrail } from '../server/audit/log.js';
 import { fixedClock } from '../server/clock.js';
 import type { Config } from '../server/config.js';
 import type { Database } from '../server/db/schema.js';
-import type { SqliteStoreOptions } from '../server/db/sqlite-store.js';
-import { openTestStore } from './db.js';
+import { openTestStore, type TestStoreOptions } from './db.js';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -28,7 +27,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
 }
 
 /** A fresh app on a fresh in-memory database, with a settable clock and captured log lines. */
-export async function createTestApp(opts: { config?: Partial<Config>; now?: string; store?: SqliteStoreOptions } = {}) {
+export async function createTestApp(opts: { config?: Partial<Config>; now?: string; store?: TestStoreOptions } = {}) {
   const store = await openTestStore(opts.store);
   const db = store.db;
   const clock = fixedClock(opts.now ?? '2026-03-01T02:00:00Z');

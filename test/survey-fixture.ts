@@ -2,7 +2,6 @@
 // small readers for the survey pages' HTML (the form is plain server-rendered markup, so patterns suffice).
 import { demoUnits } from '../server/demo/city.js';
 import type { Config } from '../server/config.js';
-import type { SqliteStoreOptions } from '../server/db/sqlite-store.js';
 import { linkToken, tokenHash } from '../server/links/tokens.js';
 import { upsertRepresentatives, type RepresentativeInput } from '../server/pool/representatives.js';
 import { createRound, drawRound, freezeRound, openRound } from '../server/rounds/rounds.js';
@@ -10,6 +9,7 @@ import type { DesignInput } from '../server/rounds/design.js';
 import { parseSettings } from '../server/rounds/settings.js';
 import { upsertUnits, type UnitInput } from '../server/units/units.js';
 import type { Outcome } from '../server/validate.js';
+import type { TestStoreOptions } from './db.js';
 import { createTestApp, type TestApp } from './helpers.js';
 
 export const SECRET = 'survey-test-secret-0123456789-abcdefghij';
@@ -56,7 +56,7 @@ export interface SurveyOptions {
   open?: boolean;
   config?: Partial<Config>;
   /** How the SQLite store is opened (its group commit's clock, say). */
-  store?: SqliteStoreOptions;
+  store?: TestStoreOptions;
   /** The round's ballot design (indicators, weights, reasons); the default ballot without it. */
   design?: DesignInput;
 }

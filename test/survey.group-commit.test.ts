@@ -6,9 +6,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { demoUnits } from '../server/demo/city.js';
 import type { SqliteStore } from '../server/db/sqlite-store.js';
-import type { CompiledQuery } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import { tokenHash } from '../server/links/tokens.js';
 import { castBallot, type CastResult } from '../server/survey/cast.js';
+import { Grouped } from '../server/db/groups.js';
 import { ballotCount, CHOICES, openSurvey } from './survey-fixture.js';
 
 const UNITS = demoUnits().slice(0, 6);
@@ -112,6 +113,70 @@ if (sqlitePass)
 
 group.run();
 
+const grouped = suite('groups of requests (PostgreSQL store)');
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => 'answered',
+    (e: unknown) => String(e),
+  );
+
+grouped('a turn makes a group; while two groups are out, the next grows until one comes back', async () => {
+  const runs: { items: string[]; answer: (outs: (string | Promise<string>)[]) => void; fail: (e: Error) => void }[] = [];
+  const g = new Grouped<string, string>(
+    (items) =>
+      new Promise((answer, fail) => {
+        runs.push({ items, answer, fail });
+      }),
+    2,
+  );
+  const a = g.add('a');
+  const a2 = g.add('a2');
+  await turn();
+  const b = g.add('b');
+  await turn();
+  const waiting = ['c', 'd', 'e'].map((x) => g.add(x));
+  await turn();
+  await turn();
+  assert.equal(
+    runs.map((r) => r.items),
+    [['a', 'a2'], ['b']],
+    'two out, and c, d, e wait',
+  );
+  runs[0]?.answer(['A', Promise.reject(new Error('a2 alone'))]);
+  assert.is(await a, 'A');
+  assert.is(await failure(a2), 'Error: a2 alone');
+  await turn();
+  assert.equal(runs[2]?.items, ['c', 'd', 'e'], 'one group for all that waited');
+  runs[1]?.fail(new Error('down'));
+  assert.is(await failure(b), 'Error: down');
+  runs[2]?.answer(['C', 'D', 'E']);
+  assert.equal(await Promise.all(waiting), ['C', 'D', 'E']);
+});
+
+grouped('groups stuck at the database hold the next one back for their patience only', async () => {
+  const runs: string[][] = [];
+  const at: number[] = [];
+  const g = new Grouped<string, string>(
+    (items) => {
+      runs.push(items);
+      at.push(performance.now());
+      return runs.length <= 2 ? new Promise(() => {}) : Promise.resolve(items.map((x) => x.toUpperCase()));
+    },
+    2,
+    40,
+  );
+  void g.add('a');
+  await turn();
+  void g.add('b');
+  await turn();
+  assert.is(await g.add('c'), 'C');
+  assert.equal(runs, [['a'], ['b'], ['c']]);
+  const waited = (at[2] as number) - (at[1] as number);
+  assert.ok(waited >= 39, `c left once b had been out for its patience: ${waited.toFixed(0)} ms`);
+});
+
+grouped.run();
+
 /** The survey on PostgreSQL, with the statements its store sends counted by what they call. */
 async function countedPostgres() {
   const t = await counted();
@@ -137,6 +202,13 @@ if (!sqlitePass)
         'all cast',
       );
       assert.is(statements('pingyi_cast_many'), 1, 'one statement for ten ballots');
+      // The inbox keeps them in the order of their random ids, not in the order of their links (or of their turn).
+      const inbox = (await sql<{ id: number }>`select id from ballot_inbox order by ctid`.execute(s.db)).rows.map((r) => Number(r.id));
+      assert.equal(
+        inbox,
+        [...inbox].sort((x, y) => x - y),
+      );
+      assert.is(inbox.length, 10);
       const [a, b] = s.tokens.slice(10) as [string, string];
       const results = await Promise.all([cast(a), cast(b), cast(a), cast(b), cast(a)]);
       assert.equal(
@@ -149,35 +221,68 @@ if (!sqlitePass)
     }
   });
 
+for (const mixed of [false, true])
+  if (!sqlitePass)
+    pg(`a ballot whose receipt or id is taken${mixed ? ' by a mixed ballot' : ''} fails alone: the others of its group are cast`, async () => {
+      const { s, cast } = await countedPostgres();
+      try {
+        assert.ok((await cast(s.tokens[0] as string)).ok);
+        // Mixed, the first ballot is in the mixed table, where only the function's own check can see it.
+        if (mixed) assert.is(await s.store.mix(), 1);
+        const stored = await s.db.selectFrom('ballots').selectAll().executeTakeFirstOrThrow();
+        const row = (id: number, receipt: string) => ({
+          id,
+          roundId: stored.round_id,
+          receipt,
+          answers: stored.answers,
+          comments: stored.comments,
+          comment: null,
+          stratum: stored.stratum,
+          reasons: null,
+        });
+        const today = '2026-03-10';
+        const outcomes = await Promise.allSettled([
+          s.store.castBallot(tokenHash(s.tokens[1] as string), today, row(11, 'AAAA-1111')),
+          s.store.castBallot(tokenHash(s.tokens[2] as string), today, row(12, stored.receipt)),
+          s.store.castBallot(tokenHash(s.tokens[3] as string), today, row(13, 'AAAA-3333')),
+          s.store.castBallot(tokenHash(s.tokens[4] as string), today, row(Number(stored.id), 'AAAA-4444')),
+        ]);
+        assert.equal(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'rejected', 'fulfilled', 'rejected'],
+        );
+        assert.match(String((outcomes[1] as PromiseRejectedResult).reason), 'ballots_receipt');
+        assert.match(String((outcomes[3] as PromiseRejectedResult).reason), 'ballots_pkey');
+        assert.is(await ballotCount(s), 3);
+        const links = await s.db.selectFrom('round_links').select('used_on').where('used_on', 'is not', null).execute();
+        assert.is(links.length, 3, "the refused ballots' links stay unused");
+      } finally {
+        await s.store.destroy();
+      }
+    });
+
 if (!sqlitePass)
-  pg('a ballot whose receipt is taken fails alone: the others of its group are cast', async () => {
-    const { s, cast } = await countedPostgres();
+  pg("the hot path's statements are prepared once per connection", async () => {
+    const s = await openSurvey({ units: UNITS, store: { postgresPool: 1 } });
     try {
-      assert.ok((await cast(s.tokens[0] as string)).ok);
-      const stored = await s.db.selectFrom('ballots').selectAll().executeTakeFirstOrThrow();
-      const row = (id: number, receipt: string) => ({
-        id,
-        roundId: stored.round_id,
-        receipt,
-        answers: stored.answers,
-        comments: stored.comments,
-        comment: null,
-        stratum: stored.stratum,
-        reasons: null,
-      });
-      const today = '2026-03-10';
-      const outcomes = await Promise.allSettled([
-        s.store.castBallot(tokenHash(s.tokens[1] as string), today, row(11, 'AAAA-1111')),
-        s.store.castBallot(tokenHash(s.tokens[2] as string), today, row(12, stored.receipt)),
-        s.store.castBallot(tokenHash(s.tokens[3] as string), today, row(13, 'AAAA-3333')),
-      ]);
-      assert.equal(
-        outcomes.map((o) => o.status),
-        ['fulfilled', 'rejected', 'fulfilled'],
+      const roundId = (await s.db.selectFrom('rounds').select('id').executeTakeFirstOrThrow()).id;
+      const answers = Object.fromEntries(UNITS.map((u, i) => [u.code, CHOICES[i % 4]]));
+      for (const token of s.tokens.slice(0, 3)) {
+        assert.ok(await s.store.findLink(tokenHash(token)));
+        const cast = await castBallot(s.store, s.clock, s.config.timeZone, { token, roundId, answers: answers as never, comments: {}, comment: null });
+        assert.ok(cast.ok);
+      }
+      // The store's one connection: what it prepared, and how often each statement ran as prepared.
+      const prepared = (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(s.store.db)).rows.map((r) => r.statement);
+      assert.ok(
+        prepared.some((q) => q.includes('pingyi_cast_many')),
+        'the cast',
       );
-      assert.is(await ballotCount(s), 3);
-      const links = await s.db.selectFrom('round_links').select('used_on').where('used_on', 'is not', null).execute();
-      assert.is(links.length, 3, "the refused ballot's link stays unused");
+      assert.ok(
+        prepared.some((q) => q.includes('"round_links"."token_hash" =')),
+        'the link lookup',
+      );
+      assert.is(new Set(prepared).size, prepared.length, 'each once');
     } finally {
       await s.store.destroy();
     }

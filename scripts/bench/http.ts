@@ -16,7 +16,7 @@ const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
  * and 19's: last year's published results page ≥ 0.5×, and never slower than the form page on the same server.
  */
 export async function benchSurvey(): Promise<Figure[]> {
-  const server = await startBenchServer({ links: 300_000, port: 3990, publishedBallots: 1000 });
+  const server = await startBenchServer({ links: 500_000, port: 3990, publishedBallots: 1000 });
   const store = process.env.TEST_DATABASE_URL ? await openStore(server.config) : undefined;
   const mix = store && (() => store.mix());
   try {

@@ -44,6 +44,19 @@ const types = {
     oid === BIGINT ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * The statements each connection prepares once, by their text: the hot path's, run for every form page and ballot.
+ * An unnamed statement is parsed and planned on every run, and planning the link lookup (three tables) took
+ * PostgreSQL several times as long as running it; a prepared one is planned once per connection and then reused.
+ */
+const preparedNames = new Map<string, string>();
+
+/** Has every connection prepare `q`'s statement the first time it runs it. Returns `q`. */
+export function prepared<Q extends { sql: string }>(q: Q): Q {
+  if (!preparedNames.has(q.sql)) preparedNames.set(q.sql, `pingyi_${preparedNames.size + 1}`);
+  return q;
+}
+
 export interface PoolOptions {
   /** Connections at most (per server process). */
   max?: number;
@@ -79,7 +92,8 @@ export function postgresPool(url: string, opts: PoolOptions = {}): PostgresPool 
       return {
         query: ((sql: string | object, parameters?: readonly unknown[]) => {
           if (typeof sql !== 'string') return client.query(sql as never); // a cursor: Kysely streams
-          return client.query(sql, parameters as unknown[]).then(
+          const name = preparedNames.get(sql);
+          return (name ? client.query({ name, text: sql, values: parameters as unknown[] }) : client.query(sql, parameters as unknown[])).then(
             (r) => r as unknown as PostgresQueryResult<unknown>,
             (e: unknown) => {
               const mapped = unavailable(e);

@@ -2,7 +2,7 @@ import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Grouped } from './groups.js';
 import { mixPostgres } from './postgres-mixing.js';
-import { DatabaseUnavailable, type PoolOptions, postgresPool } from './postgres-pool.js';
+import { DatabaseUnavailable, type PoolOptions, postgresPool, prepared } from './postgres-pool.js';
 import type { DB } from './schema.js';
 import {
   compileHotQueries,
@@ -50,7 +50,6 @@ interface CastItem {
 class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   private readonly q;
-  private readonly cast: CompiledQuery;
   private readonly castMany: CompiledQuery;
   private readonly links: Grouped<string, LinkRow | undefined>;
   private readonly linksByCode: Grouped<string, LinkRow | undefined>;
@@ -60,13 +59,13 @@ class PostgresStore implements Store {
     readonly db: Kysely<DB>,
     private readonly heads: PublishedHeads | undefined,
   ) {
-    this.q = compileHotQueries(db);
-    this.cast = sql<{ cast: number }>`select pingyi_cast(${SLOT}, ${SLOT}, ${SLOT}::jsonb) as cast`.compile(db);
-    this.castMany = sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::jsonb) as casts`.compile(db);
+    const q = compileHotQueries(db);
+    this.q = { ...q, link: prepared(q.link), linkByCode: prepared(q.linkByCode), units: prepared(q.units), publishedHead: prepared(q.publishedHead) };
+    this.castMany = prepared(sql<{ casts: number[] }>`select pingyi_cast_many(${SLOT}::jsonb) as casts`.compile(db));
     // A lookup alone keeps the plain query; a group asks with `= any(…)` and gets each row with its hash.
     const lookups = (by: 'round_links.token_hash' | 'round_links.code_hash', one: CompiledQuery): LinkLookups => ({
       one,
-      many: linkLookup(db).select(`${by} as key`).where(by, '=', sql<string>`any(${SLOT}::text[])`).compile(),
+      many: prepared(linkLookup(db).select(`${by} as key`).where(by, '=', sql<string>`any(${SLOT}::text[])`).compile()),
     });
     const byToken = lookups('round_links.token_hash', this.q.link);
     const byCode = lookups('round_links.code_hash', this.q.linkByCode);
@@ -105,9 +104,9 @@ class PostgresStore implements Store {
   }
 
   /**
-   * Joins the turn's group of ballots (castGroup). pingyi_cast (migration 0010) takes the writer lock shared, so
-   * that no ballot is cast while an administrator's change such as closing the round is under way, marks the link
-   * used if it may be, and stores the ballot.
+   * Joins the turn's group of ballots (castGroup). pingyi_cast_many takes the writer lock shared, so that no ballot
+   * is cast while an administrator's change such as closing the round is under way, marks the link used if it may
+   * be, and stores the ballot.
    */
   castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome> {
     // The round is the link's (the function takes it from there); every other column goes by name.
@@ -116,32 +115,25 @@ class PostgresStore implements Store {
   }
 
   /**
-   * Group commit: the ballots of a group in one transaction through pingyi_cast_many, each with its own guard. The
-   * links are locked in the order of their hashes, so two groups never wait for each other in a circle. When the
-   * group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
+   * Group commit: the ballots of a group in one transaction through pingyi_cast_many (migration 0017), a ballot per
+   * link, the links locked in the order of their hashes, so two groups never wait for each other in a circle. When
+   * the group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
    * failure stays its own; when the database is unavailable, every ballot of the group is told so.
    */
   private async castGroup(items: CastItem[]): Promise<(CastOutcome | Promise<CastOutcome>)[]> {
-    if (items.length === 1) return [await this.castOne(items[0] as CastItem)];
-    const order = items.map((_, k) => k).sort((a, b) => ((items[a] as CastItem).tokenHash < (items[b] as CastItem).tokenHash ? -1 : 1));
-    const sorted = order.map((k) => items[k] as CastItem);
-    let casts: number[];
     try {
-      // One JSON document (migration 0016): the driver would escape each element of an array parameter in JavaScript.
-      const group = JSON.stringify(sorted.map((it) => [it.tokenHash, it.usedOn, it.ballot]));
-      casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, [group]))).rows[0]?.casts ?? [];
+      return await this.castAll(items);
     } catch (e) {
-      if (e instanceof DatabaseUnavailable) throw e;
-      return items.map((it) => this.castOne(it));
+      if (e instanceof DatabaseUnavailable || items.length === 1) throw e;
+      return items.map(async (it) => (await this.castAll([it]))[0] as CastOutcome);
     }
-    const out: CastOutcome[] = new Array(items.length);
-    for (const [i, k] of order.entries()) out[k] = casts[i] === 1 ? 'cast' : 'used';
-    return out;
   }
 
-  private async castOne(it: CastItem): Promise<CastOutcome> {
-    const { rows } = await this.db.executeQuery<{ cast: number }>(withParams(this.cast, [it.tokenHash, it.usedOn, JSON.stringify(it.ballot)]));
-    return rows[0]?.cast === 1 ? 'cast' : 'used';
+  private async castAll(items: CastItem[]): Promise<CastOutcome[]> {
+    // One JSON document (migration 0016): the driver would escape each element of an array parameter in JavaScript.
+    const group = JSON.stringify(items.map((it) => [it.tokenHash, it.usedOn, it.ballot]));
+    const casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, [group]))).rows[0]?.casts ?? [];
+    return items.map((_, k) => (casts[k] === 1 ? 'cast' : 'used'));
   }
 
   mix(opts: { unlessMixedWithinMs?: number } = {}): Promise<number | undefined> {

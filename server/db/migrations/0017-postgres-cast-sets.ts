@@ -1,0 +1,107 @@
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
+
+// Frozen in time: never import app code here.
+
+/**
+ * PostgreSQL only: `pingyi_cast_many` casts its group with a few statements over the whole group, instead of calling
+ * `pingyi_cast` for each ballot: row by row, every ballot paid for the start of two statements and of the view's
+ * trigger, which checked the ballot and inserted it again. The rules stay the same: the writer lock taken shared; the
+ * links locked in the order of their hashes, so that two groups never wait for each other in a circle; a link marked
+ * used only if it is active, unused, not on paper and of an open round; one ballot per link, the first of the group;
+ * an id or receipt that clashes with any ballot (the view shows the mixed ballots, the inbox and the inbox a pass
+ * set aside) fails the group. A group's ballots go into the inbox in the order of their random ids, not in the order
+ * of their links. The statements are planned once per connection: their plans (lookups by key) do not depend on the
+ * values. A ballot alone is a group of one, and `pingyi_cast` goes.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return;
+  await sql`
+    create or replace function pingyi_cast_many(p_items jsonb) returns integer[]
+    language plpgsql set plan_cache_mode = force_generic_plan as $$
+    declare
+      hashes text[];
+      days text[];
+      ballots jsonb[];
+      cast_hashes text[];
+      cast_rounds text[];
+      id_clash boolean;
+      receipt_clash boolean;
+    begin
+      perform pg_advisory_xact_lock_shared(7140330);
+      -- Each link once, with its first ballot, in the order of the hashes.
+      select array_agg(i.h order by i.h), array_agg(i.d order by i.h), array_agg(i.b order by i.h)
+        into hashes, days, ballots
+        from (select distinct on (e.value ->> 0) e.value ->> 0, e.value ->> 1, e.value -> 2
+              from jsonb_array_elements(p_items) with ordinality as e(value, n)
+              order by e.value ->> 0, e.n) as i(h, d, b);
+      perform 1 from (
+        select from round_links l
+        where l.token_hash = any(hashes) and l.active = 1 and l.used_on is null and l.paper = 0
+          and l.round_id in (select r.id from rounds r where r.status = 'open')
+        order by l.token_hash
+        for update of l) as locked;
+      with marked as (
+        update round_links l set used_on = i.d
+        from unnest(hashes, days) as i(h, d)
+        where l.token_hash = i.h and l.active = 1 and l.used_on is null and l.paper = 0
+          and l.round_id in (select r.id from rounds r where r.status = 'open')
+        returning l.token_hash, l.round_id)
+      select array_agg(m.token_hash), array_agg(m.round_id) into cast_hashes, cast_rounds from marked m;
+      if cast_hashes is not null then
+        -- The checks read the view as it was before the insert beside them; a clash undoes the insert with the rest.
+        with cast_rows as materialized (
+          select b.* from unnest(cast_hashes, cast_rounds) as c(h, r)
+            join unnest(hashes, ballots) as i(h, b) on i.h = c.h
+            cross join lateral jsonb_populate_record(null::ballot_inbox, i.b || jsonb_build_object('round_id', c.r)) as b),
+        stored as (insert into ballot_inbox select * from cast_rows order by id)
+        select exists (select from cast_rows n where exists (select from ballots x where x.id = n.id)),
+          exists (select from cast_rows n where exists (select from ballots x where x.round_id = n.round_id and x.receipt = n.receipt))
+          into id_clash, receipt_clash;
+        if id_clash then
+          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_pkey"';
+        end if;
+        if receipt_clash then
+          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_receipt"';
+        end if;
+      end if;
+      return coalesce((
+        select array_agg(case when k.first and k.h = any(cast_hashes) then 1 else 0 end order by k.n)
+        from (select e.n, e.value ->> 0 as h, row_number() over (partition by e.value ->> 0 order by e.n) = 1 as first
+              from jsonb_array_elements(p_items) with ordinality as e(value, n)) as k), '{}');
+    end $$`.execute(db);
+  await sql`drop function pingyi_cast(text, text, jsonb)`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return;
+  // Migrations 0012 and 0016, as they were.
+  await sql`
+    create function pingyi_cast(p_token_hash text, p_used_on text, p_ballot jsonb) returns integer
+    language plpgsql as $$
+    declare
+      r text;
+    begin
+      perform pg_advisory_xact_lock_shared(7140330);
+      update round_links set used_on = p_used_on
+        where token_hash = p_token_hash and active = 1 and used_on is null and paper = 0
+          and round_id in (select id from rounds where status = 'open')
+        returning round_id into r;
+      if r is null then
+        return 0;
+      end if;
+      insert into ballots select * from jsonb_populate_record(null::ballots, p_ballot || jsonb_build_object('round_id', r));
+      return 1;
+    end $$`.execute(db);
+  await sql`
+    create or replace function pingyi_cast_many(p_items jsonb) returns integer[]
+    language plpgsql as $$
+    declare
+      outcomes integer[] := '{}';
+      item jsonb;
+    begin
+      for item in select e.value from jsonb_array_elements(p_items) with ordinality as e(value, n) order by e.n loop
+        outcomes := outcomes || pingyi_cast(item ->> 0, item ->> 1, item -> 2);
+      end loop;
+      return outcomes;
+    end $$`.execute(db);
+}
