@@ -19,7 +19,7 @@ export class Grouped<I, O> {
    */
   constructor(
     private readonly run: (items: I[]) => Promise<(O | Promise<O>)[]>,
-    private readonly flights = 2,
+    private readonly flights = Number(process.env.PINGYI_FLIGHTS ?? 2),
     private readonly patienceMs = 100,
     private readonly max = 256,
   ) {}

@@ -3,14 +3,14 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
 // Frozen in time: never import app code here.
 
 /**
- * PostgreSQL only: `pingyi_cast_many` casts its group with a few statements over the whole group, instead of calling
- * `pingyi_cast` for each ballot: row by row, every ballot paid for the start of two statements and of the view's
- * trigger, which checked the ballot and inserted it again. The rules stay the same: the writer lock taken shared; the
- * links locked in the order of their hashes, so that two groups never wait for each other in a circle; a link marked
- * used only if it is active, unused, not on paper and of an open round; one ballot per link, the first of the group;
- * an id or receipt that clashes with any ballot (the view shows the mixed ballots, the inbox and the inbox a pass
- * set aside) fails the group. A group's ballots go into the inbox in the order of their random ids, not in the order
- * of their links. The statements are planned once per connection: their plans (lookups by key) do not depend on the
+ * PostgreSQL only: `pingyi_cast_many` marks the group's links one by one but checks and stores its ballots with one
+ * statement for the whole group, instead of calling `pingyi_cast` for each ballot, which paid for the view's trigger
+ * checking the ballot and inserting it again. The rules stay the same: the writer lock taken shared; the links
+ * marked in the order of their hashes, so that two groups never wait for each other in a circle; a link marked used
+ * only if it is active, unused, not on paper and of an open round; one ballot per link, the first of the group; an
+ * id or receipt that clashes with any ballot (the view shows the mixed ballots, the inbox and the inbox a pass set
+ * aside) fails the group. A group's ballots go into the inbox in the order of their random ids, not in the order of
+ * their links. The statements are planned once per connection: their plans (lookups by key) do not depend on the
  * values. A ballot alone is a group of one, and `pingyi_cast` goes.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -22,8 +22,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       hashes text[];
       days text[];
       ballots jsonb[];
+      r text;
       cast_hashes text[];
       cast_rounds text[];
+      cast_ballots jsonb[];
       id_clash boolean;
       receipt_clash boolean;
     begin
@@ -34,28 +36,30 @@ export async function up(db: Kysely<any>): Promise<void> {
         from (select distinct on (e.value ->> 0) e.value ->> 0, e.value ->> 1, e.value -> 2
               from jsonb_array_elements(p_items) with ordinality as e(value, n)
               order by e.value ->> 0, e.n) as i(h, d, b);
-      perform 1 from (
-        select from round_links l
-        where l.token_hash = any(hashes) and l.active = 1 and l.used_on is null and l.paper = 0
-          and l.round_id in (select r.id from rounds r where r.status = 'open')
-        order by l.token_hash
-        for update of l) as locked;
-      with marked as (
-        update round_links l set used_on = i.d
-        from unnest(hashes, days) as i(h, d)
-        where l.token_hash = i.h and l.active = 1 and l.used_on is null and l.paper = 0
-          and l.round_id in (select r.id from rounds r where r.status = 'open')
-        returning l.token_hash, l.round_id)
-      select array_agg(m.token_hash), array_agg(m.round_id) into cast_hashes, cast_rounds from marked m;
+      -- Link by link, in the order of the hashes, each found by its unique hash: a statement over the whole group
+      -- could be planned to walk the round's links instead, when the statistics lag behind a round just issued.
+      for k in 1 .. coalesce(array_length(hashes, 1), 0) loop
+        update round_links set used_on = days[k]
+          where token_hash = hashes[k] and active = 1 and used_on is null and paper = 0
+            and round_id in (select id from rounds where status = 'open')
+          returning round_id into r;
+        if r is not null then
+          cast_hashes := cast_hashes || hashes[k];
+          cast_rounds := cast_rounds || r;
+          cast_ballots := cast_ballots || ballots[k];
+        end if;
+      end loop;
       if cast_hashes is not null then
         -- The checks read the view as it was before the insert beside them; a clash undoes the insert with the rest.
         with cast_rows as materialized (
-          select b.* from unnest(cast_hashes, cast_rounds) as c(h, r)
-            join unnest(hashes, ballots) as i(h, b) on i.h = c.h
-            cross join lateral jsonb_populate_record(null::ballot_inbox, i.b || jsonb_build_object('round_id', c.r)) as b),
+          select b.* from unnest(cast_rounds, cast_ballots) as c(r, b)
+            cross join lateral jsonb_populate_record(null::ballot_inbox, c.b || jsonb_build_object('round_id', c.r)) as b),
         stored as (insert into ballot_inbox select * from cast_rows order by id)
-        select exists (select from cast_rows n where exists (select from ballots x where x.id = n.id)),
-          exists (select from cast_rows n where exists (select from ballots x where x.round_id = n.round_id and x.receipt = n.receipt))
+        -- Ballot by ballot (lateral), by the unique keys: the tables are new after every pass, with no statistics
+        -- to keep the planner from reading them whole.
+        select exists (select from cast_rows n cross join lateral (select from ballots x where x.id = n.id limit 1) as f),
+          exists (select from cast_rows n
+                  cross join lateral (select from ballots x where x.round_id = n.round_id and x.receipt = n.receipt limit 1) as f)
           into id_clash, receipt_clash;
         if id_clash then
           raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_pkey"';
