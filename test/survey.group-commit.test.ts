@@ -153,6 +153,23 @@ grouped('a turn makes a group; while two groups are out, the next grows until on
   assert.equal(await Promise.all(waiting), ['C', 'D', 'E']);
 });
 
+grouped('a full group leaves at once, and what is left over goes too while a flight is free', async () => {
+  const sizes: number[] = [];
+  const g = new Grouped<number, number>(
+    (items) => {
+      sizes.push(items.length);
+      return new Promise(() => {});
+    },
+    2,
+    100,
+    4,
+  );
+  for (let k = 0; k < 7; k++) void g.add(k);
+  assert.equal(sizes, [4], 'the full group, before the turn ends');
+  await turn();
+  assert.equal(sizes, [4, 3], 'the rest, in the second flight');
+});
+
 grouped('groups stuck at the database hold the next one back for their patience only', async () => {
   const runs: string[][] = [];
   const at: number[] = [];

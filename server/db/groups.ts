@@ -19,7 +19,7 @@ export class Grouped<I, O> {
    */
   constructor(
     private readonly run: (items: I[]) => Promise<(O | Promise<O>)[]>,
-    private readonly flights = Number(process.env.PINGYI_FLIGHTS ?? 2),
+    private readonly flights = 2,
     private readonly patienceMs = 100,
     private readonly max = 256,
   ) {}
@@ -63,6 +63,7 @@ export class Grouped<I, O> {
     if (group.length === 0) return;
     const left = performance.now();
     this.out.push(left);
+    this.schedule(); // what is left over a full group goes too, while a flight is free
     const landed = () => {
       this.out.splice(this.out.indexOf(left), 1);
       clearTimeout(this.timer);
