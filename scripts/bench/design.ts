@@ -34,7 +34,7 @@ export async function benchDesignedSurvey(): Promise<Figure[]> {
         const fields = INDICATORS.map((d, i) => `u.${u}.${d}=${answers[(k + i) % 4]}`);
         return INDICATORS.some((_, i) => (k + i) % 4 === 2) ? [...fields, `r.${u}=1`] : fields;
       })
-      .concat('reasonsAsked=1') // as the form's script sends once it has offered the reasons
+      .concat('reasonsAsked=1', `round=${server.roundId}`) // as the form's script sends once it has offered the reasons
       .join('&');
     // A ballot that is not cast answers 200 (the form or the reasons step), which the load counts as bad; one ballot
     // first says so at once, with its status, when the body is wrong.

@@ -45,7 +45,8 @@ export async function benchSurvey(): Promise<Figure[]> {
     console.log(`[${generator}] results page: ${results.rps.toFixed(0)} req/s, p99 ${results.p99} ms, bad answers ${results.bad}`);
 
     const answers = ['satisfied', 'basic', 'dissatisfied', 'unknown'];
-    const body = units.map((u, k) => `u.${u}=${answers[k % 4]}`).join('&');
+    // As the form sends it: the round it is a form of, then an answer per unit.
+    const body = [`round=${server.roundId}`, ...units.map((u, k) => `u.${u}=${answers[k % 4]}`)].join('&');
     // Every ballot has its own link: a fifth of them for the saturating run, one for the paced run, one for warming
     // up, and on PostgreSQL two shared by the two servers' run and the paced run with a mixing pass.
     const fifth = Math.floor((tokens.length - 1) / 5);

@@ -28,6 +28,8 @@ export interface BenchServer {
   config: Config;
   tokens: string[];
   units: string[];
+  /** The open round's id, which its form sends with every ballot (survey/accept.ts, ROUND_FIELD). */
+  roundId: string;
   /** The published results page of last year, when `publishedBallots` asked for one. */
   resultsPath?: string;
   /** A second server process on the same database (PostgreSQL), on `port`; resolves to its base address. */
@@ -93,6 +95,7 @@ export async function startBenchServer(opts: {
     }
   }
   const pool = await openRoundForWholePool(db, clock, config, { ...plan, year: YEAR, design: opts.design });
+  const roundId = (await findRound(db, YEAR))!.id;
   await store.destroy();
 
   const first = await spawnServer(env, opts.port, opts.nodeArgs);
@@ -102,6 +105,7 @@ export async function startBenchServer(opts: {
     config,
     tokens: pool.map((p) => linkToken(config.secret, YEAR, p.code, 1)),
     units: units.map((u) => u.code),
+    roundId,
     resultsPath: opts.publishedBallots ? `/results/${YEAR - 1}` : undefined,
     async another(port: number) {
       const s = await spawnServer(env, port, opts.nodeArgs);

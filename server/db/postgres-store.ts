@@ -44,7 +44,9 @@ interface LinkLookups {
 interface CastItem {
   tokenHash: string;
   usedOn: string;
-  ballot: Omit<BallotRow, 'roundId'>;
+  ballot: Omit<BallotRow, 'roundId'> | Omit<BallotRow, 'roundId' | 'stratum'>;
+  /** A ballot cast straight (castStraight): the round its form named, and the time it was cast. */
+  straight?: { roundId: string; at: string };
 }
 
 class PostgresStore implements Store {
@@ -114,8 +116,14 @@ class PostgresStore implements Store {
     return this.casts.add({ tokenHash, usedOn, ballot: row });
   }
 
+  /** The same, for a link nobody looked up: pingyi_cast_many checks it against the round named (migration 0018). */
+  async castStraight(tokenHash: string, usedOn: string, at: string, ballot: Omit<BallotRow, 'stratum'>): Promise<'cast' | 'refused'> {
+    const { roundId, ...row } = ballot;
+    return (await this.casts.add({ tokenHash, usedOn, ballot: row, straight: { roundId, at } })) === 'cast' ? 'cast' : 'refused';
+  }
+
   /**
-   * Group commit: the ballots of a group in one transaction through pingyi_cast_many (migration 0017), a ballot per
+   * Group commit: the ballots of a group in one transaction through pingyi_cast_many (migrations 0017, 0018), a ballot per
    * link, the links locked in the order of their hashes, so two groups never wait for each other in a circle. When
    * the group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
    * failure stays its own; when the database is unavailable, every ballot of the group is told so.
@@ -131,7 +139,9 @@ class PostgresStore implements Store {
 
   private async castAll(items: CastItem[]): Promise<CastOutcome[]> {
     // One JSON document (migration 0016): the driver would escape each element of an array parameter in JavaScript.
-    const group = JSON.stringify(items.map((it) => [it.tokenHash, it.usedOn, it.ballot]));
+    const group = JSON.stringify(
+      items.map((it) => (it.straight ? [it.tokenHash, it.usedOn, it.ballot, it.straight.roundId, it.straight.at] : [it.tokenHash, it.usedOn, it.ballot])),
+    );
     const casts = (await this.db.executeQuery<{ casts: number[] }>(withParams(this.castMany, [group]))).rows[0]?.casts ?? [];
     return items.map((_, k) => (casts[k] === 1 ? 'cast' : 'used'));
   }

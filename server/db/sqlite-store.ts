@@ -2,7 +2,18 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { checkpointInBackground, LONG_LOG_FRAMES, type Checkpointer } from './checkpointer.js';
 import type { DB } from './schema.js';
-import { castQueries, compileHotQueries, headOf, withParams, type BallotRow, type CastOutcome, type LinkRow, type RoundUnitRow, type Store } from './store.js';
+import {
+  acceptsBallot,
+  castQueries,
+  compileHotQueries,
+  headOf,
+  withParams,
+  type BallotRow,
+  type CastOutcome,
+  type LinkRow,
+  type RoundUnitRow,
+  type Store,
+} from './store.js';
 
 /*
  * The store on SQLite. Kysely runs each query as a separate awaited step behind a lock, and a transaction as several
@@ -159,6 +170,13 @@ export class SqliteStore implements Store {
       }
     });
     return cast ? 'cast' : 'used';
+  }
+
+  /** On SQLite a lookup costs no round trip, so the link is looked up and checked here, then cast as usual. */
+  async castStraight(tokenHash: string, usedOn: string, at: string, ballot: Omit<BallotRow, 'stratum'>): Promise<'cast' | 'refused'> {
+    const link = await this.findLink(tokenHash);
+    if (!link || link.roundId !== ballot.roundId || link.paper || !acceptsBallot(link, Date.parse(at))) return 'refused';
+    return (await this.castBallot(tokenHash, usedOn, { ...ballot, stratum: link.stratum })) === 'cast' ? 'cast' : 'refused';
   }
 
   private castOne(mark: CompiledQuery, insert: CompiledQuery): boolean {

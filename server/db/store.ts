@@ -55,6 +55,11 @@ export interface BallotRow {
 /** What casting did: stored the ballot, or found the link used (or not open) and stored nothing. */
 export type CastOutcome = 'cast' | 'used';
 
+/** Whether a ballot may be cast on the link at `now` (ms): unused, its round open, between opening and closing. */
+export function acceptsBallot(link: LinkRow, now: number): boolean {
+  return !link.usedOn && link.status === 'open' && now >= Date.parse(link.opensAt) && now < Date.parse(link.closesAt);
+}
+
 /** The latest published version of a round, and how many versions are published for all rounds together. */
 export interface PublishedHead {
   latest: number | null;
@@ -76,6 +81,13 @@ export interface Store {
    * (nothing stored) when the ballot's id or receipt collides with another; the caller draws new ones.
    */
   castBallot(tokenHash: string, usedOn: string, ballot: BallotRow): Promise<CastOutcome>;
+  /**
+   * `castBallot` on a link nobody looked up, for a ballot whose form named its round: the link must also be of
+   * `ballot.roundId`, not on paper, and its round open at `at` (an ISO time, the server's clock), and the ballot
+   * records the seat's stratum. 'refused' when anything of that fails, for an unknown link too: nothing is stored,
+   * and the caller looks the link up to say why. On PostgreSQL one statement, not a lookup and then a cast.
+   */
+  castStraight(tokenHash: string, usedOn: string, at: string, ballot: Omit<BallotRow, 'stratum'>): Promise<'cast' | 'refused'>;
   /** The head the published results pages are keyed by. */
   publishedHead(roundId: string): Promise<PublishedHead>;
   /**

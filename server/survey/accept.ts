@@ -1,9 +1,19 @@
 import type { Clock } from '../clock.js';
-import type { LinkRow, Store } from '../db/store.js';
+import { acceptsBallot, type LinkRow, type Store } from '../db/store.js';
 import { codeHash, normaliseCode } from '../links/codes.js';
 import { TOKEN_PATTERN, tokenHash } from '../links/tokens.js';
-import { ballotDraft, ballotFields, dissatisfiedUnits, parseBallot, type BallotDraft, type BallotForm, type FieldProblem, type ValidBallot } from './ballot.js';
-import { acceptsBallot, castOnLink, type LinkState } from './cast.js';
+import {
+  ballotDraft,
+  ballotFields,
+  dissatisfiedUnits,
+  parseBallot,
+  type BallotDraft,
+  type BallotFields,
+  type BallotForm,
+  type FieldProblem,
+  type ValidBallot,
+} from './ballot.js';
+import { castOnLink, castStraight, type LinkState } from './cast.js';
 import { surveyForm, type SurveyState } from './state.js';
 
 /*
@@ -111,6 +121,11 @@ export type BallotOutcome = { ok: true; receipt: string } | { ok: false; refusal
 export const REASONS_ASKED = 'reasonsAsked';
 /** Sent by the second step's "Change my answers". */
 export const REVIEW = 'review';
+/**
+ * Sent by every form: the round it is a form of (no secret: every seat of the round sends the same), so that a
+ * ballot can be cast before its link is looked up.
+ */
+export const ROUND_FIELD = 'round';
 
 /**
  * Decides a ballot and, when every rule is met, casts it: the link must be usable now (`openLink`), the form
@@ -118,16 +133,22 @@ export const REVIEW = 'review';
  * still unused when the cast commits.
  */
 export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<BallotOutcome> {
+  let read: BallotFields | undefined;
+  const fieldsOf = async () => (read ??= ballotFields(await s.body()));
+  if (s.key.via === 'link' && s.formEncoded && TOKEN_PATTERN.test(s.key.token)) {
+    const receipt = await castAsNamed(deps, s.key.token, await fieldsOf());
+    if (receipt) return { ok: true, receipt };
+  }
   const opened = await openLink(deps, s.key, s.address);
   if (!opened.ok) return opened;
   if (!s.formEncoded) return { ok: false, refusal: { kind: 'unsupported' } };
   const { link } = opened;
   const form = await surveyForm(deps.survey, deps.store, link.roundId);
-  const fields = ballotFields(await s.body());
+  const fields = await fieldsOf();
   const parsed = parseBallot(fields, form, link.scale);
   if (!parsed.ok) return { ok: false, refusal: { kind: 'invalid', link, form, problems: parsed.problems, general: parsed.general, draft: parsed.draft } };
   if (fields.has(REVIEW)) return { ok: false, refusal: { kind: 'review', link, form, draft: ballotDraft(fields, form, link.scale) } };
-  if (form.reasons.length && !fields.has(REASONS_ASKED) && dissatisfiedUnits(form, parsed.answers).length)
+  if (reasonsToAsk(form, fields, parsed))
     return { ok: false, refusal: { kind: 'reasons', link, form, ballot: parsed, draft: ballotDraft(fields, form, link.scale) } };
   // Cast on the link's token hash however the seat was named: one guard, so one ballot per seat by link and code.
   const cast = await castOnLink(deps.store, deps.clock, deps.timeZone, link.tokenHash, {
@@ -144,4 +165,27 @@ export async function acceptBallot(deps: SurveyDeps, s: Submission): Promise<Bal
   const now = await findSeat(deps.store, s.key);
   if (now?.usedOn) return { ok: false, refusal: { kind: 'used', link: now } };
   return { ok: false, refusal: now?.paper ? { kind: 'paper', link: now } : { kind: 'closed', link: now ?? link } };
+}
+
+/**
+ * The usual ballot, cast with one trip to the database: its form named a round whose form this server has read
+ * already, and it is complete and valid for that form with no reasons left to ask, so it is cast straight on the
+ * link, which the database checks is of that round and takes a ballot now (Store.castStraight). Undefined, with
+ * nothing stored, for anything else, which `acceptBallot` then decides by looking the link up, as if this did not
+ * exist: the rules are the same, only the order in which they are checked differs.
+ */
+async function castAsNamed(deps: SurveyDeps, token: string, fields: BallotFields): Promise<string | undefined> {
+  const named = fields.get(ROUND_FIELD);
+  const roundId = named?.length === 1 ? (named[0] as string) : undefined;
+  const form = roundId === undefined ? undefined : deps.survey.forms.known(roundId);
+  if (!roundId || !form || fields.has(REVIEW)) return undefined;
+  const parsed = parseBallot(fields, form, form.scale);
+  if (!parsed.ok || reasonsToAsk(form, fields, parsed)) return undefined;
+  const { answers, reasons, comments, comment } = parsed;
+  return castStraight(deps.store, deps.clock, deps.timeZone, tokenHash(token), { roundId, answers, reasons, comments, comment });
+}
+
+/** A valid ballot with 不满意 answers from a form on which the reasons were not offered yet. */
+function reasonsToAsk(form: BallotForm, fields: BallotFields, ballot: ValidBallot): boolean {
+  return form.reasons.length > 0 && !fields.has(REASONS_ASKED) && dissatisfiedUnits(form, ballot.answers).length > 0;
 }

@@ -80,6 +80,8 @@ export interface FormIndicator {
  * the freeze, so each server reads it once per round (survey/state.ts).
  */
 export interface BallotForm {
+  /** The round's scale (fixed when the round was created). */
+  scale: Scale;
   units: FormUnit[];
   /** One: the form of one question per unit, fields `u.{code}`; several: `u.{code}.{key}` per indicator. */
   indicators: FormIndicator[];

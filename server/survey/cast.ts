@@ -1,17 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { LinkRow, Store } from '../db/store.js';
+import type { BallotRow, LinkRow, Store } from '../db/store.js';
 import { tokenHash } from '../links/tokens.js';
 import { dateInZone } from '../time.js';
 import { newReceipt, type Answer } from './ballot.js';
 
 /** A link and its round, as a representative's request is decided on. */
 export type LinkState = LinkRow;
-
-/** Whether a ballot may be cast on the link at `now`: unused, its round open, between opening and closing. */
-export function acceptsBallot(link: LinkState, now: number): boolean {
-  return !link.usedOn && link.status === 'open' && now >= Date.parse(link.opensAt) && now < Date.parse(link.closesAt);
-}
 
 /**
  * Random bytes for receipts and ids, taken from the CSPRNG 4 KiB at a time (as randomUUID does): a call per ballot
@@ -66,27 +61,46 @@ export function castBallot(store: Store, clock: Clock, timeZone: string, input: 
 /** `castBallot` on the link with this token hash (a seat found by its 测评码 is cast on its link's hash). */
 export async function castOnLink(store: Store, clock: Clock, timeZone: string, hash: string, input: Omit<BallotInput, 'token'>): Promise<CastResult> {
   const usedOn = dateInZone(clock.now(), timeZone);
+  const stratum = input.stratum ?? null;
+  const receipt = await withFreshKeys(input, async (row) => (await store.castBallot(hash, usedOn, { ...row, stratum })) === 'cast');
+  return receipt ? { ok: true, receipt } : { ok: false, reason: 'used' };
+}
+
+/**
+ * `castOnLink` on a link nobody looked up, for a ballot whose form named its round (Store.castStraight): the
+ * receipt, or undefined when the link is not one of that round that takes a ballot now, and nothing was stored.
+ */
+export async function castStraight(
+  store: Store,
+  clock: Clock,
+  timeZone: string,
+  hash: string,
+  input: Omit<BallotInput, 'token' | 'stratum'>,
+): Promise<string | undefined> {
+  const now = clock.now();
+  const usedOn = dateInZone(now, timeZone);
+  const at = now.toISOString();
+  return withFreshKeys(input, async (row) => (await store.castStraight(hash, usedOn, at, row)) === 'cast');
+}
+
+/**
+ * Stores the ballot with a fresh id and receipt through `store` (true when stored): the receipt, or undefined when
+ * nothing was stored. A receipt that collides with another in the same round (about 1 in 10^12 per pair), or an id
+ * with any other ballot (1 in 10^15), is tried again with fresh ones.
+ */
+async function withFreshKeys(
+  input: Omit<BallotInput, 'token' | 'stratum'>,
+  store: (row: Omit<BallotRow, 'stratum'>) => Promise<boolean>,
+): Promise<string | undefined> {
   const answers = JSON.stringify(input.answers);
   const comments = JSON.stringify(input.comments);
   const reasons = input.reasons && Object.keys(input.reasons).length ? JSON.stringify(input.reasons) : null;
-  const stratum = input.stratum ?? null;
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt(pooledRandomBytes);
     try {
-      const outcome = await store.castBallot(hash, usedOn, {
-        id: ballotId(),
-        roundId: input.roundId,
-        receipt,
-        answers,
-        comments,
-        comment: input.comment,
-        stratum,
-        reasons,
-      });
-      return outcome === 'cast' ? { ok: true, receipt } : { ok: false, reason: 'used' };
+      const stored = await store({ id: ballotId(), roundId: input.roundId, receipt, answers, comments, comment: input.comment, reasons });
+      return stored ? receipt : undefined;
     } catch (e) {
-      // A receipt that collides with another in the same round (about 1 in 10^12 per pair), or an id with any
-      // other ballot (1 in 10^15): try fresh ones.
       const message = (e as Error).message;
       if (attempt < 3 && /unique|constraint/i.test(message) && /receipt|ballots\.id|ballots_pkey/i.test(message)) continue;
       throw e;

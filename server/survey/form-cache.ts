@@ -38,16 +38,28 @@ export class FormPieces {
 /** The form of each round, read once per round (a round's units and ballot design never change after its freeze). */
 export class RoundForms {
   private lists = new Map<string, Promise<BallotForm>>();
+  private loaded = new Map<string, BallotForm>();
 
   get(roundId: string, load: () => Promise<BallotForm>): Promise<BallotForm> {
     let u = this.lists.get(roundId);
     if (!u) {
       u = load();
-      if (this.lists.size >= MAX_ENTRIES) this.lists.clear();
+      if (this.lists.size >= MAX_ENTRIES) {
+        this.lists.clear();
+        this.loaded.clear();
+      }
       this.lists.set(roundId, u);
-      u.catch(() => this.lists.delete(roundId));
+      u.then(
+        (form) => this.lists.get(roundId) === u && this.loaded.set(roundId, form),
+        () => this.lists.delete(roundId),
+      );
     }
     return u;
+  }
+
+  /** The form of a round this server has read already, if any; never asks the database. */
+  known(roundId: string): BallotForm | undefined {
+    return this.loaded.get(roundId);
   }
 }
 

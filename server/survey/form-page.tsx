@@ -10,7 +10,7 @@ import { dissatisfiedUnits, formOrder, isDissatisfied, type Answer, type BallotD
 import type { LinkState } from './cast.js';
 import { cutShell, fillShell, FORM_BODY_MARK, formBody, formBodyParts, formEnd, reasonsFieldset, unitFieldset } from './form-view.js';
 import type { Ctx } from '../http/context.js';
-import { REASONS_ASKED, REVIEW, seatPath, seatSecret, type SeatKey } from './accept.js';
+import { REASONS_ASKED, REVIEW, ROUND_FIELD, seatPath, seatSecret, type SeatKey } from './accept.js';
 
 /**
  * A seat's form page, at its link's or its code's address (the form posts back to the same one): blank, from the cached shell and fragments (form-cache.ts), or shown again, after a refusal
@@ -107,7 +107,8 @@ export function reasonsStep(c: Ctx, key: SeatKey, link: LinkState, form: BallotF
       })
       .join('') +
     (ballot.comment ? hidden('comment', ballot.comment) : '') +
-    hidden(REASONS_ASKED, '1');
+    hidden(REASONS_ASKED, '1') +
+    hidden(ROUND_FIELD, link.roundId);
   const asked = dissatisfiedUnits(form, ballot.answers)
     .map((u) => {
       const a = ballot.answers[u.code];
@@ -153,6 +154,7 @@ function formPageParts(c: Ctx, key: SeatKey, link: LinkState, form: BallotForm, 
       </p>
       <p class="progress" id="progress" aria-live="polite" hidden data-template={t('survey.progress', { done: '{done}', total: '{total}' })}></p>
       <form method="post" action={seatPath(key)} id="survey" novalidate data-total={String(form.units.length * form.indicators.length)} data-scale={link.scale}>
+        <input type="hidden" name={ROUND_FIELD} value={link.roundId} />
         {inner}
       </form>
     </section>,

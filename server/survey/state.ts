@@ -25,10 +25,10 @@ export function surveyForm(state: SurveyState, store: Store, roundId: string): P
   return state.forms.get(roundId, async () => {
     const [units, round] = await Promise.all([
       store.roundUnits(roundId),
-      store.db.selectFrom('rounds').select(['indicators', 'strata_weights', 'reasons']).where('id', '=', roundId).executeTakeFirstOrThrow(),
+      store.db.selectFrom('rounds').select(['scale', 'indicators', 'strata_weights', 'reasons']).where('id', '=', roundId).executeTakeFirstOrThrow(),
     ]);
     const design = designOf(round);
-    return { units, indicators: design.indicators.map(({ key, label }) => ({ key, label })), reasons: design.reasons };
+    return { scale: round.scale, units, indicators: design.indicators.map(({ key, label }) => ({ key, label })), reasons: design.reasons };
   });
 }
 

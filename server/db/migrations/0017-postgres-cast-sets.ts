@@ -15,6 +15,46 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
+  await castSets(db);
+  await sql`drop function pingyi_cast(text, text, jsonb)`.execute(db);
+}
+
+/**
+ * The end of `pingyi_cast_many`, from the link just marked on (its round in `r`): keep the ballot, and once every
+ * link is marked, check and store the group and answer for each item. Migration 0018 ends its version the same way.
+ */
+export const storeGroup = sql.raw(`        if r is not null then
+          cast_hashes := cast_hashes || hashes[k];
+          cast_rounds := cast_rounds || r;
+          cast_ballots := cast_ballots || ballots[k];
+        end if;
+      end loop;
+      if cast_hashes is not null then
+        -- The checks read the view as it was before the insert beside them; a clash undoes the insert with the rest.
+        with cast_rows as materialized (
+          select b.* from unnest(cast_rounds, cast_ballots) as c(r, b)
+            cross join lateral jsonb_populate_record(null::ballot_inbox, c.b || jsonb_build_object('round_id', c.r)) as b),
+        stored as (insert into ballot_inbox select * from cast_rows order by id)
+        -- Ballot by ballot (lateral), by the unique keys: the tables are new after every pass, with no statistics
+        -- to keep the planner from reading them whole.
+        select exists (select from cast_rows n cross join lateral (select from ballots x where x.id = n.id limit 1) as f),
+          exists (select from cast_rows n
+                  cross join lateral (select from ballots x where x.round_id = n.round_id and x.receipt = n.receipt limit 1) as f)
+          into id_clash, receipt_clash;
+        if id_clash then
+          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_pkey"';
+        end if;
+        if receipt_clash then
+          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_receipt"';
+        end if;
+      end if;
+      return coalesce((
+        select array_agg(case when k.first and k.h = any(cast_hashes) then 1 else 0 end order by k.n)
+        from (select e.n, e.value ->> 0 as h, row_number() over (partition by e.value ->> 0 order by e.n) = 1 as first
+              from jsonb_array_elements(p_items) with ordinality as e(value, n)) as k), '{}');`);
+
+/** This migration's `pingyi_cast_many`, which migration 0018's down puts back. */
+export async function castSets(db: Kysely<any>): Promise<void> {
   await sql`
     create or replace function pingyi_cast_many(p_items jsonb) returns integer[]
     language plpgsql set plan_cache_mode = force_generic_plan as $$
@@ -43,37 +83,8 @@ export async function up(db: Kysely<any>): Promise<void> {
           where token_hash = hashes[k] and active = 1 and used_on is null and paper = 0
             and round_id in (select id from rounds where status = 'open')
           returning round_id into r;
-        if r is not null then
-          cast_hashes := cast_hashes || hashes[k];
-          cast_rounds := cast_rounds || r;
-          cast_ballots := cast_ballots || ballots[k];
-        end if;
-      end loop;
-      if cast_hashes is not null then
-        -- The checks read the view as it was before the insert beside them; a clash undoes the insert with the rest.
-        with cast_rows as materialized (
-          select b.* from unnest(cast_rounds, cast_ballots) as c(r, b)
-            cross join lateral jsonb_populate_record(null::ballot_inbox, c.b || jsonb_build_object('round_id', c.r)) as b),
-        stored as (insert into ballot_inbox select * from cast_rows order by id)
-        -- Ballot by ballot (lateral), by the unique keys: the tables are new after every pass, with no statistics
-        -- to keep the planner from reading them whole.
-        select exists (select from cast_rows n cross join lateral (select from ballots x where x.id = n.id limit 1) as f),
-          exists (select from cast_rows n
-                  cross join lateral (select from ballots x where x.round_id = n.round_id and x.receipt = n.receipt limit 1) as f)
-          into id_clash, receipt_clash;
-        if id_clash then
-          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_pkey"';
-        end if;
-        if receipt_clash then
-          raise unique_violation using message = 'duplicate key value violates unique constraint "ballots_receipt"';
-        end if;
-      end if;
-      return coalesce((
-        select array_agg(case when k.first and k.h = any(cast_hashes) then 1 else 0 end order by k.n)
-        from (select e.n, e.value ->> 0 as h, row_number() over (partition by e.value ->> 0 order by e.n) = 1 as first
-              from jsonb_array_elements(p_items) with ordinality as e(value, n)) as k), '{}');
+${storeGroup}
     end $$`.execute(db);
-  await sql`drop function pingyi_cast(text, text, jsonb)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

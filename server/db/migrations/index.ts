@@ -16,6 +16,7 @@ import * as m0014 from './0014-postgres-cast-groups.js';
 import * as m0015 from './0015-postgres-ballots-unbound.js';
 import * as m0016 from './0016-postgres-cast-json.js';
 import * as m0017 from './0017-postgres-cast-sets.js';
+import * as m0018 from './0018-postgres-cast-straight.js';
 
 /** Static list (no filesystem scanning): add each new numbered migration here. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-postgres-ballots-unbound': m0015,
   '0016-postgres-cast-json': m0016,
   '0017-postgres-cast-sets': m0017,
+  '0018-postgres-cast-straight': m0018,
 };
