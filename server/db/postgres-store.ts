@@ -44,7 +44,8 @@ interface LinkLookups {
 interface CastItem {
   tokenHash: string;
   usedOn: string;
-  ballot: Omit<BallotRow, 'roundId'> | Omit<BallotRow, 'roundId' | 'stratum'>;
+  /** Without its round (the function takes the link's), and without its stratum when cast straight. */
+  ballot: Omit<BallotRow, 'roundId' | 'stratum'> & { stratum?: string | null };
   /** A ballot cast straight (castStraight): the round its form named, and the time it was cast. */
   straight?: { roundId: string; at: string };
 }
@@ -123,9 +124,9 @@ class PostgresStore implements Store {
   }
 
   /**
-   * Group commit: the ballots of a group in one transaction through pingyi_cast_many (migrations 0017, 0018), a ballot per
-   * link, the links locked in the order of their hashes, so two groups never wait for each other in a circle. When
-   * the group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
+   * Group commit: the ballots of a group in one transaction through pingyi_cast_many (migrations 0017, 0018), a
+   * ballot per link, the links locked in the order of their hashes, so two groups never wait for each other in a
+   * circle. When the group fails as a whole (a receipt that collides, say), each ballot is cast again on its own, so one ballot's
    * failure stays its own; when the database is unavailable, every ballot of the group is told so.
    */
   private async castGroup(items: CastItem[]): Promise<(CastOutcome | Promise<CastOutcome>)[]> {

@@ -37,29 +37,28 @@ export class FormPieces {
 
 /** The form of each round, read once per round (a round's units and ballot design never change after its freeze). */
 export class RoundForms {
-  private lists = new Map<string, Promise<BallotForm>>();
-  private loaded = new Map<string, BallotForm>();
+  private forms = new Map<string, { loading: Promise<BallotForm>; loaded?: BallotForm }>();
 
   get(roundId: string, load: () => Promise<BallotForm>): Promise<BallotForm> {
-    let u = this.lists.get(roundId);
-    if (!u) {
-      u = load();
-      if (this.lists.size >= MAX_ENTRIES) {
-        this.lists.clear();
-        this.loaded.clear();
-      }
-      this.lists.set(roundId, u);
-      u.then(
-        (form) => this.lists.get(roundId) === u && this.loaded.set(roundId, form),
-        () => this.lists.delete(roundId),
+    let entry = this.forms.get(roundId);
+    if (!entry) {
+      const e: { loading: Promise<BallotForm>; loaded?: BallotForm } = { loading: load() };
+      if (this.forms.size >= MAX_ENTRIES) this.forms.clear();
+      this.forms.set(roundId, e);
+      e.loading.then(
+        (form) => {
+          e.loaded = form;
+        },
+        () => this.forms.get(roundId) === e && this.forms.delete(roundId),
       );
+      entry = e;
     }
-    return u;
+    return entry.loading;
   }
 
   /** The form of a round this server has read already, if any; never asks the database. */
   known(roundId: string): BallotForm | undefined {
-    return this.loaded.get(roundId);
+    return this.forms.get(roundId)?.loaded;
   }
 }
 

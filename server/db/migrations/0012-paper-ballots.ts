@@ -41,8 +41,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('round_links').dropColumn('paper').execute();
 }
 
-/** pingyi_cast as migration 0010 made it, with one more condition on the link. */
-async function castFunction(db: Kysely<any>, extra: string): Promise<void> {
+/** pingyi_cast as migration 0010 made it, with one more condition on the link (migration 0017's down puts it back). */
+export async function castFunction(db: Kysely<any>, extra: string): Promise<void> {
   await sql`
     create or replace function pingyi_cast(p_token_hash text, p_used_on text, p_ballot jsonb) returns integer
     language plpgsql as $$

@@ -10,6 +10,12 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
+  await castManyJson(db);
+  await sql`drop function pingyi_cast_many(text[], text[], jsonb[])`.execute(db);
+}
+
+/** This migration's `pingyi_cast_many`, which migration 0017's down puts back. */
+export async function castManyJson(db: Kysely<any>): Promise<void> {
   await sql`
     create or replace function pingyi_cast_many(p_items jsonb) returns integer[]
     language plpgsql as $$
@@ -22,7 +28,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       end loop;
       return outcomes;
     end $$`.execute(db);
-  await sql`drop function pingyi_cast_many(text[], text[], jsonb[])`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

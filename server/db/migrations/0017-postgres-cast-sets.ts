@@ -1,4 +1,6 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import { castFunction } from './0012-paper-ballots.js';
+import { castManyJson } from './0016-postgres-cast-json.js';
 
 // Frozen in time: never import app code here.
 
@@ -89,34 +91,6 @@ ${storeGroup}
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
-  // Migrations 0012 and 0016, as they were.
-  await sql`
-    create function pingyi_cast(p_token_hash text, p_used_on text, p_ballot jsonb) returns integer
-    language plpgsql as $$
-    declare
-      r text;
-    begin
-      perform pg_advisory_xact_lock_shared(7140330);
-      update round_links set used_on = p_used_on
-        where token_hash = p_token_hash and active = 1 and used_on is null and paper = 0
-          and round_id in (select id from rounds where status = 'open')
-        returning round_id into r;
-      if r is null then
-        return 0;
-      end if;
-      insert into ballots select * from jsonb_populate_record(null::ballots, p_ballot || jsonb_build_object('round_id', r));
-      return 1;
-    end $$`.execute(db);
-  await sql`
-    create or replace function pingyi_cast_many(p_items jsonb) returns integer[]
-    language plpgsql as $$
-    declare
-      outcomes integer[] := '{}';
-      item jsonb;
-    begin
-      for item in select e.value from jsonb_array_elements(p_items) with ordinality as e(value, n) order by e.n loop
-        outcomes := outcomes || pingyi_cast(item ->> 0, item ->> 1, item -> 2);
-      end loop;
-      return outcomes;
-    end $$`.execute(db);
+  await castFunction(db, 'and paper = 0');
+  await castManyJson(db);
 }
